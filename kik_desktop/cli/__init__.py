@@ -1,0 +1,97 @@
+"""The command line: ``kik-desktop [FILE]`` opens the window, subcommands run headless jobs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kik_desktop import __version__
+
+# Each module has register(subparsers), adding its commands with set_defaults(func=...).
+# The func takes the parsed arguments and returns the exit code.
+COMMAND_MODULES = [
+    "kik_desktop.cli.document_commands",
+    "kik_desktop.cli.window_commands",
+]
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(Exception):
+    """A command failed for a reason the user can act on; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kik-desktop",
+        description="KIK Desktop – das Kommunale Integrationskonzept Kempten pflegen. "
+        "Ohne Befehl öffnet sich das Fenster (mit DATEI, sonst mit dem zuletzt benutzten Dokument).",
+    )
+    parser.add_argument("--version", action="version", version=f"KIK Desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="BEFEHL")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def db_argument(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--db", type=Path, required=required, metavar="DATEI",
+        help="das KIK-Dokument (.kik); ohne Angabe das Standarddokument im Benutzerordner",
+    )
+
+
+def resolve_db(path: Path | None) -> Path:
+    """The document a command works on: --db, or the default document (created if missing)."""
+    if path is not None:
+        return path
+    from kik_desktop.domain.defaults import create_default_document
+    from kik_desktop.paths import default_document_path
+
+    default = default_document_path()
+    if not default.exists():
+        create_default_document(default).close()
+    return default
+
+
+def _configure_streams() -> None:
+    # A Windows console may not be UTF-8; German text must not crash the output.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _configure_streams()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    if not args_list or (args_list[0] not in commands and not args_list[0].startswith("-")):
+        args_list = ["open", *args_list]
+    args = parser.parse_args(args_list)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from kik_desktop.store import DocumentError
+
+    try:
+        code: int = args.func(args)
+    except (CommandError, DocumentError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def gui_main() -> int:
+    """Entry point of the windowed launcher (no console on Windows)."""
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

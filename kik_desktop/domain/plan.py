@@ -1,0 +1,374 @@
+"""Edits of the plan tree (create, update, delete, restore, move) that keep positions compact.
+
+Every function works inside a session the caller opened with ``Document.transaction()``, so one user
+action is one transaction. Each returns what is needed to undo it, which the UI's undo stack keeps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from kik_desktop.domain.dates import normalize_month_year
+from kik_desktop.models import CrossCuttingTask, Field, Goal, Measure, Status, StatusChange, measure_task
+
+Kind = Literal["field", "goal", "measure"]
+KINDS: tuple[Kind, ...] = ("field", "goal", "measure")
+
+CLASS_OF: dict[str, type[Field] | type[Goal] | type[Measure]] = {"field": Field, "goal": Goal, "measure": Measure}
+CHILD_KIND: dict[str, Kind | None] = {"field": "goal", "goal": "measure", "measure": None}
+PARENT_KIND: dict[str, Kind | None] = {"field": None, "goal": "field", "measure": "goal"}
+PARENT_ATTR: dict[str, str | None] = {"field": None, "goal": "field_id", "measure": "goal_id"}
+
+FIELD_ATTRS = ("name", "description", "adopted_goals", "adopted_measures", "working_group", "actors")
+GOAL_ATTRS = ("title", "description", "indicator", "is_example")
+MEASURE_ATTRS = (
+    "title", "description", "target_group", "responsible", "actors", "needs", "start", "end",
+    "success_indicator", "status_key", "priority", "funding", "notes", "is_example",
+)
+ATTRS: dict[str, tuple[str, ...]] = {"field": FIELD_ATTRS, "goal": GOAL_ATTRS, "measure": MEASURE_ATTRS}
+INT_ATTRS = {"adopted_goals", "adopted_measures", "priority"}
+BOOL_ATTRS = {"is_example"}
+NULLABLE_ATTRS = INT_ATTRS | {"status_key"}
+
+PRIORITIES = {1: "hoch", 2: "mittel", 3: "niedrig"}
+
+# Excel's limit for one cell: a longer text could not be exported without loss.
+MAX_TEXT = 32_767
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class PlanError(ValueError):
+    """An edit that cannot be made; the message is German and meant for the user."""
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters no file format keeps; normalise line ends."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+@dataclass
+class UpdateResult:
+    old: dict[str, Any]
+    new: dict[str, Any]
+    history_id: int | None = None
+
+
+@dataclass
+class Snapshot:
+    """A deleted item with everything below it, to put back with the same ids."""
+
+    kind: Kind
+    parent_id: int | None
+    index: int
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def title_of(kind: str, values: dict[str, Any]) -> str:
+    return str(values.get("name" if kind == "field" else "title") or "")
+
+
+def _cls(kind: str) -> Any:
+    try:
+        return CLASS_OF[kind]
+    except KeyError:
+        raise PlanError(f"Unbekannte Art von Eintrag: {kind}") from None
+
+
+def _get(s: Session, kind: str, item_id: int) -> Any:
+    obj = s.get(_cls(kind), item_id)
+    if obj is None:
+        raise PlanError(f"Der Eintrag ({kind} {item_id}) existiert nicht mehr.")
+    return obj
+
+
+def _siblings_query(kind: str, parent_id: int | None) -> Any:
+    cls = _cls(kind)
+    attr = PARENT_ATTR[kind]
+    q = select(cls.id).order_by(cls.position, cls.id)
+    if attr is not None:
+        q = q.where(getattr(cls, attr) == parent_id)
+    return q
+
+
+def child_ids(s: Session, kind: str, parent_id: int | None) -> list[int]:
+    """Ids of the items of this kind under parent_id (None for fields), in tree order."""
+    return list(s.scalars(_siblings_query(kind, parent_id)))
+
+
+def parent_id_of(s: Session, kind: str, item_id: int) -> int | None:
+    attr = PARENT_ATTR[kind]
+    return None if attr is None else int(getattr(_get(s, kind, item_id), attr))
+
+
+def index_of(s: Session, kind: str, item_id: int) -> int:
+    return child_ids(s, kind, parent_id_of(s, kind, item_id)).index(item_id)
+
+
+def _renumber(s: Session, kind: str, ids: list[int]) -> None:
+    cls = _cls(kind)
+    for pos, item_id in enumerate(ids):
+        s.execute(update(cls).where(cls.id == item_id).values(position=pos))
+
+
+def number_of(s: Session, kind: str, item_id: int) -> str:
+    """The hierarchical number shown to the user: 2, 2.3, 2.3.1."""
+    parts: list[str] = []
+    cur_kind: str | None = kind
+    cur_id: int | None = item_id
+    while cur_kind is not None and cur_id is not None:
+        parent = parent_id_of(s, cur_kind, cur_id)
+        parts.append(str(child_ids(s, cur_kind, parent).index(cur_id) + 1))
+        cur_id, cur_kind = parent, PARENT_KIND[cur_kind]
+    return ".".join(reversed(parts))
+
+
+def find_by_number(s: Session, number: str) -> tuple[Kind, int] | None:
+    """The item numbered like 2, 2.3 or 2.3.1, or None."""
+    try:
+        parts = [int(p) - 1 for p in number.strip().strip(".").split(".")]
+    except ValueError:
+        return None
+    if not 1 <= len(parts) <= 3 or min(parts) < 0:
+        return None
+    parent: int | None = None
+    kind: Kind = "field"
+    for depth, idx in enumerate(parts):
+        kind = KINDS[depth]
+        ids = child_ids(s, kind, parent)
+        if idx >= len(ids):
+            return None
+        parent = ids[idx]
+    assert parent is not None
+    return kind, parent
+
+
+def get_values(s: Session, kind: str, item_id: int) -> dict[str, Any]:
+    obj = _get(s, kind, item_id)
+    values = {a: getattr(obj, a) for a in ATTRS[kind]}
+    if kind == "measure":
+        values["tasks"] = sorted(t.id for t in obj.tasks)
+    return values
+
+
+def validate_values(s: Session, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise values for an item of this kind; raises PlanError with a German message."""
+    allowed = set(ATTRS[kind]) | ({"tasks"} if kind == "measure" else set())
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in allowed:
+            raise PlanError(f"Unbekanntes Feld „{key}“ für {kind}.")
+        if key in BOOL_ATTRS:
+            out[key] = bool(value)
+        elif key in INT_ATTRS:
+            if value in (None, ""):
+                out[key] = None
+            else:
+                try:
+                    number = int(value)
+                except (TypeError, ValueError):
+                    raise PlanError(f"„{value}“ ist keine ganze Zahl.") from None
+                if number < 0:
+                    raise PlanError("Die Zahl darf nicht negativ sein.")
+                if key == "priority" and number not in PRIORITIES:
+                    raise PlanError("Priorität ist 1 (hoch), 2 (mittel) oder 3 (niedrig).")
+                out[key] = number
+        elif key == "status_key":
+            if value in (None, ""):
+                out[key] = None
+            elif s.get(Status, value) is None:
+                raise PlanError(f"Unbekannter Status „{value}“.")
+            else:
+                out[key] = value
+        elif key == "tasks":
+            ids = sorted({int(v) for v in (value or [])})
+            known = set(s.scalars(select(CrossCuttingTask.id).where(CrossCuttingTask.id.in_(ids))))
+            if known != set(ids):
+                raise PlanError("Unbekannte Querschnittsaufgabe.")
+            out[key] = ids
+        else:
+            text = clean_text("" if value is None else str(value))
+            if len(text) > MAX_TEXT:
+                raise PlanError(
+                    f"Der Text ist {len(text):,} Zeichen lang; höchstens {MAX_TEXT:,} sind möglich "
+                    "(Grenze einer Excel-Zelle).".replace(",", ".")
+                )
+            if key in ("start", "end"):
+                text = normalize_month_year(text)
+            out[key] = text
+    return out
+
+
+def _set_tasks(s: Session, measure_id: int, task_ids: list[int]) -> None:
+    s.execute(delete(measure_task).where(measure_task.c.measure_id == measure_id))
+    if task_ids:
+        s.execute(insert(measure_task), [{"measure_id": measure_id, "task_id": t} for t in task_ids])
+
+
+def update_item(
+    s: Session, kind: str, item_id: int, values: dict[str, Any], *, record_history: bool = True,
+    now: datetime | None = None,
+) -> UpdateResult:
+    """Change some values of one item; a measure's status change is recorded in its history."""
+    obj = _get(s, kind, item_id)
+    clean = validate_values(s, kind, values)
+    current = get_values(s, kind, item_id)
+    changed = {k: v for k, v in clean.items() if current.get(k) != v}
+    result = UpdateResult(old={k: current[k] for k in changed}, new=changed)
+    if not changed:
+        return result
+    for key, value in changed.items():
+        if key == "tasks":
+            _set_tasks(s, item_id, value)
+        else:
+            setattr(obj, key, value)
+    if kind == "measure":
+        stamp = now or datetime.now()
+        obj.updated_at = stamp
+        if "status_key" in changed and record_history:
+            change = StatusChange(
+                measure_id=item_id, changed_at=stamp, old_status=current["status_key"],
+                new_status=changed["status_key"],
+            )
+            s.add(change)
+            s.flush()
+            result.history_id = change.id
+    s.flush()
+    s.expire(obj)
+    return result
+
+
+def delete_history(s: Session, history_id: int) -> None:
+    s.execute(delete(StatusChange).where(StatusChange.id == history_id))
+
+
+def create_item(
+    s: Session, kind: str, parent_id: int | None, index: int | None = None,
+    values: dict[str, Any] | None = None, *, item_id: int | None = None,
+) -> int:
+    """Insert a new item under parent_id at index (None: at the end); returns its id."""
+    cls = _cls(kind)
+    parent_kind = PARENT_KIND[kind]
+    if parent_kind is not None:
+        if parent_id is None:
+            raise PlanError("Ein Ziel gehört zu einem Handlungsfeld, eine Maßnahme zu einem Ziel.")
+        _get(s, parent_kind, parent_id)
+    siblings = child_ids(s, kind, parent_id)
+    index = len(siblings) if index is None else max(0, min(index, len(siblings)))
+    clean = validate_values(s, kind, values or {})
+    tasks = clean.pop("tasks", None)
+    obj = cls(**clean)
+    if item_id is not None:
+        obj.id = item_id
+    attr = PARENT_ATTR[kind]
+    if attr is not None:
+        setattr(obj, attr, parent_id)
+    if kind == "measure":
+        obj.updated_at = datetime.now()
+    s.add(obj)
+    s.flush()
+    if tasks:
+        _set_tasks(s, obj.id, tasks)
+    siblings.insert(index, obj.id)
+    _renumber(s, kind, siblings)
+    return int(obj.id)
+
+
+def _row_dict(obj: Any) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
+def snapshot_item(s: Session, kind: Kind, item_id: int) -> Snapshot:
+    """Everything of an item and below it, enough to put it back exactly."""
+    obj = _get(s, kind, item_id)
+    parent = parent_id_of(s, kind, item_id)
+    snap = Snapshot(kind=kind, parent_id=parent, index=child_ids(s, kind, parent).index(item_id))
+    fields_: list[Any] = [obj] if kind == "field" else []
+    goals: list[Any] = [obj] if kind == "goal" else []
+    measures: list[Any] = [obj] if kind == "measure" else []
+    for f in fields_:
+        goals.extend(f.goals)
+    for g in goals:
+        measures.extend(g.measures)
+    measure_ids = [m.id for m in measures]
+    snap.rows["field"] = [_row_dict(o) for o in fields_]
+    snap.rows["goal"] = [_row_dict(o) for o in goals]
+    snap.rows["measure"] = [_row_dict(o) for o in measures]
+    snap.rows["measure_task"] = [
+        dict(r._mapping)
+        for r in s.execute(select(measure_task).where(measure_task.c.measure_id.in_(measure_ids)))
+    ]
+    snap.rows["status_change"] = [
+        _row_dict(o) for o in s.scalars(select(StatusChange).where(StatusChange.measure_id.in_(measure_ids)))
+    ]
+    return snap
+
+
+def delete_item(s: Session, kind: Kind, item_id: int) -> Snapshot:
+    """Delete an item with everything below it; returns the snapshot that restores it."""
+    snap = snapshot_item(s, kind, item_id)
+    obj = _get(s, kind, item_id)
+    s.delete(obj)
+    s.flush()
+    _renumber(s, kind, child_ids(s, kind, snap.parent_id))
+    return snap
+
+
+def restore_item(s: Session, snap: Snapshot) -> None:
+    """Put a deleted item back where it was, with its ids, children, tasks and history."""
+    for table_kind in ("field", "goal", "measure"):
+        rows = snap.rows.get(table_kind) or []
+        if rows:
+            s.execute(insert(_cls(table_kind)), rows)
+    if snap.rows.get("measure_task"):
+        s.execute(insert(measure_task), snap.rows["measure_task"])
+    if snap.rows.get("status_change"):
+        s.execute(insert(StatusChange), snap.rows["status_change"])
+    s.flush()
+    item_id = snap.rows[snap.kind][0]["id"]
+    siblings = [i for i in child_ids(s, snap.kind, snap.parent_id) if i != item_id]
+    siblings.insert(min(snap.index, len(siblings)), item_id)
+    _renumber(s, snap.kind, siblings)
+    s.expire_all()
+
+
+def move_item(s: Session, kind: Kind, item_id: int, new_parent_id: int | None, new_index: int) -> tuple[int | None, int]:
+    """Move an item to new_index under new_parent_id (a goal to another field, a measure to another
+    goal); returns (old parent, old index) for undo."""
+    obj = _get(s, kind, item_id)
+    parent_kind = PARENT_KIND[kind]
+    if parent_kind is not None:
+        if new_parent_id is None:
+            raise PlanError("Ziel für das Verschieben fehlt.")
+        _get(s, parent_kind, new_parent_id)
+    old_parent = parent_id_of(s, kind, item_id)
+    old_siblings = child_ids(s, kind, old_parent)
+    old_index = old_siblings.index(item_id)
+    old_siblings.remove(item_id)
+    if old_parent == new_parent_id:
+        new_siblings = old_siblings
+    else:
+        new_siblings = child_ids(s, kind, new_parent_id)
+        attr = PARENT_ATTR[kind]
+        assert attr is not None
+        setattr(obj, attr, new_parent_id)
+        _renumber(s, kind, old_siblings)
+    new_index = max(0, min(new_index, len(new_siblings)))
+    new_siblings.insert(new_index, item_id)
+    s.flush()
+    _renumber(s, kind, new_siblings)
+    s.expire(obj)
+    return old_parent, old_index
+
+
+def counts(s: Session) -> dict[str, int]:
+    return {
+        "fields": int(s.scalar(select(func.count(Field.id))) or 0),
+        "goals": int(s.scalar(select(func.count(Goal.id))) or 0),
+        "measures": int(s.scalar(select(func.count(Measure.id))) or 0),
+    }

@@ -1,0 +1,27 @@
+"""SQLAlchemy ORM classes of a KIK document; no Qt here."""
+
+from kik_desktop.models.base import Base
+from kik_desktop.models.plan import Field, Goal, Measure, StatusChange, measure_task
+from kik_desktop.models.registry import (
+    CrossCuttingTask,
+    DocumentProperty,
+    FundingSource,
+    Institution,
+    Status,
+    SteeringMember,
+)
+
+__all__ = [
+    "Base",
+    "CrossCuttingTask",
+    "DocumentProperty",
+    "Field",
+    "FundingSource",
+    "Goal",
+    "Institution",
+    "Measure",
+    "Status",
+    "StatusChange",
+    "SteeringMember",
+    "measure_task",
+]

@@ -1,0 +1,1 @@
+"""Data files shipped with KIK Desktop: the embedded default concept, icons, fonts."""

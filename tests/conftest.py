@@ -1,0 +1,58 @@
+"""Shared fixtures: a private data folder and fresh documents for every test; Qt runs offscreen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from kik_desktop.store import Document  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own user data folder (backups, logs, default document)."""
+    path = tmp_path_factory.mktemp("userdata")
+    monkeypatch.setenv("KIK_DESKTOP_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def default_doc(tmp_path: Path) -> Iterator[Document]:
+    """A fresh document made from the embedded default concept."""
+    from kik_desktop.domain.defaults import create_default_document
+
+    doc = create_default_document(tmp_path / "konzept.kik")
+    yield doc
+    doc.close()
+
+
+@pytest.fixture
+def empty_doc(tmp_path: Path) -> Iterator[Document]:
+    """A fresh document with only the six statuses."""
+    from kik_desktop.store import create_document
+
+    doc = create_document(tmp_path / "leer.kik")
+    yield doc
+    doc.close()
+
+
+@pytest.fixture
+def small_plan(empty_doc: Document) -> Document:
+    """Two fields, three goals, six measures with known titles: 1.1.1 … 2.1.2."""
+    from kik_desktop.domain import plan
+
+    with empty_doc.transaction() as s:
+        f1 = plan.create_item(s, "field", None, None, {"name": "Feld Eins"})
+        f2 = plan.create_item(s, "field", None, None, {"name": "Feld Zwei"})
+        g11 = plan.create_item(s, "goal", f1, None, {"title": "Ziel A", "indicator": "Ind A"})
+        g12 = plan.create_item(s, "goal", f1, None, {"title": "Ziel B"})
+        g21 = plan.create_item(s, "goal", f2, None, {"title": "Ziel C"})
+        for goal, titles in ((g11, ["M1", "M2", "M3"]), (g12, ["M4"]), (g21, ["M5", "M6"])):
+            for t in titles:
+                plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
+    return empty_doc
