@@ -1,0 +1,1 @@
+"""Benchmarks of KIK Desktop; run as modules from the project root (``python -m bench.run``)."""

@@ -1,0 +1,90 @@
+"""Synthetic plans for benchmarks: clearly marked as synthetic, deterministic by seed."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from kik_desktop.domain.defaults import STATUS_KEYS
+from kik_desktop.models import Field, Goal, Institution, Measure
+from kik_desktop.store import Document, create_document
+
+WORDS = (
+    "Sprachkurs Beratung Netzwerk Elternarbeit Ausbildung Qualifikation Begegnung Ehrenamt Sport Kultur "
+    "Gesundheit Pflege Vielfalt Teilhabe Quartier Information Kooperation Mentoring Frauen Jugend Schule "
+    "Kita Verwaltung Antidiskriminierung Dolmetschen Arbeitsmarkt Praktikum Vorträge Austausch Treffen"
+).split()
+GROUPS = ("Neuzugewanderte", "Eltern", "Jugendliche", "Frauen", "Senior*innen", "Geflüchtete", "Fachkräfte")
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def make_synthetic_document(path: Path, measures: int, *, seed: int = 1, goals_per_field: int = 8) -> Document:
+    """A document with six synthetic fields and `measures` synthetic measures, spread over the goals.
+
+    Every title starts with "SYNTH" so no one mistakes it for the city's data.
+    """
+    rng = random.Random(seed)
+    doc = create_document(path, overwrite=True)
+    with doc.transaction() as s:
+        institutions = [f"SYNTH Institution {i:03d}" for i in range(85)]
+        s.execute(insert(Institution), [{"name": n, "short_name": "", "notes": ""} for n in institutions])
+        field_rows = [
+            {"uid": uuid.UUID(int=rng.getrandbits(128)).hex, "position": i, "name": f"SYNTH Handlungsfeld {i + 1}",
+             "description": _sentence(rng, 12), "adopted_goals": goals_per_field,
+             "adopted_measures": measures // 6, "working_group": f"SYNTH AG {i + 1}", "actors": ""}
+            for i in range(6)
+        ]
+        s.execute(insert(Field), field_rows)
+        field_ids = list(s.scalars(select(Field.id).order_by(Field.position)))
+        goal_rows = []
+        for fid in field_ids:
+            for j in range(goals_per_field):
+                goal_rows.append({
+                    "uid": uuid.UUID(int=rng.getrandbits(128)).hex, "field_id": fid, "position": j,
+                    "title": f"SYNTH Ziel {_sentence(rng, 5)}", "description": _sentence(rng, 15),
+                    "indicator": _sentence(rng, 4) if rng.random() < 0.7 else "", "is_example": False,
+                })
+        s.execute(insert(Goal), goal_rows)
+        goal_ids = list(s.scalars(select(Goal.id).order_by(Goal.field_id, Goal.position)))
+        per_goal: dict[int, int] = {}
+        now = datetime(2026, 1, 1)
+        rows = []
+        for i in range(measures):
+            gid = goal_ids[i % len(goal_ids)]
+            pos = per_goal.get(gid, 0)
+            per_goal[gid] = pos + 1
+            start_year = rng.randint(2021, 2027)
+            end = rng.choice(["laufend", f"{rng.randint(1, 12):02d}/{start_year + rng.randint(0, 3)}", ""])
+            rows.append({
+                "uid": uuid.UUID(int=rng.getrandbits(128)).hex, "goal_id": gid, "position": pos,
+                "title": f"SYNTH Maßnahme {i + 1}: {_sentence(rng, 4)}",
+                "description": _sentence(rng, rng.randint(10, 40)),
+                "target_group": rng.choice(GROUPS), "responsible": rng.choice(institutions),
+                "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
+                "needs": _sentence(rng, 6), "start": f"{rng.randint(1, 12):02d}/{start_year}", "end": end,
+                "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
+                "status_key": rng.choice([*STATUS_KEYS, None]), "priority": rng.choice([1, 2, 3, None]),
+                "funding": "", "notes": "", "is_example": False, "updated_at": now,
+            })
+        for chunk in range(0, len(rows), 5000):
+            s.execute(insert(Measure), rows[chunk:chunk + 5000])
+    return doc
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Synthetisches KIK-Dokument erzeugen (für Messungen).")
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--measures", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    a = parser.parse_args()
+    make_synthetic_document(a.output, a.measures, seed=a.seed).close()
+    print(f"{a.output}: {a.measures} synthetische Maßnahmen")
