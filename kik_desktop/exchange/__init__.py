@@ -1,0 +1,1 @@
+"""Excel exchange: export of the implementation table and import of workbooks; no Qt here."""
