@@ -1,0 +1,307 @@
+"""The plan as the printouts need it: plain data loaded once, and the small queries on it.
+
+The status-board queries (overdue, at risk, changed since a date) are kept here on purpose, small and
+independent; they could later be replaced by the ones in ``kik_desktop.domain.board``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kik_desktop.domain.dates import month_index, parse_month_year
+from kik_desktop.domain.queries import dump_plan, split_names
+from kik_desktop.models import Institution, Measure, StatusChange
+
+NO_STATUS = ""  # the key used for measures without a status in counts
+NO_STATUS_LABEL = "ohne Status"
+NO_STATUS_COLOR = "FFFFFF"
+DONE_STATUS = "umgesetzt"
+AT_RISK_STATUS = "gefaehrdet"
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    key: str
+    label: str
+    color: str  # RRGGBB
+
+
+@dataclass
+class MeasureRow:
+    id: int
+    number: str
+    title: str
+    description: str = ""
+    target_group: str = ""
+    responsible: str = ""
+    actors: list[str] = field(default_factory=list)
+    needs: str = ""
+    start: str = ""
+    end: str = ""
+    success_indicator: str = ""
+    status: str | None = None
+    priority_label: str = ""
+    tasks: list[str] = field(default_factory=list)
+    funding: str = ""
+    notes: str = ""
+    is_example: bool = False
+    updated_at: datetime | None = None
+    goal: GoalRow | None = None
+    field: FieldRow | None = None
+
+
+@dataclass
+class GoalRow:
+    number: str
+    title: str
+    description: str = ""
+    indicator: str = ""
+    is_example: bool = False
+    measures: list[MeasureRow] = field(default_factory=list)
+
+
+@dataclass
+class FieldRow:
+    number: str
+    title: str
+    description: str = ""
+    working_group: str = ""
+    actors: list[str] = field(default_factory=list)
+    goals: list[GoalRow] = field(default_factory=list)
+
+    def measures(self) -> list[MeasureRow]:
+        return [m for g in self.goals for m in g.measures]
+
+
+@dataclass(frozen=True)
+class StatusChangeRow:
+    measure_id: int
+    changed_at: datetime
+    old_status: str | None
+    new_status: str | None
+
+
+@dataclass(frozen=True)
+class InstitutionRow:
+    name: str
+    short_name: str = ""
+
+
+@dataclass
+class ReportData:
+    properties: dict[str, str]
+    statuses: list[StatusStyle]
+    fields: list[FieldRow]
+    institutions: list[InstitutionRow]
+    status_changes: list[StatusChangeRow]
+
+    def measures(self) -> list[MeasureRow]:
+        return [m for f in self.fields for m in f.measures()]
+
+    def status_style(self, key: str | None) -> StatusStyle:
+        for st in self.statuses:
+            if st.key == key:
+                return st
+        if key:
+            return StatusStyle(key, key, "BFBFBF")
+        return StatusStyle(NO_STATUS, NO_STATUS_LABEL, NO_STATUS_COLOR)
+
+    def field_by_number(self, number: int) -> FieldRow | None:
+        for f in self.fields:
+            if f.number == str(number):
+                return f
+        return None
+
+    def measure_by_id(self, measure_id: int) -> MeasureRow | None:
+        return self._by_id().get(measure_id)
+
+    def _by_id(self) -> dict[int, MeasureRow]:
+        cache: dict[int, MeasureRow] | None = getattr(self, "_id_cache", None)
+        if cache is None:
+            cache = {m.id: m for m in self.measures()}
+            self._id_cache = cache
+        return cache
+
+
+def load_report_data(s: Session) -> ReportData:
+    """Everything the printouts show, read in one session."""
+    dump = dump_plan(s)
+    extra = {
+        r.uid: (r.id, r.updated_at) for r in s.execute(select(Measure.id, Measure.uid, Measure.updated_at))
+    }
+    fields: list[FieldRow] = []
+    for fd in dump["fields"]:
+        frow = FieldRow(
+            number=fd["number"],
+            title=fd["title"] or "",
+            description=fd["description"] or "",
+            working_group=fd["working_group"] or "",
+            actors=list(fd["actors"]),
+        )
+        for gd in fd["goals"]:
+            grow = GoalRow(
+                number=gd["number"],
+                title=gd["title"] or "",
+                description=gd["description"] or "",
+                indicator=gd["indicator"] or "",
+                is_example=bool(gd["is_example"]),
+            )
+            for md in gd["measures"]:
+                mid, updated = extra.get(md["uid"], (0, None))
+                grow.measures.append(_measure(md, mid, updated, grow, frow))
+            frow.goals.append(grow)
+        fields.append(frow)
+    changes = [
+        StatusChangeRow(r.measure_id, r.changed_at, r.old_status, r.new_status)
+        for r in s.execute(
+            select(
+                StatusChange.measure_id,
+                StatusChange.changed_at,
+                StatusChange.old_status,
+                StatusChange.new_status,
+            ).order_by(StatusChange.changed_at, StatusChange.id)
+        )
+    ]
+    institutions = [
+        InstitutionRow(r.name, r.short_name or "")
+        for r in s.execute(select(Institution.name, Institution.short_name).order_by(Institution.name))
+    ]
+    return ReportData(
+        properties=dict(dump["properties"]),
+        statuses=[StatusStyle(st["key"], st["label"], st["color"]) for st in dump["statuses"]],
+        fields=fields,
+        institutions=institutions,
+        status_changes=changes,
+    )
+
+
+def _measure(
+    md: dict[str, Any], mid: int, updated: datetime | None, goal: GoalRow, fld: FieldRow
+) -> MeasureRow:
+    return MeasureRow(
+        id=mid,
+        number=md["number"],
+        title=md["title"] or "",
+        description=md["description"] or "",
+        target_group=md["target_group"] or "",
+        responsible=md["responsible"] or "",
+        actors=list(md["actors"]),
+        needs=md["needs"] or "",
+        start=md["start"] or "",
+        end=md["end"] or "",
+        success_indicator=md["success_indicator"] or "",
+        status=md["status"],
+        priority_label=md["priority_label"] or "",
+        tasks=list(md["cross_cutting_tasks"]),
+        funding=md["funding"] or "",
+        notes=md["notes"] or "",
+        is_example=bool(md["is_example"]),
+        updated_at=updated,
+        goal=goal,
+        field=fld,
+    )
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+def status_counts(measures: list[MeasureRow]) -> dict[str, int]:
+    """Count per status key; measures without a status count under NO_STATUS ("")."""
+    out: dict[str, int] = {}
+    for m in measures:
+        key = m.status or NO_STATUS
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def status_keys_in_order(data: ReportData, *count_dicts: dict[str, int]) -> list[str]:
+    """The document's statuses in order, then unknown keys, then "ohne Status" if any measure lacks one."""
+    keys = [st.key for st in data.statuses]
+    extra: list[str] = []
+    for counts in count_dicts:
+        for k in counts:
+            if k not in keys and k not in extra and k != NO_STATUS:
+                extra.append(k)
+    keys += sorted(extra)
+    if any(c.get(NO_STATUS) for c in count_dicts):
+        keys.append(NO_STATUS)
+    return keys
+
+
+def is_overdue(m: MeasureRow, today: date) -> bool:
+    """End month before the current month and not done ("umgesetzt")."""
+    if m.status == DONE_STATUS:
+        return False
+    last = parse_month_year(m.end).last_month()
+    if last is None:
+        return False
+    return month_index(*last) < month_index(today.year, today.month)
+
+
+def overdue_measures(data: ReportData, today: date) -> list[MeasureRow]:
+    return [m for m in data.measures() if is_overdue(m, today)]
+
+
+def at_risk_measures(data: ReportData) -> list[MeasureRow]:
+    return [m for m in data.measures() if m.status == AT_RISK_STATUS]
+
+
+def status_changes_since(data: ReportData, since: date) -> list[tuple[StatusChangeRow, MeasureRow]]:
+    start = datetime(since.year, since.month, since.day)
+    out: list[tuple[StatusChangeRow, MeasureRow]] = []
+    for ch in data.status_changes:
+        if ch.changed_at >= start:
+            m = data.measure_by_id(ch.measure_id)
+            if m is not None:
+                out.append((ch, m))
+    return out
+
+
+def edited_since(data: ReportData, since: date) -> list[MeasureRow]:
+    start = datetime(since.year, since.month, since.day)
+    return [m for m in data.measures() if m.updated_at is not None and m.updated_at >= start]
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def institution_aliases(data: ReportData, name: str) -> set[str]:
+    """The normalised names an institution goes by: the name, and its short name from the registry."""
+    aliases = {_norm(name)}
+    for inst in data.institutions:
+        if _norm(inst.name) == _norm(name) and inst.short_name.strip():
+            aliases.add(_norm(inst.short_name))
+    aliases.discard("")
+    return aliases
+
+
+def homework(data: ReportData, name: str) -> tuple[list[MeasureRow], list[MeasureRow]]:
+    """Measures the institution is responsible for, and those it takes part in (not also responsible)."""
+    aliases = institution_aliases(data, name)
+    responsible: list[MeasureRow] = []
+    taking_part: list[MeasureRow] = []
+    for m in data.measures():
+        if any(_norm(n) in aliases for n in split_names(m.responsible)):
+            responsible.append(m)
+        elif any(_norm(n) in aliases for n in m.actors):
+            taking_part.append(m)
+    return responsible, taking_part
+
+
+def known_institution_names(data: ReportData) -> list[str]:
+    """Registry names, then names that only occur in measures' responsible/actors texts."""
+    names = [i.name for i in data.institutions]
+    seen = {_norm(n) for n in names}
+    extra: dict[str, str] = {}
+    for m in data.measures():
+        for n in [*split_names(m.responsible), *m.actors]:
+            k = _norm(n)
+            if k and k not in seen and k not in extra:
+                extra[k] = n
+    return names + sorted(extra.values(), key=str.casefold)
