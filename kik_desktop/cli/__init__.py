@@ -15,7 +15,9 @@ from kik_desktop import __version__
 COMMAND_MODULES = [
     "kik_desktop.cli.document_commands",
     "kik_desktop.cli.window_commands",
+    "kik_desktop.cli.status_commands",
     "kik_desktop.cli.print_commands",
+    "kik_desktop.cli.safety_commands",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

@@ -195,6 +195,24 @@ def _writable(path: Path) -> bool:
     return True
 
 
+def _write_probe(path: Path) -> bool:
+    """False if SQLite cannot take a write lock although os.access said yes (ACLs, read-only shares)."""
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=rw", uri=True, timeout=5.0, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        # Busy means another writer has it right now: writable, just not this second.
+        return not (name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or "readonly" in str(exc))
+    finally:
+        conn.close()
+    return True
+
+
 def open_document(path: str | os.PathLike[str], *, read_only: bool = False, migrate: bool = True) -> Document:
     """Open an existing document, migrate it to the current schema, refuse foreign or newer files."""
     from kik_desktop.store import migrations
@@ -205,7 +223,7 @@ def open_document(path: str | os.PathLike[str], *, read_only: bool = False, migr
     if p.is_dir():
         raise NotADocumentError(f"„{p}“ ist ein Ordner, kein KIK-Dokument.")
     _check_header(p)
-    if not read_only and not _writable(p):
+    if not read_only and not (_writable(p) and _write_probe(p)):
         read_only = True
     engine = _make_engine(p, read_only)
     try:

@@ -1,0 +1,176 @@
+"""Opening a document safely: lock, integrity check, daily backup; what the window calls to open."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from kik_desktop.store.backup import BackupError, BackupInfo, backup_on_open, newest_verified_backup
+from kik_desktop.store.database import Document, DocumentError, open_document
+from kik_desktop.store.lock import DocumentInUseError, DocumentLock, LockHolder, LockUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+class DamagedDocumentError(DocumentError):
+    """The document fails its integrity check; it was not written to.
+
+    ``backup`` is the newest backup that passes its checksum and integrity check (None: there is none),
+    to be offered to the user for ``restore_backup``.
+    """
+
+    def __init__(self, path: Path, problems: list[str], backup: BackupInfo | None) -> None:
+        self.path = path
+        self.problems = problems
+        self.backup = backup
+        offer = (
+            f" Die neueste intakte Sicherung ist vom {backup.created:%d.%m.%Y %H:%M} Uhr "
+            f"({backup.describe_counts()})."
+            if backup
+            else " Es gibt keine intakte Sicherung dieses Dokuments."
+        )
+        super().__init__(
+            f"„{path.name}“ ist beschädigt und wurde nicht verändert ({'; '.join(problems[:3])})." + offer
+        )
+
+
+def _sqlite_problems(conn: sqlite3.Connection) -> list[str]:
+    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    problems = [] if rows == ["ok"] else rows[:5]
+    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if fk:
+        problems.append(f"{len(fk)} Verweise zeigen ins Leere (Tabelle {fk[0][0]})")
+    return problems
+
+
+def check_file(path: Path, *, writable: bool = True) -> list[str]:
+    """quick_check and foreign_key_check of a closed document file; empty list: sound.
+
+    With ``writable`` a journal left by a crashed writer is rolled back first (SQLite does that on the
+    first read of a writable connection), which is what makes the file's state the committed one.
+    """
+    mode = "rw" if writable else "ro"
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode={mode}", uri=True, timeout=5.0)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        return _sqlite_problems(conn)
+    except sqlite3.OperationalError as exc:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")):
+            raise  # not damage: the caller reports it as a storage problem
+        return [str(exc)]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+
+
+def check_document(doc: Document) -> list[str]:
+    """quick_check and foreign_key_check on an open document; empty list: sound."""
+    raw = doc.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        assert isinstance(conn, sqlite3.Connection)
+        try:
+            return _sqlite_problems(conn)
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+    finally:
+        raw.close()
+
+
+def _damaged(path: Path, problems: list[str]) -> DamagedDocumentError:
+    try:
+        backup = newest_verified_backup(path)
+    except OSError:
+        backup = None
+    log.error("document %s is damaged: %s", path, problems)
+    return DamagedDocumentError(path, problems, backup)
+
+
+def open_for_editing(
+    path: str | os.PathLike[str],
+    *,
+    read_only_if_locked: bool = False,
+    read_only: bool = False,
+    break_lock: bool = False,
+    daily_backup: bool = True,
+    on_warning: Callable[[str], None] | None = None,
+) -> tuple[Document, DocumentLock | None]:
+    """Open a document the way the window does: lock → open → integrity → daily backup.
+
+    Returns the open document and the lock the caller must ``release()`` when it closes the document
+    (None when the document was opened read-only). ``document.read_only`` tells whether editing is
+    possible; it is True when asked for, when the file or folder is read-only, or when the document
+    is locked by someone else and ``read_only_if_locked`` is set.
+
+    Raises:
+        DocumentInUseError: locked by someone else (``.holder``: user, host, since) and
+            ``read_only_if_locked`` is False. Ask the user, then call again with
+            ``read_only_if_locked=True`` or ``break_lock=True``.
+        DamagedDocumentError: the file fails quick_check or foreign_key_check (``.backup``: the newest
+            verified backup to offer). The file was not written to.
+        DocumentError: anything else that stops the opening, with a German message.
+
+    ``on_warning`` receives German sentences that should be shown but do not stop the opening
+    (the daily backup failed, no lock file could be written).
+    """
+    p = Path(path)
+    warn = on_warning or (lambda message: log.warning("%s", message))
+    lock: DocumentLock | None = None
+    if not read_only:
+        lock = DocumentLock(p)
+        try:
+            if break_lock:
+                lock.break_lock()
+            else:
+                holder: LockHolder | None = lock.try_acquire()
+                if holder is not None:
+                    if not read_only_if_locked:
+                        raise DocumentInUseError(p, holder)
+                    read_only = True
+                    lock = None
+        except LockUnavailableError as exc:
+            # A folder without write permission: SQLite could not write its journal there either.
+            warn(str(exc))
+            read_only = True
+            lock = None
+    try:
+        problems = check_file(p, writable=not read_only) if p.exists() else []
+        if problems:
+            raise _damaged(p, problems)
+        doc = open_document(p, read_only=read_only)
+    except sqlite3.Error as exc:
+        if lock is not None:
+            lock.release()
+        from kik_desktop.store.database import describe_sqlite_error
+
+        raise DocumentError(f"„{p.name}“ kann nicht geöffnet werden: {describe_sqlite_error(exc)}") from exc
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    if doc.read_only and lock is not None:
+        # The file itself turned out read-only: nobody else needs to be kept out.
+        lock.release()
+        lock = None
+    if daily_backup and not doc.read_only:
+        try:
+            backup_on_open(p)
+        except BackupError as exc:
+            warn(f"Die tägliche Sicherung konnte nicht angelegt werden: {exc}")
+    return doc, lock
+
+
+__all__ = [
+    "DamagedDocumentError",
+    "DocumentInUseError",
+    "check_document",
+    "check_file",
+    "open_for_editing",
+]

@@ -1,0 +1,1 @@
+"""Bad-input corpus for the Excel import and helpers shared by the safety tests."""
