@@ -1,0 +1,194 @@
+"""Starting the Qt application: translations, settings, the window; screenshot and selftest."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from kik_desktop import APP_NAME, ORG_NAME, __version__
+from kik_desktop.paths import data_dir, default_document_path, resource
+
+log = logging.getLogger(__name__)
+
+
+def app_settings() -> QSettings:
+    """Settings in an INI file in the user's data folder (portable, and private to tests)."""
+    return QSettings(str(data_dir() / "einstellungen.ini"), QSettings.Format.IniFormat)
+
+
+def _install_translations(app: QApplication) -> None:
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    # qtbase has the texts of Qt's own dialogs and buttons; qt_de only chains modules we do not ship.
+    for name in ("qtbase_de",):
+        translator = QTranslator(app)
+        if translator.load(name, path):
+            app.installTranslator(translator)
+        else:
+            log.warning("Qt translation %s not found in %s", name, path)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    _install_translations(app)
+    icon = resource("icons/kik.png")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def start_document(explicit: Path | None, settings: QSettings) -> Path:
+    """The document to open: the one named, else the last one used, else the embedded default."""
+    if explicit is not None:
+        return explicit
+    recent = settings.value("recent/files", [])
+    if isinstance(recent, str):
+        recent = [recent]
+    for name in recent or []:
+        if Path(str(name)).is_file():
+            return Path(str(name))
+    default = default_document_path()
+    if not default.exists():
+        from kik_desktop.domain.defaults import create_default_document
+
+        create_default_document(default).close()
+    return default
+
+
+def run_app(file: Path | None = None) -> int:
+    _setup_logging()
+    app = create_application()
+    from kik_desktop.ui.main_window import MainWindow
+
+    settings = app_settings()
+    window = MainWindow(settings)
+    window.show()
+    path = start_document(file, settings)
+    if not window.open_path(path) and path != default_document_path():
+        window.open_path(start_document(None, QSettings()))
+    return app.exec()
+
+
+def _setup_logging() -> None:
+    from logging.handlers import RotatingFileHandler
+
+    from kik_desktop.paths import log_dir
+
+    root = logging.getLogger()
+    if any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+        return
+    handler = RotatingFileHandler(log_dir() / "kik-desktop.log", maxBytes=1_000_000, backupCount=5,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def take_screenshot(output: Path, db: Path | None, *, select: str | None = None,
+                    size: tuple[int, int] = (1366, 768), search: str | None = None) -> int:
+    """Render the main window offscreen into a PNG (for the README and for looking at it)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    from kik_desktop.cli import resolve_db
+    from kik_desktop.domain.plan import find_by_number
+    from kik_desktop.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        from kik_desktop.store.backup import copy_database
+
+        # A private copy, opened for writing, so the picture shows the editor as the user sees it.
+        copy = Path(tmp) / resolve_db(db).name
+        copy_database(resolve_db(db), copy)
+        settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.resize(*size)
+        window.show()
+        if not window.open_path(copy):
+            return 1
+        if search:
+            window.search.setText(search)
+        if select and window.document is not None:
+            with window.document.reading() as s:
+                found = find_by_number(s, select)
+            if found is None:
+                print(f"Fehler: Es gibt keinen Eintrag {select}.", file=sys.stderr)
+                return 1
+            window.select_item(*found)
+        app.processEvents()
+        ok = window.grab().save(str(output))
+        window.close()
+    if not ok:
+        print(f"Fehler: {output} konnte nicht geschrieben werden.", file=sys.stderr)
+        return 1
+    print(f"Bildschirmfoto gespeichert: {output}")
+    return 0
+
+
+def run_selftest() -> int:
+    """Open the default document offscreen, walk the tree, edit and undo one measure, check both."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = create_application()
+    from kik_desktop.domain import plan
+    from kik_desktop.domain.defaults import create_default_document
+    from kik_desktop.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "selbsttest.kik"
+        create_default_document(path).close()
+        settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.show()
+        if not window.open_path(path):
+            print("Selbsttest: Standarddokument lässt sich nicht öffnen", file=sys.stderr)
+            return 1
+        rows = 0
+        measures = []
+        for node in window.tree_model.root.walk():
+            rows += 1
+            index = window.proxy.mapFromSource(window.tree_model.index_of_node(node))
+            if not index.isValid() or not index.data():
+                print(f"Selbsttest: Zeile {node.number()} wird nicht angezeigt", file=sys.stderr)
+                return 1
+            if node.kind == "measure":
+                measures.append(node)
+        if not measures:
+            print("Selbsttest: keine Maßnahme im Standarddokument", file=sys.stderr)
+            return 1
+        target = measures[0]
+        window.select_item("measure", target.id)
+        assert window.document is not None
+        with window.document.reading() as s:
+            before = plan.get_values(s, "measure", target.id)["title"]
+        window.operations.update("measure", target.id, {"title": before + " (Selbsttest)"})
+        with window.document.reading() as s:
+            edited = plan.get_values(s, "measure", target.id)["title"]
+        window.undo()
+        with window.document.reading() as s:
+            after = plan.get_values(s, "measure", target.id)["title"]
+        app.processEvents()
+        window.close()
+        if edited != before + " (Selbsttest)" or after != before:
+            print(f"Selbsttest: Bearbeiten/Rückgängig fehlerhaft ({before!r} → {edited!r} → {after!r})",
+                  file=sys.stderr)
+            return 1
+    print(f"Selbsttest bestanden: {rows} Zeilen, Bearbeiten und Rückgängig in Ordnung (Qt {qt_version()})")
+    return 0
+
+
+def qt_version() -> str:
+    from PySide6 import __version__ as pyside_version
+
+    return pyside_version

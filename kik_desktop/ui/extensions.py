@@ -1,0 +1,5 @@
+"""Optional parts of the window (dialogs, docks) that add themselves through install(window)."""
+
+# Each module has install(window: MainWindow) -> None; they are installed in this order.
+EXTENSIONS: list[str] = [
+]

@@ -1,0 +1,435 @@
+"""The plan tree for Qt views: a QAbstractItemModel over plain nodes, updated row by row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
+from sqlalchemy.orm import Session
+
+from kik_desktop.domain import plan
+from kik_desktop.domain.queries import TreeRow, load_tree, statuses, tree_row
+
+MIME_TYPE = "application/x-kik-plan-item"
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+NUMBER_ROLE = Qt.ItemDataRole.UserRole + 3
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 4
+NODE_ROLE = Qt.ItemDataRole.UserRole + 5
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class PlanNode:
+    """One row of the tree: a field, goal or measure, with its cached row in the parent."""
+
+    __slots__ = ("children", "id", "is_example", "kind", "parent", "row", "search_text", "status_key", "title")
+
+    def __init__(self, kind: str, item_id: int, parent: PlanNode | None) -> None:
+        self.kind = kind
+        self.id = item_id
+        self.parent = parent
+        self.children: list[PlanNode] = []
+        self.row = 0
+        self.title = ""
+        self.status_key: str | None = None
+        self.is_example = False
+        self.search_text = ""
+
+    def assign(self, row: TreeRow) -> None:
+        self.title = row.title
+        self.status_key = row.status_key
+        self.is_example = row.is_example
+        self.search_text = row.search_text
+
+    def number(self) -> str:
+        parts: list[str] = []
+        node: PlanNode | None = self
+        while node is not None and node.kind != "root":
+            parts.append(str(node.row + 1))
+            node = node.parent
+        return ".".join(reversed(parts))
+
+    def walk(self) -> Iterator[PlanNode]:
+        for child in self.children:
+            yield child
+            yield from child.walk()
+
+
+def _renumber_rows(nodes: list[PlanNode], start: int = 0) -> None:
+    for row in range(start, len(nodes)):
+        nodes[row].row = row
+
+
+def status_icon(color: str, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor("#555555"))
+    painter.setBrush(QColor(f"#{color}") if color else QColor(0, 0, 0, 0))
+    painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class PlanTreeModel(QAbstractItemModel):
+    """Fields → goals → measures, one column: "2.3.1  Titel" with a status chip."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.root = PlanNode("root", 0, None)
+        self._nodes: dict[tuple[str, int], PlanNode] = {}
+        self._status_icons: dict[str | None, QIcon] = {}
+        self._status_labels: dict[str, str] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._example_brush = QBrush(QColor("#5a5a5a"))
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self, session: Session) -> None:
+        """Build the whole tree (a new document, an import); edits use the fine-grained slots."""
+        self.beginResetModel()
+        self._load_statuses(session)
+        self.root.children = []
+        self._nodes = {}
+        self._attach(self.root, load_tree(session))
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.root.children = []
+        self._nodes = {}
+        self.endResetModel()
+
+    def _load_statuses(self, session: Session) -> None:
+        self._status_icons = {None: status_icon("")}
+        self._status_labels = {}
+        for st in statuses(session):
+            self._status_icons[st.key] = status_icon(st.color)
+            self._status_labels[st.key] = st.label
+
+    def _attach(self, parent: PlanNode, rows: Iterable[TreeRow]) -> None:
+        for row in rows:
+            node = PlanNode(row.kind, row.id, parent)
+            node.assign(row)
+            node.row = len(parent.children)
+            parent.children.append(node)
+            self._nodes[(row.kind, row.id)] = node
+            self._attach(node, row.children)
+
+    def _subtree_row(self, session: Session, kind: str, item_id: int) -> TreeRow:
+        row = tree_row(session, kind, item_id)
+        child_kind = plan.CHILD_KIND[kind]
+        if child_kind is not None:
+            row.children = [self._subtree_row(session, child_kind, cid)
+                            for cid in plan.child_ids(session, child_kind, item_id)]
+        return row
+
+    # -- fine-grained updates --------------------------------------------------------------------
+    def node(self, kind: str, item_id: int) -> PlanNode | None:
+        return self._nodes.get((kind, item_id))
+
+    def index_of_node(self, node: PlanNode, column: int = 0) -> QModelIndex:
+        if node is self.root:
+            return QModelIndex()
+        return self.createIndex(node.row, column, node)
+
+    def index_for(self, kind: str, item_id: int) -> QModelIndex:
+        node = self.node(kind, item_id)
+        return QModelIndex() if node is None else self.index_of_node(node)
+
+    def refresh_item(self, session: Session, kind: str, item_id: int) -> None:
+        node = self.node(kind, item_id)
+        if node is None:
+            return
+        node.assign(tree_row(session, kind, item_id))
+        index = self.index_of_node(node)
+        self.dataChanged.emit(index, index)
+
+    def refresh_statuses(self, session: Session) -> None:
+        self._load_statuses(session)
+        self._numbers_changed(self.root, 0)
+
+    def insert_item(self, session: Session, kind: str, item_id: int) -> None:
+        """An item (with everything below it) now exists in the database: show it where it is."""
+        if self.node(kind, item_id) is not None:
+            return
+        parent_id = plan.parent_id_of(session, kind, item_id)
+        parent = self.root if parent_id is None else self.node(plan.PARENT_KIND[kind] or "", parent_id)
+        if parent is None:
+            return
+        row = plan.index_of(session, kind, item_id)
+        subtree = self._subtree_row(session, kind, item_id)
+        self.beginInsertRows(self.index_of_node(parent), row, row)
+        node = PlanNode(kind, item_id, parent)
+        node.assign(subtree)
+        parent.children.insert(row, node)
+        _renumber_rows(parent.children, row)
+        self._nodes[(kind, item_id)] = node
+        self._attach(node, subtree.children)
+        self.endInsertRows()
+        self._numbers_changed(parent, row + 1)
+
+    def remove_item(self, kind: str, item_id: int) -> None:
+        node = self.node(kind, item_id)
+        if node is None or node.parent is None:
+            return
+        parent = node.parent
+        row = node.row
+        self.beginRemoveRows(self.index_of_node(parent), row, row)
+        del parent.children[row]
+        _renumber_rows(parent.children, row)
+        self._nodes.pop((kind, item_id), None)
+        for child in node.walk():
+            self._nodes.pop((child.kind, child.id), None)
+        self.endRemoveRows()
+        self._numbers_changed(parent, row)
+
+    def move_item(self, session: Session, kind: str, item_id: int) -> None:
+        """Follow a move already made in the database (reorder, or to another parent)."""
+        node = self.node(kind, item_id)
+        if node is None or node.parent is None:
+            return
+        parent_id = plan.parent_id_of(session, kind, item_id)
+        new_parent = self.root if parent_id is None else self.node(plan.PARENT_KIND[kind] or "", parent_id)
+        if new_parent is None:
+            return
+        new_row = plan.index_of(session, kind, item_id)
+        old_parent, old_row = node.parent, node.row
+        if old_parent is new_parent and old_row == new_row:
+            return
+        # Qt wants the destination row as it is before the move.
+        dest = new_row + 1 if old_parent is new_parent and new_row > old_row else new_row
+        if not self.beginMoveRows(self.index_of_node(old_parent), old_row, old_row,
+                                  self.index_of_node(new_parent), dest):
+            return
+        del old_parent.children[old_row]
+        _renumber_rows(old_parent.children, old_row)
+        new_parent.children.insert(new_row, node)
+        node.parent = new_parent
+        _renumber_rows(new_parent.children, 0)
+        self.endMoveRows()
+        self._numbers_changed(old_parent, 0)
+        if new_parent is not old_parent:
+            self._numbers_changed(new_parent, 0)
+
+    def _numbers_changed(self, parent: PlanNode, start: int) -> None:
+        """Numbers below shifted rows changed; tell the views range by range."""
+        if start >= len(parent.children):
+            return
+        first = self.index_of_node(parent.children[start])
+        last = self.index_of_node(parent.children[-1])
+        self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole, NUMBER_ROLE])
+        for child in parent.children[start:]:
+            if child.children:
+                self._numbers_changed(child, 0)
+
+    # -- Qt model interface ----------------------------------------------------------------------
+    def _node(self, index: ModelIndex) -> PlanNode:
+        if index.isValid():
+            node: PlanNode = index.internalPointer()
+            return node
+        return self.root
+
+    def index(self, row: int, column: int, parent: ModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column != 0 or row < 0:
+            return QModelIndex()
+        node = self._node(parent)
+        if row >= len(node.children):
+            return QModelIndex()
+        return self.createIndex(row, column, node.children[row])
+
+    def parent(self, index: ModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index).parent
+        if node is None or node is self.root:
+            return QModelIndex()
+        return self.createIndex(node.row, 0, node)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        if parent.column() > 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 1
+
+    def hasChildren(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+        return bool(self._node(parent).children) if parent.column() <= 0 else False
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            title = node.title or "(ohne Titel)"
+            return f"{node.number()}  {title}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            if node.kind == "measure":
+                return self._status_icons.get(node.status_key, self._status_icons.get(None))
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [f"{node.number()} {node.title}"]
+            if node.kind == "measure":
+                parts.append("Status: " + self._status_labels.get(node.status_key or "", "kein Status"))
+            if node.is_example:
+                parts.append("Beispiel aus der Stadtratsvorlage, keine Daten der Stadt")
+            return "\n".join(parts)
+        if role == Qt.ItemDataRole.FontRole:
+            if node.kind == "field":
+                return self._bold
+            return self._italic if node.is_example else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._example_brush if node.is_example else None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            status = self._status_labels.get(node.status_key or "", "") if node.kind == "measure" else ""
+            return f"{node.number()} {node.title} {status}".strip()
+        if role == KIND_ROLE:
+            return node.kind
+        if role == ID_ROLE:
+            return node.id
+        if role == NUMBER_ROLE:
+            return node.number()
+        if role == STATUS_ROLE:
+            return node.status_key
+        if role == NODE_ROLE:
+            return node
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section == 0:
+            return "Handlungsfelder, Ziele und Maßnahmen"
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsDropEnabled
+        if not index.isValid():
+            return base
+        return base | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    # -- drag and drop -------------------------------------------------------------------------
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Any) -> QMimeData:  # noqa: N802
+        mime = QMimeData()
+        valid = [i for i in indexes if i.isValid()]
+        if valid:
+            node = self._node(valid[0])
+            mime.setData(MIME_TYPE, QByteArray(f"{node.kind}:{node.id}".encode()))
+        return mime
+
+    @staticmethod
+    def decode_mime(mime: QMimeData) -> tuple[str, int] | None:
+        if not mime.hasFormat(MIME_TYPE):
+            return None
+        kind, _, item = bytes(mime.data(MIME_TYPE).data()).decode().partition(":")
+        return (kind, int(item)) if kind in plan.KINDS and item.isdigit() else None
+
+    def drop_target(self, kind: str, row: int, parent: ModelIndex) -> tuple[int | None, int] | None:
+        """Where a dragged item of this kind lands: (new parent id, index), or None if it cannot."""
+        target = self._node(parent)
+        wanted_parent = plan.PARENT_KIND[kind]
+        if target.kind == (wanted_parent or "root"):
+            index = len(target.children) if row < 0 else row
+            return (None if target is self.root else target.id), index
+        # Dropped onto a sibling: place it just after that sibling.
+        if target.kind == kind and target.parent is not None:
+            parent_node = target.parent
+            return (None if parent_node is self.root else parent_node.id), target.row + 1
+        return None
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                        parent: ModelIndex) -> bool:
+        decoded = self.decode_mime(data)
+        return decoded is not None and self.drop_target(decoded[0], row, parent) is not None
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
+                     parent: ModelIndex) -> bool:
+        decoded = self.decode_mime(data)
+        if decoded is None:
+            return False
+        target = self.drop_target(decoded[0], row, parent)
+        if target is None:
+            return False
+        kind, item_id = decoded
+        node = self.node(kind, item_id)
+        if node is None:
+            return False
+        new_parent, index = target
+        if node.parent is not None and (None if node.parent is self.root else node.parent.id) == new_parent \
+                and index > node.row:
+            index -= 1  # the row counted the item itself, which leaves its old place
+        self.move_requested(kind, item_id, new_parent, index)
+        # The move is done through the window's operations; returning False keeps Qt from removing rows.
+        return False
+
+    def move_requested(self, kind: str, item_id: int, new_parent: int | None, index: int) -> None:
+        """Replaced by the window: carries out a drop as an undoable move."""
+
+
+class PlanFilterProxy(QSortFilterProxyModel):
+    """Search and filters over the tree; parents of matches stay, children of matches show."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setAutoAcceptChildRows(False)
+        self._terms: list[str] = []
+        self._ids: set[int] | None = None
+        self.id_filter_label = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self._terms) or self._ids is not None
+
+    def set_search(self, text: str) -> None:
+        terms = text.lower().split()
+        if terms == self._terms:
+            return
+        self.beginFilterChange()
+        self._terms = terms
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_id_filter(self, ids: set[int] | None, label: str = "") -> None:
+        """Show only these measures (and their parents); None shows all again."""
+        self.beginFilterChange()
+        self._ids = None if ids is None else set(ids)
+        self.id_filter_label = label if ids is not None else ""
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: ModelIndex) -> bool:  # noqa: N802
+        if not self._terms and self._ids is None:
+            return True
+        parent: PlanNode = source_parent.internalPointer() if source_parent.isValid() else None  # type: ignore[assignment]
+        if parent is None:
+            model = self.sourceModel()
+            assert isinstance(model, PlanTreeModel)
+            parent = model.root
+        node = parent.children[source_row]
+        if self._ids is not None and (node.kind != "measure" or node.id not in self._ids):
+            return False
+        text = node.search_text
+        return all(term in text for term in self._terms)
