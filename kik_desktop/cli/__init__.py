@@ -15,6 +15,7 @@ from kik_desktop import __version__
 COMMAND_MODULES = [
     "kik_desktop.cli.document_commands",
     "kik_desktop.cli.window_commands",
+    "kik_desktop.cli.excel_commands",
     "kik_desktop.cli.status_commands",
     "kik_desktop.cli.print_commands",
     "kik_desktop.cli.safety_commands",

@@ -1,0 +1,99 @@
+"""Excel commands: export the implementation table, import a workbook (with a preview)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kik_desktop.cli import CommandError, db_argument, resolve_db
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("export", help="die Umsetzungstabelle als Excel-Arbeitsmappe (.xlsx) ausgeben")
+    p.add_argument("output", type=Path, metavar="AUSGABE.xlsx")
+    db_argument(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "import",
+        help="eine Excel-Arbeitsmappe (eigener Export oder Tabelle der Stadt) übernehmen, mit Vorschau",
+    )
+    p.add_argument("input", type=Path, metavar="DATEI.xlsx")
+    db_argument(p)
+    p.add_argument("--dry-run", action="store_true", help="nur die Vorschau zeigen, nichts schreiben")
+    p.add_argument(
+        "--delete-missing",
+        action="store_true",
+        help="Einträge löschen, die in der Datei fehlen (sonst bleiben sie erhalten)",
+    )
+    p.add_argument("--yes", "-y", action="store_true", help="ohne Rückfrage übernehmen")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="höchstens N Einträge je Abschnitt der Vorschau zeigen",
+    )
+    p.set_defaults(func=cmd_import)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kik_desktop.exchange.excel_export import ExportError, export_document
+    from kik_desktop.store import open_document
+
+    out: Path = args.output
+    if out.suffix.lower() != ".xlsx":
+        raise CommandError(f"„{out.name}“: Der Dateiname muss auf .xlsx enden.")
+    with open_document(resolve_db(args.db), read_only=True) as doc:
+        try:
+            result = export_document(doc, out)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"Hinweis: {warning}", file=sys.stderr)
+    print(
+        f"Exportiert: {out} ({result.fields} Handlungsfelder, {result.goals} Ziele, {result.measures} Maßnahmen; "
+        f"Blätter: {', '.join(result.sheets)})"
+    )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kik_desktop.exchange.excel_import import ImportBlocked, prepare_import, preview_document
+    from kik_desktop.exchange.xlsx_guard import WorkbookRejected
+    from kik_desktop.store import open_document
+
+    path = resolve_db(args.db)
+    with open_document(path, read_only=args.dry_run) as doc:
+        try:
+            preview = preview_document(doc, args.input)
+        except WorkbookRejected as exc:
+            raise CommandError(str(exc)) from None
+        sys.stdout.write(preview.format_text(limit=args.limit))
+        if preview.has_errors:
+            print("Nichts übernommen: Die Datei hat Fehler (siehe oben).", file=sys.stderr)
+            return 1
+        if args.dry_run:
+            print("Probelauf (--dry-run): nichts geschrieben.")
+            return 0
+        n_delete = len(preview.missing) if args.delete_missing else 0
+        if preview.change_count == 0 and n_delete == 0:
+            print("Keine Änderungen: nichts zu übernehmen.")
+            return 0
+        if not args.yes and sys.stdin.isatty():
+            question = f"{preview.change_count} Einträge übernehmen"
+            if n_delete:
+                question += f" und {n_delete} fehlende löschen"
+            answer = input(question + "? [j/N] ").strip().lower()
+            if answer not in ("j", "ja", "y", "yes"):
+                print("Abgebrochen: nichts geschrieben.")
+                return 1
+        try:
+            record = prepare_import(preview, delete_missing=args.delete_missing)
+        except ImportBlocked as exc:
+            raise CommandError(str(exc)) from None
+        with doc.transaction() as s:
+            record.redo(s)
+    print(f"Übernommen: {preview.summary()}")
+    return 0

@@ -1,0 +1,199 @@
+"""Preflight of a workbook before openpyxl sees it: what kind of file it is, and whether its zip
+declares sizes that could exhaust memory. No XML is parsed here."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 40 * 1024 * 1024
+MAX_PARTS = 5_000
+MAX_PART_BYTES = 150 * 1024 * 1024
+MAX_TOTAL_BYTES = 300 * 1024 * 1024
+MAX_RATIO = 250  # uncompressed : compressed, checked for parts above RATIO_MIN_BYTES
+RATIO_MIN_BYTES = 2 * 1024 * 1024
+HEAD_BYTES = 4096
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION = "EncryptionInfo".encode("utf-16-le")
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
+
+
+class WorkbookRejected(Exception):
+    """The file cannot be imported; the message is German and meant for the user."""
+
+
+@dataclass
+class PreflightInfo:
+    """What the preflight learned: the zip's part names and sizes."""
+
+    path: Path
+    parts: dict[str, int] = field(default_factory=dict)
+    declared_dimensions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MiB"
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def sniff_kind(head: bytes) -> str:
+    """A rough kind of file from its first bytes: zip, ole2, pdf, text, or unknown."""
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(OLE2_MAGIC):
+        return "ole2"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"SQLite format 3"):
+        return "sqlite"
+    sample = head[:2048]
+    if sample and b"\x00" not in sample:
+        controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+        if controls <= len(sample) // 100:
+            return "text"
+    return "unknown"
+
+
+def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
+    """Check a file before it is opened as a workbook; raises WorkbookRejected with a German message."""
+    p = Path(path)
+    name = p.name
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+            kind = sniff_kind(head)
+            if kind == "ole2":
+                fh.seek(0)
+                blob = fh.read(min(size, 8 * 1024 * 1024))
+    except FileNotFoundError:
+        raise WorkbookRejected(f"Die Datei „{name}“ gibt es nicht.") from None
+    except IsADirectoryError:
+        raise WorkbookRejected(f"„{name}“ ist ein Ordner, keine Excel-Datei.") from None
+    except PermissionError:
+        raise WorkbookRejected(f"Keine Leserechte für die Datei „{name}“.") from None
+    except OSError as exc:
+        raise WorkbookRejected(
+            f"Die Datei „{name}“ kann nicht gelesen werden: {exc.strerror or exc}"
+        ) from None
+    if size == 0:
+        raise WorkbookRejected(f"„{name}“ ist leer (0 Byte).")
+    if size > MAX_FILE_BYTES:
+        raise WorkbookRejected(
+            f"„{name}“ ist mit {_mib(size)} zu groß für eine Umsetzungstabelle (höchstens {_mib(MAX_FILE_BYTES)})."
+        )
+    if kind == "ole2":
+        if _ENCRYPTION in blob:
+            raise WorkbookRejected(
+                f"„{name}“ ist mit einem Kennwort geschützt. Bitte die Datei in Excel öffnen, "
+                "den Kennwortschutz entfernen (Datei → Informationen → Arbeitsmappe schützen) und erneut importieren."
+            )
+        raise WorkbookRejected(
+            f"„{name}“ ist eine alte Excel-Datei (.xls). Bitte in Excel als „Excel-Arbeitsmappe (*.xlsx)“ "
+            "speichern und diese Datei importieren."
+        )
+    if kind == "pdf":
+        raise WorkbookRejected(f"„{name}“ ist eine PDF-Datei, keine Excel-Arbeitsmappe (.xlsx).")
+    if kind == "sqlite":
+        raise WorkbookRejected(
+            f"„{name}“ ist eine Datenbank (z. B. ein KIK-Dokument), keine Excel-Arbeitsmappe."
+        )
+    if kind == "text":
+        raise WorkbookRejected(
+            f"„{name}“ ist eine Textdatei (z. B. CSV), keine Excel-Arbeitsmappe. Bitte in Excel öffnen und "
+            "als „Excel-Arbeitsmappe (*.xlsx)“ speichern."
+        )
+    if kind != "zip":
+        raise WorkbookRejected(
+            f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx) oder die Datei ist beschädigt."
+        )
+    info = PreflightInfo(path=p)
+    damaged = f"„{name}“ ist beschädigt oder unvollständig (z. B. abgebrochene Übertragung) und kann nicht gelesen werden."
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_PARTS:
+                raise WorkbookRejected(
+                    f"„{name}“ besteht aus {len(infos)} Teilen; das ist keine gewöhnliche Arbeitsmappe."
+                )
+            names = {i.filename for i in infos}
+            if "mimetype" in names:
+                mimetype = zf.read("mimetype")[:100]
+                if b"opendocument" in mimetype:
+                    raise WorkbookRejected(
+                        f"„{name}“ ist eine OpenDocument-Tabelle (.ods). Bitte in LibreOffice oder Excel als "
+                        "„Excel 2007-365 (.xlsx)“ speichern und diese Datei importieren."
+                    )
+            if "word/document.xml" in names or "ppt/presentation.xml" in names:
+                raise WorkbookRejected(
+                    f"„{name}“ ist ein Word- oder PowerPoint-Dokument, keine Excel-Arbeitsmappe."
+                )
+            if "xl/workbook.xml" not in names:
+                if any(n.lower() == "xl/workbook.bin" for n in names):
+                    raise WorkbookRejected(
+                        f"„{name}“ ist eine binäre Excel-Arbeitsmappe (.xlsb). Bitte als .xlsx speichern."
+                    )
+                raise WorkbookRejected(
+                    f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx): der Arbeitsmappenteil fehlt."
+                )
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise WorkbookRejected(
+                    f"„{name}“ enthält Makros (.xlsm). Bitte ohne Makros als „Excel-Arbeitsmappe (*.xlsx)“ speichern."
+                )
+            total = 0
+            for zi in infos:
+                if zi.flag_bits & 0x1:
+                    raise WorkbookRejected(f"„{name}“ ist verschlüsselt und kann nicht gelesen werden.")
+                if zi.file_size > MAX_PART_BYTES:
+                    raise WorkbookRejected(
+                        f"„{name}“ wird beim Entpacken zu groß (ein Teil hätte {_mib(zi.file_size)}); "
+                        "die Datei wird aus Sicherheitsgründen nicht geöffnet."
+                    )
+                total += zi.file_size
+                if total > MAX_TOTAL_BYTES:
+                    raise WorkbookRejected(
+                        f"„{name}“ wird beim Entpacken zu groß (mehr als {_mib(MAX_TOTAL_BYTES)}); "
+                        "die Datei wird aus Sicherheitsgründen nicht geöffnet."
+                    )
+                if zi.file_size > RATIO_MIN_BYTES and zi.file_size > MAX_RATIO * max(zi.compress_size, 1):
+                    raise WorkbookRejected(
+                        f"„{name}“ ist ungewöhnlich stark gepackt ({zi.file_size // max(zi.compress_size, 1)}:1, "
+                        "„Zip-Bombe“); die Datei wird aus Sicherheitsgründen nicht geöffnet."
+                    )
+                info.parts[zi.filename] = zi.file_size
+            for zi in infos:
+                lower = zi.filename.lower()
+                if not (lower.endswith(".xml") or lower.endswith(".rels")):
+                    continue
+                with zf.open(zi) as part:
+                    head_xml = part.read(HEAD_BYTES)
+                if _DTD.search(head_xml):
+                    raise WorkbookRejected(
+                        f"„{name}“ enthält eine Dokumenttyp-Deklaration (DTD) in „{zi.filename}“; das kommt in "
+                        "echten Arbeitsmappen nicht vor. Die Datei wird aus Sicherheitsgründen nicht geöffnet."
+                    )
+                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                    m = _DIMENSION.search(head_xml)
+                    if m and m.group(3) and m.group(4):
+                        info.declared_dimensions[zi.filename] = (
+                            int(m.group(4)),
+                            _col_number(m.group(3).decode()),
+                        )
+    except WorkbookRejected:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
+        raise WorkbookRejected(damaged) from None
+    except Exception:  # zlib.error and whatever a damaged archive raises
+        raise WorkbookRejected(damaged) from None
+    return info
