@@ -1,0 +1,112 @@
+"""Status command: the Gesamtschau (counts, progress, action lists, changes) on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kik_desktop.cli import CommandError, db_argument, resolve_db
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("status", help="die Gesamtschau der Umsetzung ausgeben (Zahlen und Listen)")
+    db_argument(p)
+    p.add_argument(
+        "--since",
+        metavar="DATUM",
+        help="auch die Statusänderungen seit diesem Tag (TT.MM.JJJJ oder JJJJ-MM-TT)",
+    )
+    p.add_argument("--today", metavar="DATUM", help=argparse.SUPPRESS)  # for reproducible output in tests
+    p.add_argument("--json", action="store_true", help="als JSON statt als Text")
+    p.set_defaults(func=cmd_status)
+
+
+def parse_day(text: str) -> date:
+    """A day as people type it: 01.10.2026, 1.10.26, 2026-10-01."""
+    raw = text.strip()
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})", raw)
+    try:
+        if m:
+            year = int(m.group(3))
+            return date(year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise CommandError(f"„{text}“ ist kein Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT).")
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)} %"
+
+
+def format_board(board: Any) -> str:
+    """The board as plain text for a console (German)."""
+    from kik_desktop.domain.board import LIST_TITLES
+
+    lines = [f"Gesamtschau der Umsetzung – Stand {board.today:%d.%m.%Y}", ""]
+    heads = [board.short_label(k) for k in board.columns] + ["Summe"]
+    names = [f"{f.number} {f.name}" for f in board.fields] + ["Summe"]
+    name_width = min(max([len(n) for n in names] + [13]), 40)
+    widths = [max(len(h), 5) for h in heads]
+
+    def row(name: str, values: list[str]) -> str:
+        cells = " ".join(v.rjust(w) for v, w in zip(values, widths, strict=True))
+        return f"{name[:name_width].ljust(name_width)}  {cells}".rstrip()
+
+    lines.append(row("Handlungsfeld", heads))
+    for f, name in zip(board.fields, names, strict=False):
+        lines.append(row(name, [str(f.counts[k]) for k in board.columns] + [str(f.measures)]))
+    lines.append(row("Summe", [str(board.totals[k]) for k in board.columns] + [str(board.total_measures)]))
+    lines += ["", "Legende:"]
+    lines += [f"  {board.short_label(st.key)}: {st.label}" for st in board.statuses]
+    lines += ["", "Stand der Erfassung und Fortschritt:"]
+    for f in board.fields:
+        lines.append(
+            f"  {f.number} {f.name}: {f.entered_text()}, {f.goals_text()}; "
+            f"umgesetzt {_percent(f.share_done)}, in Umsetzung {_percent(f.share_in_progress)}, "
+            f"gefährdet {_percent(f.share_at_risk)}"
+        )
+    lines.append(
+        f"  Insgesamt: {board.total_measures} von {board.adopted_measures} Maßnahmen, "
+        f"{board.total_goals} von {board.adopted_goals} Zielen erfasst"
+    )
+    first, last = board.soon_range()
+    for name, entries in board.lists().items():
+        title = LIST_TITLES[name]
+        if name == "starting_soon":
+            title += f" ({first} bis {last})"
+        lines += ["", f"{title}: {len(entries)}"]
+        for e in entries:
+            extra = f"  ({e.extra})" if e.extra else ""
+            lines.append(f"  {e.number:<9} {e.title or '(ohne Titel)'}{extra}")
+    if board.since is not None:
+        lines += ["", f"Statusänderungen seit {board.since:%d.%m.%Y}: {len(board.changes)}"]
+        for c in board.changes:
+            lines.append(
+                f"  {c.changed_at:%d.%m.%Y %H:%M}  {c.number:<9} {c.title or '(ohne Titel)'}: "
+                f"{board.short_label(c.old_status)} → {board.short_label(c.new_status)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kik_desktop.domain.board import compute_board
+    from kik_desktop.store import open_document
+
+    since = parse_day(args.since) if args.since else None
+    today = parse_day(args.today) if args.today else date.today()
+    path: Path = resolve_db(args.db)
+    if not path.exists():
+        raise CommandError(f"„{path}“ gibt es nicht.")
+    with open_document(path, read_only=True) as doc, doc.reading() as s:
+        board = compute_board(s, today, since)
+    if args.json:
+        sys.stdout.write(json.dumps(board.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_board(board))
+    return 0
