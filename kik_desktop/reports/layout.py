@@ -121,7 +121,6 @@ class Text:
             textColor=ACCENT,
             spaceBefore=s * 0.6,
             spaceAfter=s * 0.7,
-            keepWithNext=1,
         )
         self.h2 = ParagraphStyle(
             "h2",
@@ -132,7 +131,6 @@ class Text:
             textColor=ACCENT,
             spaceBefore=s * 0.9,
             spaceAfter=s * 0.4,
-            keepWithNext=1,
         )
         self.h3 = ParagraphStyle(
             "h3",
@@ -142,7 +140,6 @@ class Text:
             leading=s * 1.35,
             spaceBefore=s * 0.7,
             spaceAfter=s * 0.3,
-            keepWithNext=1,
         )
         self.centered = ParagraphStyle("centered", parent=self.body, alignment=TA_CENTER)
         self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)

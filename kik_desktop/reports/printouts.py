@@ -163,6 +163,7 @@ def _make_doc(
         author=t.plain(job.data.properties.get("author") or f"{ORG_NAME} – Amt für Integration"),
         subject=t.plain(subject),
         creator="KIK Desktop",
+        initialFontName=FONT,
         lang="de-DE",
     )
     job.doc = doc
@@ -428,7 +429,7 @@ def _bericht_field(job: _Job, f: FieldRow, width: float) -> list[Flowable]:
 def _bericht_goal(job: _Job, g: GoalRow, width: float) -> list[Flowable]:
     t = job.t
     heading = f"Ziel {g.number}: {g.title or '(ohne Titel)'}"
-    out: list[Flowable] = [Bookmark(t.plain(heading), f"goal-{g.number}", 1)]
+    out: list[Flowable] = [CondPageBreak(5 * cm), Bookmark(t.plain(heading), f"goal-{g.number}", 1)]
     tag = " <font color='#7F6000'>[Beispiel]</font>" if g.is_example else ""
     out.append(t.markup(t.esc(heading) + tag, t.h2))
     if g.description.strip():
@@ -650,6 +651,7 @@ def build_hausaufgaben(job: _Job, filename: str) -> int:
         for title, group, is_resp in (("Verantwortlich", mine, True), ("Beteiligt", part, False)):
             if not group:
                 continue
+            story.append(CondPageBreak(3 * cm))
             story.append(t.para(f"{title} ({len(group)})", t.h3))
             story.append(_homework_table(job, group, names, widths, is_resp))
     return _build(job, doc, story, f"Hausaufgabenheft · {name}")
