@@ -203,7 +203,13 @@ def _write_probe(path: Path) -> bool:
         return False
     try:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
+        try:
+            # The lock alone succeeds on a read-only file; rewriting the header (same value, rolled
+            # back) needs the file and a journal beside it, so it fails where a real edit would.
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute(f"PRAGMA user_version={version}")
+        finally:
+            conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         name = getattr(exc, "sqlite_errorname", "") or ""
         # Busy means another writer has it right now: writable, just not this second.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import json
 import logging
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 LOCK_SUFFIX = ".lock"
 # A lock file is written right after it is created; an empty one younger than this is still being written.
 _WRITE_GRACE_SECONDS = 5.0
+_NO_RIGHTS = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 def lock_path_of(document: Path) -> Path:
@@ -203,9 +205,10 @@ class DocumentLock:
         except FileExistsError:
             return False
         except OSError as exc:
+            why = "keine Schreibrechte im Ordner" if exc.errno in _NO_RIGHTS else (exc.strerror or str(exc))
             raise LockUnavailableError(
                 f"Neben „{self.document.name}“ kann keine Sperrdatei angelegt werden "
-                f"({exc.strerror or exc}); das Dokument lässt sich nur lesen."
+                f"({why}); das Dokument lässt sich nur lesen."
             ) from exc
         try:
             os.write(fd, me.to_json().encode("utf-8"))

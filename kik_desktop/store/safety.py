@@ -8,7 +8,13 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from kik_desktop.store.backup import BackupError, BackupInfo, backup_on_open, newest_verified_backup
+from kik_desktop.store.backup import (
+    BackupError,
+    BackupInfo,
+    backup_on_open,
+    list_backups,
+    newest_verified_backup,
+)
 from kik_desktop.store.database import Document, DocumentError, open_document
 from kik_desktop.store.lock import DocumentInUseError, DocumentLock, LockHolder, LockUnavailableError
 
@@ -84,6 +90,14 @@ def check_document(doc: Document) -> list[str]:
         raw.close()
 
 
+def _looks_like_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def _damaged(path: Path, problems: list[str]) -> DamagedDocumentError:
     try:
         backup = newest_verified_backup(path)
@@ -123,6 +137,7 @@ def open_for_editing(
     p = Path(path)
     warn = on_warning or (lambda message: log.warning("%s", message))
     lock: DocumentLock | None = None
+    reason = "auf Wunsch nur zum Lesen geöffnet" if read_only else ""
     if not read_only:
         lock = DocumentLock(p)
         try:
@@ -134,14 +149,23 @@ def open_for_editing(
                     if not read_only_if_locked:
                         raise DocumentInUseError(p, holder)
                     read_only = True
+                    reason = f"geöffnet von {holder.describe()}"
                     lock = None
         except LockUnavailableError as exc:
             # A folder without write permission: SQLite could not write its journal there either.
             warn(str(exc))
             read_only = True
+            reason = "der Ordner ist schreibgeschützt"
             lock = None
     try:
-        problems = check_file(p, writable=not read_only) if p.exists() else []
+        # Files that are no SQLite database at all get open_document's "not a KIK document" message.
+        if _looks_like_sqlite(p):
+            problems = check_file(p, writable=not read_only)
+        elif p.is_file() and list_backups(p):
+            # We backed this file up as a KIK document before: its header has been destroyed since.
+            problems = ["der Dateikopf ist zerstört"]
+        else:
+            problems = []
         if problems:
             raise _damaged(p, problems)
         doc = open_document(p, read_only=read_only)
@@ -159,6 +183,9 @@ def open_for_editing(
         # The file itself turned out read-only: nobody else needs to be kept out.
         lock.release()
         lock = None
+    if doc.read_only:
+        # The window shows this in its read-only banner.
+        setattr(doc, "read_only_reason", reason or "die Datei ist schreibgeschützt")  # noqa: B010
     if daily_backup and not doc.read_only:
         try:
             backup_on_open(p)
