@@ -346,9 +346,15 @@ def _entry(r: list[Any]) -> BoardEntry:
     return e
 
 
+def _end_hint(end: str) -> str:
+    """ "bis 06/2026", or the text itself when it names no month ("laufend")."""
+    if not end:
+        return ""
+    return f"bis {end}" if _end_index(end) is not None else end
+
+
 def _entry_end(r: list[Any]) -> BoardEntry:
-    end = r[M_END]
-    e = r[M_ENTRY_END] = BoardEntry("measure", r[M_ID], r[M_NUMBER], r[M_TITLE], f"bis {end}" if end else "")
+    e = r[M_ENTRY_END] = BoardEntry("measure", r[M_ID], r[M_NUMBER], r[M_TITLE], _end_hint(r[M_END]))
     return e
 
 
@@ -361,6 +367,8 @@ def _entry_start(r: list[Any]) -> BoardEntry:
 
 
 _by_position = itemgetter(2, 0)
+# Notices of the window that change nothing in the document.
+PASSIVE_ACTIONS: Final = frozenset({"filters-cleared"})
 
 
 class BoardData:
@@ -473,6 +481,12 @@ class BoardData:
     ) -> None:
         """Bring the data up to date after one edit (action as in the window's ChangeInfo:
         updated, inserted, removed, moved, reset). What it cannot narrow down reloads everything."""
+        if action in PASSIVE_ACTIONS:
+            return
+        if action == "registry":
+            # The registry (institutions, statuses) changed: only the status labels and colours matter.
+            self.statuses = statuses(s)
+            return
         if (
             item_id is None
             or kind not in ("measure", "goal")
