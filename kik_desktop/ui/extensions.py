@@ -2,4 +2,6 @@
 
 # Each module has install(window: MainWindow) -> None; they are installed in this order.
 EXTENSIONS: list[str] = [
+    "kik_desktop.ui.restore_dialog",
+    "kik_desktop.ui.status_board",
 ]
