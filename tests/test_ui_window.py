@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -48,13 +48,13 @@ def db_value(doc: Document, kind: str, item_id: int, attr: str) -> object:
 def visible_titles(window: MainWindow) -> list[str]:
     out = []
 
-    def walk(parent: object) -> None:
-        for row in range(window.proxy.rowCount(parent)):
-            index = window.proxy.index(row, 0, parent)
+    def walk(parent: QModelIndex) -> None:
+        for row in range(window.tree_model.rowCount(parent)):
+            if window.tree_view.isRowHidden(row, parent):
+                continue
+            index = window.tree_model.index(row, 0, parent)
             out.append(index.data())
             walk(index)
-
-    from PySide6.QtCore import QModelIndex
 
     walk(QModelIndex())
     return out
@@ -166,7 +166,7 @@ def test_expanded_branches_and_selection_survive_an_edit(window: MainWindow, sma
     window.operations.update("measure", m5, {"title": "M5 neu"})
     window.operations.update("measure", measure_id(small_plan, "M1"), {"status_key": "ende"})
     assert window.current_item() == ("measure", m5)
-    goal_index = window.proxy.mapFromSource(window.tree_model.index_for("goal", window.tree_model.node("measure", m5).parent.id))  # type: ignore[union-attr]
+    goal_index = window.tree_model.index_for("goal", window.tree_model.node("measure", m5).parent.id)  # type: ignore[union-attr]
     assert window.tree_view.isExpanded(goal_index)
 
 

@@ -158,8 +158,8 @@ def run_selftest() -> int:
         measures = []
         for node in window.tree_model.root.walk():
             rows += 1
-            index = window.proxy.mapFromSource(window.tree_model.index_of_node(node))
-            if not index.isValid() or not index.data():
+            index = window.tree_model.index_of_node(node)
+            if not index.isValid() or not index.data() or window.tree_view.isRowHidden(index.row(), index.parent()):
                 print(f"Selbsttest: Zeile {node.number()} wird nicht angezeigt", file=sys.stderr)
                 return 1
             if node.kind == "measure":

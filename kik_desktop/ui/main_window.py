@@ -38,7 +38,7 @@ from kik_desktop.store import Document, DocumentError
 from kik_desktop.ui.editors import DetailEditor, heading_for
 from kik_desktop.ui.extensions import EXTENSIONS
 from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges
-from kik_desktop.ui.plan_tree_model import ID_ROLE, KIND_ROLE, NODE_ROLE, PlanFilterProxy, PlanNode, PlanTreeModel
+from kik_desktop.ui.plan_tree_model import ID_ROLE, KIND_ROLE, NODE_ROLE, PlanNode, PlanTreeFilter, PlanTreeModel
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,6 @@ class MainWindow(QMainWindow):
         self.operations = Operations(self)
         self.tree_model = PlanTreeModel(self)
         self.tree_model.move_requested = self._drop_move  # type: ignore[method-assign]
-        self.proxy = PlanFilterProxy(self)
-        self.proxy.setSourceModel(self.tree_model)
         self._editor_commit = False
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
@@ -100,7 +98,10 @@ class MainWindow(QMainWindow):
         self.filter_banner.hide()
         left_layout.addWidget(self.filter_banner)
         self.tree_view = QTreeView()
-        self.tree_view.setModel(self.proxy)
+        self.tree_view.setModel(self.tree_model)
+        self.tree_filter = PlanTreeFilter(self.tree_model, self.tree_view)
+        # Older name of the filter, kept while extension code still uses it.
+        self.proxy = self.tree_filter
         self.tree_view.setHeaderHidden(True)
         self.tree_view.setUniformRowHeights(True)
         self.tree_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -281,7 +282,7 @@ class MainWindow(QMainWindow):
         old, old_lock = self.document, self.lock
         self.document, self.lock = doc, lock
         self.undo_stack.clear()
-        self.proxy.set_id_filter(None)
+        self.tree_filter.set_id_filter(None)
         self.search.clear()
         self.editor.show_nothing()
         with doc.reading() as s:
@@ -301,8 +302,8 @@ class MainWindow(QMainWindow):
         )
         self.setWindowTitle(f"{doc.path.name}{' [schreibgeschützt]' if doc.read_only else ''} – {APP_NAME}")
         self._remember(doc.path)
-        if self.proxy.rowCount() > 0:
-            self.tree_view.setCurrentIndex(self.proxy.index(0, 0))
+        if self.tree_model.rowCount() > 0:
+            self.tree_view.setCurrentIndex(self.tree_model.index(0, 0))
         self._update_actions()
         self._update_status_bar()
         self.document_opened.emit(doc)
@@ -419,7 +420,7 @@ class MainWindow(QMainWindow):
 
     def _restore_view(self, current: tuple[str, int] | None, expanded: list[tuple[str, int]]) -> None:
         for kind, item_id in expanded:
-            index = self.proxy.mapFromSource(self.tree_model.index_for(kind, item_id))
+            index = self.tree_model.index_for(kind, item_id)
             if index.isValid():
                 self.tree_view.expand(index)
         if current is not None and self.tree_model.node(*current) is not None:
@@ -429,8 +430,8 @@ class MainWindow(QMainWindow):
         out = []
         for node in self.tree_model.root.walk():
             if node.kind != "measure":
-                index = self.proxy.mapFromSource(self.tree_model.index_of_node(node))
-                if index.isValid() and self.tree_view.isExpanded(index):
+                index = self.tree_model.index_of_node(node)
+                if self.tree_view.isExpanded(index):
                     out.append((node.kind, node.id))
         return out
 
@@ -458,13 +459,12 @@ class MainWindow(QMainWindow):
 
     def select_item(self, kind: str, item_id: int) -> bool:
         """Select an item in the tree (clearing filters that hide it) and show it in the editor."""
-        source = self.tree_model.index_for(kind, item_id)
-        if not source.isValid():
+        index = self.tree_model.index_for(kind, item_id)
+        node = self.tree_model.node(kind, item_id)
+        if node is None:
             return False
-        index = self.proxy.mapFromSource(source)
-        if not index.isValid():
+        if self.tree_filter.is_hidden(node):
             self.clear_filters()
-            index = self.proxy.mapFromSource(source)
         parent = index.parent()
         while parent.isValid():
             self.tree_view.expand(parent)
@@ -629,34 +629,34 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _search_changed(self, text: str) -> None:
-        self.proxy.set_search(text)
-        if self.proxy.active:
+        self.tree_filter.set_search(text)
+        if self.tree_filter.active:
             self.tree_view.expandAll()
         self._update_filter_banner()
 
     def set_id_filter(self, ids: set[int] | None, label: str = "") -> None:
-        self.proxy.set_id_filter(ids, label)
+        self.tree_filter.set_id_filter(ids, label)
         if ids is not None:
             self.tree_view.expandAll()
         self._update_filter_banner()
 
     def clear_filters(self) -> None:
         self.search.clear()
-        self.proxy.set_id_filter(None)
+        self.tree_filter.set_id_filter(None)
         self._update_filter_banner()
         self.changes.changed.emit(ChangeInfo("filters-cleared"))
 
     def _update_filter_banner(self) -> None:
-        if self.proxy.id_filter_label:
-            self.filter_label.setText(f"Gefiltert: {self.proxy.id_filter_label}")
+        if self.tree_filter.id_filter_label:
+            self.filter_label.setText(f"Gefiltert: {self.tree_filter.id_filter_label}")
             self.filter_banner.show()
         else:
             self.filter_banner.hide()
 
     def collapse_to_fields(self) -> None:
         self.tree_view.collapseAll()
-        for row in range(self.proxy.rowCount()):
-            self.tree_view.expand(self.proxy.index(row, 0))
+        for row in range(self.tree_model.rowCount()):
+            self.tree_view.expand(self.tree_model.index(row, 0))
 
     def _tree_menu(self, pos: Any) -> None:
         menu = QMenu(self)
