@@ -33,8 +33,9 @@ def _letter_k(x: float) -> list[list[tuple[float, float]]]:
     bar_right = x + STROKE
     right = bar_right + ARM_REACH
     upright = [(x, TOP), (bar_right, TOP), (bar_right, BOTTOM), (x, BOTTOM)]
-    upper = [(bar_right, MID - ARM_ROOT), (right - ARM_END, TOP), (right, TOP), (bar_right, MID + ARM_ROOT)]
-    lower = [(bar_right, MID + ARM_ROOT), (right - ARM_END, BOTTOM), (right, BOTTOM), (bar_right, MID - ARM_ROOT)]
+    root_top, root_bottom = MID - ARM_ROOT, MID + ARM_ROOT
+    upper = [(bar_right, root_top), (right - ARM_END, TOP), (right, TOP), (bar_right, root_bottom)]
+    lower = [(bar_right, root_bottom), (right - ARM_END, BOTTOM), (right, BOTTOM), (bar_right, root_top)]
     return [upright, upper, lower]
 
 
@@ -61,7 +62,8 @@ def svg() -> str:
         '    <polygon points="' + " ".join(f"{px:g},{py:g}" for px, py in poly) + '"/>' for poly in polygons()
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{GRID}" height="{GRID}" viewBox="0 0 {GRID} {GRID}">\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{GRID}" height="{GRID}"'
+        f' viewBox="0 0 {GRID} {GRID}">\n'
         f"  <title>KIK Desktop</title>\n"
         f'  <rect x="{MARGIN}" y="{MARGIN}" width="{inner}" height="{inner}" rx="{RADIUS}" ry="{RADIUS}"'
         f' fill="{BACKGROUND}" stroke="{BACKGROUND_EDGE}" stroke-width="4"/>\n'

@@ -1,14 +1,14 @@
 """Build the frozen bundle with build_installer.spec, print its size, and smoke-test it.
 
-    python scripts/build_frozen.py              build into dist/KIK-Desktop/ (work files in build/pyinstaller/),
-                                                print the size, run the smoke test
+    python scripts/build_frozen.py              build into dist/KIK-Desktop/ (work files in
+                                                build/pyinstaller/), print the size, run the smoke test
     python scripts/build_frozen.py --no-build   only the smoke test of an existing bundle
 
 The smoke test runs the console executable ``kik-desktop-cli`` of the bundle as a user with a fresh
 profile (empty KIK_DESKTOP_DATA_DIR, HOME/APPDATA/XDG folders in a temporary folder) and no screen
-(QT_QPA_PLATFORM=offscreen): --version, check of the embedded default document, new, check, dump, and — when
-the frozen program offers them — selftest, screenshot, export (Excel) and print (PDF). A missing hidden import, Qt plugin,
-resource or migration script makes one of these fail, and then this script exits non-zero.
+(QT_QPA_PLATFORM=offscreen): --version, check of the embedded default document, new, check, dump, and —
+when the frozen program offers them — selftest, screenshot, export (Excel) and print (PDF). A missing hidden
+import, Qt plugin, resource or migration script makes one of these fail, and then this script exits non-zero.
 ``selftest`` must be there once the window exists in the source tree (kik_desktop/ui/main_window.py).
 """
 
@@ -67,7 +67,8 @@ def largest_parts(bundle: Path, count: int = 6) -> list[tuple[str, int]]:
     for p in bundle.rglob("*"):
         if p.is_file() and not p.is_symlink():
             rel = p.relative_to(internal if internal in p.parents else bundle)
-            key = "/".join(rel.parts[:2]) if rel.parts[0] == "PySide6" and len(rel.parts) > 2 else rel.parts[0]
+            nested = rel.parts[0] == "PySide6" and len(rel.parts) > 2
+            key = "/".join(rel.parts[:2]) if nested else rel.parts[0]
             parts[key] = parts.get(key, 0) + p.stat().st_size
     return sorted(parts.items(), key=lambda kv: -kv[1])[:count]
 
@@ -103,7 +104,8 @@ def run(exe: Path, args: list[str], env: dict[str, str], cwd: Path, label: str) 
     """Run one command of the frozen program; its (stdout, stderr), or SmokeFailure if it fails."""
     start = time.monotonic()
     try:
-        proc = subprocess.run([str(exe), *args], env=env, cwd=cwd, capture_output=True, timeout=COMMAND_TIMEOUT)
+        proc = subprocess.run([str(exe), *args], env=env, cwd=cwd, capture_output=True,
+                              timeout=COMMAND_TIMEOUT)
     except subprocess.TimeoutExpired as exc:
         raise SmokeFailure(f"{label}: no answer within {COMMAND_TIMEOUT} s") from exc
     out = proc.stdout.decode("utf-8", "replace")
@@ -112,7 +114,8 @@ def run(exe: Path, args: list[str], env: dict[str, str], cwd: Path, label: str) 
     first = (out.strip().splitlines() or [""])[0][:110]
     print(f"  {'ok ' if proc.returncode == 0 else 'FAIL'} {label:<42} {took:5.1f} s  {first}", flush=True)
     if proc.returncode != 0:
-        raise SmokeFailure(f"{label}: exit code {proc.returncode}\n--- stdout\n{out[-3000:]}\n--- stderr\n{err[-3000:]}")
+        raise SmokeFailure(f"{label}: exit code {proc.returncode}\n"
+                           f"--- stdout\n{out[-3000:]}\n--- stderr\n{err[-3000:]}")
     return out, err
 
 
@@ -169,7 +172,8 @@ def smoke_test(bundle: Path) -> list[str]:
 
         if "screenshot" in commands and window_in_source:
             png = work / "fenster.png"
-            run(cli, ["screenshot", str(png), "--db", str(doc)], env, work, "screenshot fenster.png --db x.kik")
+            run(cli, ["screenshot", str(png), "--db", str(doc)], env, work,
+                "screenshot fenster.png --db x.kik")
             if not png.read_bytes().startswith(b"\x89PNG"):
                 raise SmokeFailure("screenshot: fenster.png is not a PNG image")
             steps.append("screenshot")
@@ -186,7 +190,8 @@ def smoke_test(bundle: Path) -> list[str]:
 
         if "print" in commands:
             pdf = work / "out.pdf"
-            run(cli, ["print", "bericht", str(pdf), "--db", str(doc)], env, work, "print bericht out.pdf --db x.kik")
+            run(cli, ["print", "bericht", str(pdf), "--db", str(doc)], env, work,
+                "print bericht out.pdf --db x.kik")
             if not pdf.read_bytes().startswith(b"%PDF"):
                 raise SmokeFailure("print: out.pdf is not a PDF")
             steps.append("print")
