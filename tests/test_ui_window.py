@@ -282,3 +282,21 @@ def test_institutions_are_offered_for_completion(window: MainWindow, default_doc
     completer = window.editor.measure_editor.responsible.completer()
     completer.setCompletionPrefix("jobcenter")
     assert completer.currentCompletion() == "Jobcenter Kempten"
+
+
+def test_dates_are_shown_as_saved_and_bad_dates_flagged(window: MainWindow, small_plan: Document, tmp_path: Path,
+                                                        qtbot: QtBot) -> None:
+    open_copy(window, small_plan, tmp_path)
+    m1 = measure_id(small_plan, "M1")
+    window.select_item("measure", m1)
+    page = window.editor.measure_editor
+    page.start.setFocus()
+    qtbot.keyClicks(page.start, "3/22")
+    qtbot.keyClick(page.start, Qt.Key.Key_Tab)
+    assert db_value(small_plan, "measure", m1, "start") == "03/2022"
+    assert page.start.text() == "03/2022"
+    page.end.setFocus()
+    qtbot.keyClicks(page.end, "Herbst 2022")
+    qtbot.keyClick(page.end, Qt.Key.Key_Tab)
+    assert db_value(small_plan, "measure", m1, "end") == "Herbst 2022"
+    assert "kein Monat/Jahr" in page.problems.text() and page.problems.isVisibleTo(page)

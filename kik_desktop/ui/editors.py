@@ -190,6 +190,18 @@ class EditorPage(QScrollArea):
             self._loaded.update(changes)
             self.commit.emit(changes)
 
+    def show_saved(self, saved: dict[str, Any]) -> None:
+        """Show what the document keeps where it differs from what was typed (e.g. 3/22 → 03/2022)."""
+        self._loading = True
+        try:
+            for attr, value in saved.items():
+                binding = self._bindings.get(attr)
+                if binding is not None and binding.get() != value:
+                    binding.set(value)
+                    self._loaded[attr] = binding.get()
+        finally:
+            self._loading = False
+
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
         for binding in self._bindings.values():

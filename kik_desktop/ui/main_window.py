@@ -511,8 +511,11 @@ class MainWindow(QMainWindow):
             self._editor_commit = False
         if not ok:
             self._reload_editor()
-        elif self.editor.current == (kind, item_id):
+        elif self.editor.current == (kind, item_id) and self.document is not None:
             page = self.editor.pages[kind]
+            with self.document.reading() as s:
+                saved = plan.get_values(s, kind, item_id)
+            page.show_saved({k: saved[k] for k in values if k in saved})
             page.show_problems(page.check())
 
     # -- edits -----------------------------------------------------------------------------------
