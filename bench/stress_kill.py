@@ -63,6 +63,18 @@ def child_edit_loop(path: Path) -> None:
         sys.stdout.flush()
 
 
+def child_backup_loop(path: Path, folder: Path) -> None:
+    """Back the document up again and again (T02: a kill during a backup must never leave a bad one)."""
+    from kik_desktop.store.backup import make_backup
+
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    while True:
+        target = make_backup(path, "Dauerlauf", folder, rotate=False)
+        sys.stdout.write(f"{target.name}\n")
+        sys.stdout.flush()
+
+
 # ---------------------------------------------------------------- checks
 def integrity(path: Path) -> tuple[bool, bool]:
     """(integrity ok, a hot journal was there); opening read-write rolls it back, as the app does."""
@@ -219,6 +231,46 @@ def make_workbook(folder: Path, baseline: Path) -> Path:
     return out
 
 
+def run_backup_kills(runs: int, folder: Path, *, seed: int = 1, max_delay: float = 0.6) -> Result:
+    """T02: kill a loop of backups; every backup that is listed must verify, no reported one may be lost."""
+    from kik_desktop.store.backup import list_backups, verify_backup
+
+    rng = random.Random(seed)
+    baseline = make_baseline(folder, measures=600)
+    backups = folder / "sicherungen"
+    result = Result()
+    start = time.perf_counter()
+    for i in range(runs):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bench.stress_kill", "--child-backup", str(baseline), str(backups)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=_env(folder / "data"),
+        )
+        if child.stdout is not None:
+            child.stdout.readline()
+        time.sleep(rng.uniform(0.0, max_delay))
+        alive = child.poll() is None
+        child.send_signal(signal.SIGKILL)
+        out, _err = child.communicate()
+        result.killed_before_end += alive
+        reported = {line for line in out.split() if line.endswith(".kik")}
+        result.commits += len(reported)
+        infos = list_backups(baseline, backups)
+        bad = [info.path.name for info in infos if verify_backup(info)]
+        lost = reported - {info.path.name for info in infos}
+        result.runs += 1
+        if bad or lost:
+            result.failures.append(f"run {i}: {len(bad)} listed backups fail their check, {len(lost)} lost")
+        else:
+            result.intact += 1
+    result.hot_journals = len([p for p in backups.iterdir() if p.name.endswith(".tmp")])
+    result.seconds = time.perf_counter() - start
+    return result
+
+
 def import_command(workbook: Path, doc: Path) -> list[str]:
     return [sys.executable, "-m", "kik_desktop", "import", str(workbook), "--db", str(doc)]
 
@@ -291,11 +343,18 @@ def run_import_kills(
 
 
 def report(mode: str, result: Result) -> str:
+    per_run = f"{result.seconds / max(result.runs, 1):.2f} s per run"
+    if mode == "backup":
+        detail = (
+            f"backups reported {result.commits}, temp files left {result.hot_journals} "
+            "(cleaned by a later backup once an hour old)"
+        )
+    else:
+        done = "complete imports" if mode == "import" else "commits reported"
+        detail = f"hot journals seen {result.hot_journals}, {done} {result.commits}"
     lines = [
         f"{result.runs} runs, {result.intact} intact",
-        f"mode {mode}: killed mid-run {result.killed_before_end}, hot journals seen {result.hot_journals}, "
-        f"{'complete imports' if mode == 'import' else 'commits reported'} {result.commits}, "
-        f"{result.seconds / max(result.runs, 1):.2f} s per run",
+        f"mode {mode}: killed mid-run {result.killed_before_end}, {detail}, {per_run}",
     ]
     lines += [f"FAILED {f}" for f in result.failures]
     return "\n".join(lines)
@@ -306,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=60)
-    parser.add_argument("--mode", choices=("auto", "edit", "import"), default="auto")
+    parser.add_argument("--mode", choices=("auto", "edit", "import", "backup"), default="auto")
     parser.add_argument(
         "--workbook",
         type=Path,
@@ -314,18 +373,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--child-edit", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-backup", type=Path, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_edit:
         child_edit_loop(args.child_edit)
         return 0
-    modes = ["edit", "import"] if args.mode == "auto" and import_available() else [args.mode]
-    if modes == ["auto"]:
-        modes = ["edit"]
+    if args.child_backup:
+        child_backup_loop(*args.child_backup)
+        return 0
+    modes = [args.mode]
+    if args.mode == "auto":
+        modes = ["edit", "backup", "import"] if import_available() else ["edit", "backup"]
     code = 0
     for mode in modes:
         with tempfile.TemporaryDirectory(prefix=f"kik_kill_{mode}_") as tmp:
             if mode == "edit":
                 result = run_edit_kills(args.runs, Path(tmp), seed=args.seed)
+            elif mode == "backup":
+                result = run_backup_kills(args.runs, Path(tmp), seed=args.seed)
             else:
                 result = run_import_kills(args.runs, Path(tmp), args.workbook, seed=args.seed)
         print(report(mode, result), flush=True)

@@ -31,3 +31,13 @@ def test_killed_imports_leave_old_or_new(tmp_path: Path) -> None:
     print("\n" + report("import", result))
     assert result.failures == []
     assert result.intact == result.runs == 4
+
+
+def test_killed_backups_never_leave_a_bad_one(tmp_path: Path) -> None:
+    """T02 for backups: every backup that is listed after a kill verifies; none reported is lost."""
+    from bench.stress_kill import run_backup_kills
+
+    result = run_backup_kills(5, tmp_path, seed=13)
+    print("\n" + report("backup", result))
+    assert result.failures == []
+    assert result.intact == result.runs == 5

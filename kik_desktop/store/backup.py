@@ -216,6 +216,7 @@ def make_backup(
     except OSError as exc:
         raise _storage_error(exc, "Der Sicherungsordner kann nicht angelegt werden") from exc
     now = datetime.now()
+    clean_leftovers(folder)
     stamp = now.strftime("%Y-%m-%d_%H-%M-%S-%f")
     target = folder / f"{document.stem}_{stamp}_{_slug(reason)}{BACKUP_SUFFIX}"
     tmp = target.with_name(target.name + ".tmp")
@@ -228,19 +229,23 @@ def make_backup(
                 f"„{document.name}“ ist beschädigt ({problems[0]}); davon wird keine Sicherung angelegt."
             )
         digest = sha256_of(tmp)
-        tmp.replace(target)
         manifest = {
             "format": MANIFEST_VERSION,
             "file": target.name,
             "sha256": digest,
-            "size": target.stat().st_size,
+            "size": tmp.stat().st_size,
             "created": now.isoformat(timespec="seconds"),
             "reason": reason,
             "kind": kind or _kind_of(reason),
             "document": str(document.resolve()),
             "counts": counts,
         }
+        # Manifest first, backup last: a crash in between leaves a manifest without a backup (ignored
+        # and cleaned up), never a backup without its checksum.
         _write_json_atomic(manifest_path_of(target), manifest)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(target)
         # The older checksum file, kept for tools that read it.
         target.with_name(target.name + ".sha256").write_text(f"{digest}  {target.name}\n", "utf-8")
         _fsync_dir(folder)
@@ -262,6 +267,30 @@ def make_backup(
         except OSError:
             log.exception("rotating backups of %s failed", document)
     return target
+
+
+LEFTOVER_AGE_SECONDS = 3600.0
+
+
+def clean_leftovers(folder: Path) -> list[Path]:
+    """Remove what killed backups left: temp files and manifests without a backup (older than an hour,
+    so that a backup running in another process right now is not disturbed)."""
+    removed: list[Path] = []
+    limit = datetime.now().timestamp() - LEFTOVER_AGE_SECONDS
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            name = path.name
+            orphan = (
+                name.endswith(BACKUP_SUFFIX + MANIFEST_SUFFIX)
+                and not path.with_name(name[: -len(MANIFEST_SUFFIX)]).exists()
+            )
+            if not (name.endswith(".tmp") or orphan):
+                continue
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed.append(path)
+    return removed
 
 
 def _discard(target: Path, tmp: Path) -> None:
