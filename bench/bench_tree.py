@@ -15,12 +15,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTreeView  # noqa: E402
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTreeView
 
-from bench.synthetic import make_synthetic_document  # noqa: E402
-from kik_desktop.domain.queries import load_tree  # noqa: E402
-from kik_desktop.ui.plan_tree_model import PlanTreeFilter, PlanTreeModel  # noqa: E402
+from bench.synthetic import make_synthetic_document
+from kik_desktop.domain.queries import load_tree
+from kik_desktop.ui.plan_tree_model import PlanTreeFilter, PlanTreeModel
 
 KEYSTROKES = ["s", "sp", "spr", "spra", "sprac", "sprach", "sprachk", "sprachku", "sprachkur", "sprachkurs"]
 
@@ -94,10 +94,15 @@ def main(measures: int = 10_000, repeats: int = 5) -> None:
     print("| Messung | KIK Desktop | Vergleich im selben Lauf | Verhältnis | Ziel |")
     print("|---|---|---|---|---|")
     b, bb = median_ms(build), median_ms(baseline_build)
-    print(f"| Baum aufbauen (Laden + Modell + Ansicht) | {b:.0f} ms | QStandardItemModel {bb:.0f} ms | "
-          f"{b / bb:.2f}× | < 300 ms |")
+    print(
+        f"| Baum aufbauen (Laden + Modell + Ansicht) | {b:.0f} ms | QStandardItemModel {bb:.0f} ms | "
+        f"{b / bb:.2f}× | < 300 ms |"
+    )
     k, kb = median_ms(keystroke), median_ms(baseline_key)
-    print(f"| Tastendruck im Suchfeld (Filter) | {k:.1f} ms | reine Textsuche {kb:.1f} ms | {k / kb:.1f}× | < 50 ms |")
+    print(
+        f"| Tastendruck im Suchfeld (Filter) | {k:.1f} ms | reine Textsuche {kb:.1f} ms "
+        f"| {k / kb:.1f}× | < 50 ms |"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n))
 
 
-def make_synthetic_document(path: Path, measures: int, *, seed: int = 1, goals_per_field: int = 8) -> Document:
+def make_synthetic_document(
+    path: Path, measures: int, *, seed: int = 1, goals_per_field: int = 8
+) -> Document:
     """A document with six synthetic fields and `measures` synthetic measures, spread over the goals.
 
     Every title starts with "SYNTH" so no one mistakes it for the city's data.
@@ -36,9 +38,16 @@ def make_synthetic_document(path: Path, measures: int, *, seed: int = 1, goals_p
         institutions = [f"SYNTH Institution {i:03d}" for i in range(85)]
         s.execute(insert(Institution), [{"name": n, "short_name": "", "notes": ""} for n in institutions])
         field_rows = [
-            {"uid": uuid.UUID(int=rng.getrandbits(128)).hex, "position": i, "name": f"SYNTH Handlungsfeld {i + 1}",
-             "description": _sentence(rng, 12), "adopted_goals": goals_per_field,
-             "adopted_measures": measures // 6, "working_group": f"SYNTH AG {i + 1}", "actors": ""}
+            {
+                "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
+                "position": i,
+                "name": f"SYNTH Handlungsfeld {i + 1}",
+                "description": _sentence(rng, 12),
+                "adopted_goals": goals_per_field,
+                "adopted_measures": measures // 6,
+                "working_group": f"SYNTH AG {i + 1}",
+                "actors": "",
+            }
             for i in range(6)
         ]
         s.execute(insert(Field), field_rows)
@@ -46,11 +55,17 @@ def make_synthetic_document(path: Path, measures: int, *, seed: int = 1, goals_p
         goal_rows = []
         for fid in field_ids:
             for j in range(goals_per_field):
-                goal_rows.append({
-                    "uid": uuid.UUID(int=rng.getrandbits(128)).hex, "field_id": fid, "position": j,
-                    "title": f"SYNTH Ziel {_sentence(rng, 5)}", "description": _sentence(rng, 15),
-                    "indicator": _sentence(rng, 4) if rng.random() < 0.7 else "", "is_example": False,
-                })
+                goal_rows.append(
+                    {
+                        "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
+                        "field_id": fid,
+                        "position": j,
+                        "title": f"SYNTH Ziel {_sentence(rng, 5)}",
+                        "description": _sentence(rng, 15),
+                        "indicator": _sentence(rng, 4) if rng.random() < 0.7 else "",
+                        "is_example": False,
+                    }
+                )
         s.execute(insert(Goal), goal_rows)
         goal_ids = list(s.scalars(select(Goal.id).order_by(Goal.field_id, Goal.position)))
         per_goal: dict[int, int] = {}
@@ -62,19 +77,30 @@ def make_synthetic_document(path: Path, measures: int, *, seed: int = 1, goals_p
             per_goal[gid] = pos + 1
             start_year = rng.randint(2021, 2027)
             end = rng.choice(["laufend", f"{rng.randint(1, 12):02d}/{start_year + rng.randint(0, 3)}", ""])
-            rows.append({
-                "uid": uuid.UUID(int=rng.getrandbits(128)).hex, "goal_id": gid, "position": pos,
-                "title": f"SYNTH Maßnahme {i + 1}: {_sentence(rng, 4)}",
-                "description": _sentence(rng, rng.randint(10, 40)),
-                "target_group": rng.choice(GROUPS), "responsible": rng.choice(institutions),
-                "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
-                "needs": _sentence(rng, 6), "start": f"{rng.randint(1, 12):02d}/{start_year}", "end": end,
-                "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
-                "status_key": rng.choice([*STATUS_KEYS, None]), "priority": rng.choice([1, 2, 3, None]),
-                "funding": "", "notes": "", "is_example": False, "updated_at": now,
-            })
+            rows.append(
+                {
+                    "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
+                    "goal_id": gid,
+                    "position": pos,
+                    "title": f"SYNTH Maßnahme {i + 1}: {_sentence(rng, 4)}",
+                    "description": _sentence(rng, rng.randint(10, 40)),
+                    "target_group": rng.choice(GROUPS),
+                    "responsible": rng.choice(institutions),
+                    "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
+                    "needs": _sentence(rng, 6),
+                    "start": f"{rng.randint(1, 12):02d}/{start_year}",
+                    "end": end,
+                    "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
+                    "status_key": rng.choice([*STATUS_KEYS, None]),
+                    "priority": rng.choice([1, 2, 3, None]),
+                    "funding": "",
+                    "notes": "",
+                    "is_example": False,
+                    "updated_at": now,
+                }
+            )
         for chunk in range(0, len(rows), 5000):
-            s.execute(insert(Measure), rows[chunk:chunk + 5000])
+            s.execute(insert(Measure), rows[chunk : chunk + 5000])
     return doc
 
 

@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from kik_desktop.store import Document  # noqa: E402
+from kik_desktop.store import Document
 
 
 @pytest.fixture(autouse=True)

@@ -11,11 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "kik_desktop").rglob("__init__.py")
-    }
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "kik_desktop").rglob("__init__.py")}
     assert found - listed == set(), "packages missing from [tool.setuptools] packages"
     assert "kik_desktop.resources" in listed
 
@@ -25,7 +24,8 @@ def test_layers_below_ui_never_import_qt() -> None:
     modules = [
         ".".join(p.relative_to(ROOT).with_suffix("").parts)
         for p in (ROOT / "kik_desktop").rglob("*.py")
-        if "ui" not in p.relative_to(ROOT).parts and "migrations_scripts" not in p.parts
+        if "ui" not in p.relative_to(ROOT).parts
+        and "migrations_scripts" not in p.parts
         and p.name != "__main__.py"
     ]
     code = (

@@ -25,7 +25,12 @@ def mid(doc: Document, title: str) -> int:
 
 def test_numbers_follow_tree_order(small_plan: Document) -> None:
     assert titles(small_plan) == [
-        ("1.1.1", "M1"), ("1.1.2", "M2"), ("1.1.3", "M3"), ("1.2.1", "M4"), ("2.1.1", "M5"), ("2.1.2", "M6"),
+        ("1.1.1", "M1"),
+        ("1.1.2", "M2"),
+        ("1.1.3", "M3"),
+        ("1.2.1", "M4"),
+        ("2.1.1", "M5"),
+        ("2.1.2", "M6"),
     ]
     with small_plan.reading() as s:
         assert plan.number_of(s, "measure", mid(small_plan, "M6")) == "2.1.2"
@@ -37,13 +42,20 @@ def test_numbers_follow_tree_order(small_plan: Document) -> None:
 
 def test_move_within_and_between_parents_renumbers(small_plan: Document) -> None:
     with small_plan.transaction() as s:
-        old = plan.move_item(s, "measure", mid(small_plan, "M3"), plan.parent_id_of(s, "measure", mid(small_plan, "M3")), 0)
+        old = plan.move_item(
+            s, "measure", mid(small_plan, "M3"), plan.parent_id_of(s, "measure", mid(small_plan, "M3")), 0
+        )
     assert [t for _, t in titles(small_plan)][:3] == ["M3", "M1", "M2"]
     with small_plan.transaction() as s:
         target_goal = plan.parent_id_of(s, "measure", mid(small_plan, "M5"))
         plan.move_item(s, "measure", mid(small_plan, "M1"), target_goal, 1)
     assert titles(small_plan) == [
-        ("1.1.1", "M3"), ("1.1.2", "M2"), ("1.2.1", "M4"), ("2.1.1", "M5"), ("2.1.2", "M1"), ("2.1.3", "M6"),
+        ("1.1.1", "M3"),
+        ("1.1.2", "M2"),
+        ("1.2.1", "M4"),
+        ("2.1.1", "M5"),
+        ("2.1.2", "M1"),
+        ("2.1.3", "M6"),
     ]
     # moving back with the returned (parent, index) restores the first order
     with small_plan.transaction() as s:
@@ -75,8 +87,12 @@ def test_delete_and_restore_goal_with_children(small_plan: Document) -> None:
 def test_update_records_status_history_and_normalises(small_plan: Document) -> None:
     m = mid(small_plan, "M2")
     with small_plan.transaction() as s:
-        result = plan.update_item(s, "measure", m, {"status_key": "gefaehrdet", "start": "3/22", "end": "Laufend",
-                                                    "title": "M2\x08 neu\r\nzeile"})
+        result = plan.update_item(
+            s,
+            "measure",
+            m,
+            {"status_key": "gefaehrdet", "start": "3/22", "end": "Laufend", "title": "M2\x08 neu\r\nzeile"},
+        )
     assert result.old == {"status_key": "anfang", "start": "", "end": "", "title": "M2"}
     assert result.history_id is not None
     with small_plan.reading() as s:
@@ -101,7 +117,9 @@ def test_update_records_status_history_and_normalises(small_plan: Document) -> N
         ({"tasks": [999]}, "Querschnittsaufgabe"),
     ],
 )
-def test_invalid_values_are_refused_and_change_nothing(small_plan: Document, values: dict, message: str) -> None:
+def test_invalid_values_are_refused_and_change_nothing(
+    small_plan: Document, values: dict, message: str
+) -> None:
     m = mid(small_plan, "M1")
     with pytest.raises(plan.PlanError, match=message), small_plan.transaction() as s:
         plan.update_item(s, "measure", m, {"notes": "soll nicht bleiben", **values})

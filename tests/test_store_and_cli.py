@@ -32,7 +32,12 @@ def test_older_document_is_backed_up_and_migrated(tmp_path: Path, data_dir: Path
             data = dump_plan(s)
     measure = data["fields"][0]["goals"][0]["measures"][0]
     assert (measure["number"], measure["title"], measure["status"], measure["start"], measure["end"]) == (
-        "1.1.1", "Fixture-Maßnahme", "mitte", "03/2022", "laufend")
+        "1.1.1",
+        "Fixture-Maßnahme",
+        "mitte",
+        "03/2022",
+        "laufend",
+    )
     backups = list((data_dir / "Sicherungen").glob("alt_*.kik"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
@@ -59,7 +64,9 @@ def test_document_from_newer_version_is_refused_unchanged(empty_doc, tmp_path: P
         ("Ziel;Maßnahme\n".encode(), "kein KIK-Dokument"),
     ],
 )
-def test_files_that_are_not_documents_are_refused_unchanged(tmp_path: Path, content: bytes, message: str) -> None:
+def test_files_that_are_not_documents_are_refused_unchanged(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "fremd.kik"
     path.write_bytes(content)
     with pytest.raises(NotADocumentError, match=message):
@@ -84,8 +91,18 @@ def test_read_only_file_opens_read_only_for_an_ordinary_user(default_doc) -> Non
         pytest.skip("runs as root only (it switches to the user nobody)")
     if shutil.which("setpriv") is None:
         pytest.skip("setpriv is not available to switch to an unprivileged user")
-    probe = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-                            "-c", "import sqlalchemy"], capture_output=True)
+    probe = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            "import sqlalchemy",
+        ],
+        capture_output=True,
+    )
     if probe.returncode != 0:
         pytest.skip("the Python installation is not readable by the user nobody (it lives under /root)")
     folder = Path(tempfile.mkdtemp(prefix="kik-ro-"))
@@ -110,7 +127,10 @@ def test_read_only_file_opens_read_only_for_an_ordinary_user(default_doc) -> Non
         (folder / "data").chmod(0o777)
         result = subprocess.run(
             ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c", code],
-            capture_output=True, text=True, env=env, cwd=str(folder),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=str(folder),
         )
         assert "read_only True" in result.stdout, result.stderr
         assert "refused Das Dokument ist nur zum Lesen geöffnet." in result.stdout
@@ -125,8 +145,11 @@ def test_file_without_write_permission_opens_read_only(default_doc, monkeypatch:
 
     path = default_doc.path
     real_access = os.access
-    monkeypatch.setattr(database.os, "access", lambda p, mode: False if mode == os.W_OK and Path(p) == path
-                        else real_access(p, mode))
+    monkeypatch.setattr(
+        database.os,
+        "access",
+        lambda p, mode: False if mode == os.W_OK and Path(p) == path else real_access(p, mode),
+    )
     before = path.read_bytes()
     with open_document(path) as doc:
         assert doc.read_only
@@ -139,6 +162,7 @@ def test_file_without_write_permission_opens_read_only(default_doc, monkeypatch:
 
 # -- command line ----------------------------------------------------------------------------------
 
+
 def test_cli_new_dump_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "neu.kik"
     assert main(["new", str(path)]) == 0
@@ -147,20 +171,50 @@ def test_cli_new_dump_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["dump", "--db", str(path)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [f["title"] for f in data["fields"]] == [
-        "Sprache und Bildung", "Arbeit und Ausbildung", "Gesundheit und Pflege",
-        "Bürgerschaftliches Engagement", "Gesellschaftliche Teilhabe", "Interkulturelle Öffnung",
+        "Sprache und Bildung",
+        "Arbeit und Ausbildung",
+        "Gesundheit und Pflege",
+        "Bürgerschaftliches Engagement",
+        "Gesellschaftliche Teilhabe",
+        "Interkulturelle Öffnung",
     ]
     assert [(f["adopted_goals"], f["adopted_measures"]) for f in data["fields"]] == [
-        (8, 30), (8, 27), (6, 19), (5, 18), (8, 24), (8, 26)]
+        (8, 30),
+        (8, 27),
+        (6, 19),
+        (5, 18),
+        (8, 24),
+        (8, 26),
+    ]
     measures = [m for f in data["fields"] for g in f["goals"] for m in g["measures"]]
     assert all(m["is_example"] for m in measures)  # nothing invented is shown as the city's data
     assert [m["status"] for m in measures] == ["umgesetzt", "umgesetzt", "gefaehrdet", "mitte"]
     assert measures[0]["number"] == "2.1.1"
-    assert set(measures[0]) >= {"number", "uid", "title", "description", "target_group", "responsible", "actors",
-                                "needs", "start", "end", "success_indicator", "status", "priority"}
+    assert set(measures[0]) >= {
+        "number",
+        "uid",
+        "title",
+        "description",
+        "target_group",
+        "responsible",
+        "actors",
+        "needs",
+        "start",
+        "end",
+        "success_indicator",
+        "status",
+        "priority",
+    }
     assert len(data["institutions"]) == 85
     assert len(data["cross_cutting_tasks"]) == 7
-    assert [s["key"] for s in data["statuses"]] == ["umgesetzt", "anfang", "mitte", "ende", "gefaehrdet", "zukuenftig"]
+    assert [s["key"] for s in data["statuses"]] == [
+        "umgesetzt",
+        "anfang",
+        "mitte",
+        "ende",
+        "gefaehrdet",
+        "zukuenftig",
+    ]
     assert data["properties"]["council_decision_date"] == "2021-11-18"
     assert main(["check", "--db", str(path)]) == 0
     assert "in Ordnung (6 Handlungsfelder, 11 Ziele, 4 Maßnahmen)" in capsys.readouterr().out
@@ -188,24 +242,55 @@ def test_cli_check_reports_damage(default_doc, tmp_path: Path, capsys: pytest.Ca
 def test_cli_screenshot_and_selftest(default_doc, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "fenster.png"
     result = subprocess.run(
-        [sys.executable, "-m", "kik_desktop", "screenshot", str(out), "--db", str(default_doc.path),
-         "--select", "2.1.3", "--size", "1000x700"],
-        capture_output=True, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        [
+            sys.executable,
+            "-m",
+            "kik_desktop",
+            "screenshot",
+            str(out),
+            "--db",
+            str(default_doc.path),
+            "--select",
+            "2.1.3",
+            "--size",
+            "1000x700",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(out.read_bytes()[16:20], "big"), int.from_bytes(out.read_bytes()[20:24], "big")
+    width, height = (
+        int.from_bytes(out.read_bytes()[16:20], "big"),
+        int.from_bytes(out.read_bytes()[20:24], "big"),
+    )
     assert (width, height) == (1000, 700)
-    result = subprocess.run([sys.executable, "-m", "kik_desktop", "selftest"], capture_output=True, text=True,
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    result = subprocess.run(
+        [sys.executable, "-m", "kik_desktop", "selftest"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
     assert result.returncode == 0, result.stderr
     assert "Selbsttest bestanden" in result.stdout
 
 
 def test_cli_screenshot_of_unknown_number_fails(default_doc, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kik_desktop", "screenshot", str(tmp_path / "x.png"), "--db",
-         str(default_doc.path), "--select", "9.9.9"],
-        capture_output=True, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        [
+            sys.executable,
+            "-m",
+            "kik_desktop",
+            "screenshot",
+            str(tmp_path / "x.png"),
+            "--db",
+            str(default_doc.path),
+            "--select",
+            "9.9.9",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
     )
     assert result.returncode == 1 and "keinen Eintrag 9.9.9" in result.stderr

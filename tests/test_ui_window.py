@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,21 +66,26 @@ def test_tree_model_passes_qtmodeltester(qapp, qtmodeltester, default_doc: Docum
     qtmodeltester.check(model)
 
 
-def test_tree_shows_numbers_titles_and_status_chips(window: MainWindow, default_doc: Document, tmp_path: Path) -> None:
+def test_tree_shows_numbers_titles_and_status_chips(
+    window: MainWindow, default_doc: Document, tmp_path: Path
+) -> None:
     open_copy(window, default_doc, tmp_path)
     titles = visible_titles(window)
     assert titles[0] == "1  Sprache und Bildung"
     assert "2.1.3  Beispiel „Vorträge …“ berufliche Qualifikation" in titles
     assert len([t for t in titles if t.count(".") == 0 or t.split()[0].isdigit()]) >= 6
-    node = window.tree_model.node("measure", measure_id(default_doc, "Beispiel „Vorträge …“ berufliche Qualifikation"))
+    node = window.tree_model.node(
+        "measure", measure_id(default_doc, "Beispiel „Vorträge …“ berufliche Qualifikation")
+    )
     assert node is not None and node.status_key == "gefaehrdet"
     index = window.tree_model.index_of_node(node)
     assert index.data(Qt.ItemDataRole.DecorationRole) is not None
     assert "gefährdet" in index.data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_editor_edit_reaches_database_and_undo_restores(window: MainWindow, small_plan: Document,
-                                                        tmp_path: Path, qtbot: QtBot) -> None:
+def test_editor_edit_reaches_database_and_undo_restores(
+    window: MainWindow, small_plan: Document, tmp_path: Path, qtbot: QtBot
+) -> None:
     open_copy(window, small_plan, tmp_path)
     m1 = measure_id(small_plan, "M1")
     window.select_item("measure", m1)
@@ -101,8 +105,9 @@ def test_editor_edit_reaches_database_and_undo_restores(window: MainWindow, smal
     assert db_value(small_plan, "measure", m1, "title") == "Sprachtreff"
 
 
-def test_status_change_records_history_and_undo_removes_it(window: MainWindow, small_plan: Document,
-                                                           tmp_path: Path) -> None:
+def test_status_change_records_history_and_undo_removes_it(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     open_copy(window, small_plan, tmp_path)
     m2 = measure_id(small_plan, "M2")
     window.select_item("measure", m2)
@@ -111,7 +116,9 @@ def test_status_change_records_history_and_undo_removes_it(window: MainWindow, s
     combo.activated.emit(combo.currentIndex())
     assert db_value(small_plan, "measure", m2, "status_key") == "gefaehrdet"
     with small_plan.reading() as s:
-        assert [(c.old_status, c.new_status) for c in s.scalars(select(StatusChange))] == [("anfang", "gefaehrdet")]
+        assert [(c.old_status, c.new_status) for c in s.scalars(select(StatusChange))] == [
+            ("anfang", "gefaehrdet")
+        ]
     window.undo()
     assert db_value(small_plan, "measure", m2, "status_key") == "anfang"
     with small_plan.reading() as s:
@@ -119,8 +126,9 @@ def test_status_change_records_history_and_undo_removes_it(window: MainWindow, s
     assert window.tree_model.node("measure", m2).status_key == "anfang"  # type: ignore[union-attr]
 
 
-def test_text_is_saved_when_selection_changes(window: MainWindow, small_plan: Document, tmp_path: Path,
-                                              qtbot: QtBot) -> None:
+def test_text_is_saved_when_selection_changes(
+    window: MainWindow, small_plan: Document, tmp_path: Path, qtbot: QtBot
+) -> None:
     open_copy(window, small_plan, tmp_path)
     m1, m2 = measure_id(small_plan, "M1"), measure_id(small_plan, "M2")
     window.select_item("measure", m1)
@@ -131,8 +139,9 @@ def test_text_is_saved_when_selection_changes(window: MainWindow, small_plan: Do
     assert db_value(small_plan, "measure", m1, "notes") == "Raum im Haus International klaeren"
 
 
-def test_add_delete_and_undo_keep_numbers_and_selection(window: MainWindow, small_plan: Document,
-                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_delete_and_undo_keep_numbers_and_selection(
+    window: MainWindow, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     open_copy(window, small_plan, tmp_path)
     m1 = measure_id(small_plan, "M1")
     window.select_item("measure", m1)
@@ -157,8 +166,9 @@ def test_add_delete_and_undo_keep_numbers_and_selection(window: MainWindow, smal
     assert "1.1.2  M2" in visible_titles(window)
 
 
-def test_expanded_branches_and_selection_survive_an_edit(window: MainWindow, small_plan: Document,
-                                                         tmp_path: Path) -> None:
+def test_expanded_branches_and_selection_survive_an_edit(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     open_copy(window, small_plan, tmp_path)
     window.tree_view.expandAll()
     m5 = measure_id(small_plan, "M5")
@@ -170,7 +180,9 @@ def test_expanded_branches_and_selection_survive_an_edit(window: MainWindow, sma
     assert window.tree_view.isExpanded(goal_index)
 
 
-def test_keyboard_reorder_and_move_between_goals(window: MainWindow, small_plan: Document, tmp_path: Path) -> None:
+def test_keyboard_reorder_and_move_between_goals(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     open_copy(window, small_plan, tmp_path)
     m3 = measure_id(small_plan, "M3")
     window.select_item("measure", m3)
@@ -187,8 +199,9 @@ def test_keyboard_reorder_and_move_between_goals(window: MainWindow, small_plan:
     assert visible_titles(window)[2:5] == ["1.1.1  M1", "1.1.2  M2", "1.1.3  M3"]
 
 
-def test_drag_and_drop_moves_through_undoable_operation(window: MainWindow, small_plan: Document,
-                                                        tmp_path: Path) -> None:
+def test_drag_and_drop_moves_through_undoable_operation(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     open_copy(window, small_plan, tmp_path)
     model = window.tree_model
     m6 = measure_id(small_plan, "M6")
@@ -205,10 +218,13 @@ def test_drag_and_drop_moves_through_undoable_operation(window: MainWindow, smal
         assert plan.number_of(s, "measure", m6) == "2.1.2"
 
 
-def test_search_filters_over_all_texts_and_keeps_parents(window: MainWindow, small_plan: Document,
-                                                         tmp_path: Path) -> None:
+def test_search_filters_over_all_texts_and_keeps_parents(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     open_copy(window, small_plan, tmp_path)
-    window.operations.update("measure", measure_id(small_plan, "M4"), {"success_indicator": "15 Frauen pro Vortrag"})
+    window.operations.update(
+        "measure", measure_id(small_plan, "M4"), {"success_indicator": "15 Frauen pro Vortrag"}
+    )
     window.search.setText("frauen vortrag")
     assert visible_titles(window) == ["1  Feld Eins", "1.2  Ziel B", "1.2.1  M4"]
     window.search.setText("ind a")  # the goal's indicator
@@ -217,7 +233,9 @@ def test_search_filters_over_all_texts_and_keeps_parents(window: MainWindow, sma
     assert len(visible_titles(window)) == 11
 
 
-def test_id_filter_shows_only_those_measures(window: MainWindow, small_plan: Document, tmp_path: Path) -> None:
+def test_id_filter_shows_only_those_measures(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     open_copy(window, small_plan, tmp_path)
     window.set_id_filter({measure_id(small_plan, "M6")}, "Test")
     assert visible_titles(window) == ["2  Feld Zwei", "2.1  Ziel C", "2.1.2  M6"]
@@ -226,8 +244,9 @@ def test_id_filter_shows_only_those_measures(window: MainWindow, small_plan: Doc
     assert len(visible_titles(window)) == 11
 
 
-def test_read_only_document_opens_with_banner_and_refuses_edits(window: MainWindow, small_plan: Document,
-                                                                tmp_path: Path) -> None:
+def test_read_only_document_opens_with_banner_and_refuses_edits(
+    window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
     assert window.open_path(small_plan.path, read_only=True)
     assert window.read_only_banner.isVisibleTo(window)
     assert not window.new_field_action.isEnabled()
@@ -236,8 +255,9 @@ def test_read_only_document_opens_with_banner_and_refuses_edits(window: MainWind
     assert db_value(small_plan, "measure", m1, "title") == "M1"
 
 
-def test_bad_file_is_refused_and_current_document_stays(window: MainWindow, small_plan: Document,
-                                                        tmp_path: Path, qtbot: QtBot) -> None:
+def test_bad_file_is_refused_and_current_document_stays(
+    window: MainWindow, small_plan: Document, tmp_path: Path, qtbot: QtBot
+) -> None:
     open_copy(window, small_plan, tmp_path)
     bad = tmp_path / "kaputt.kik"
     bad.write_bytes(b"PK\x03\x04 kein KIK")
@@ -250,8 +270,9 @@ def test_bad_file_is_refused_and_current_document_stays(window: MainWindow, smal
     assert window.document is not None and window.document.path == small_plan.path
 
 
-def test_recent_files_and_layout_are_remembered(qtbot: QtBot, small_plan: Document, default_doc: Document,
-                                                tmp_path: Path) -> None:
+def test_recent_files_and_layout_are_remembered(
+    qtbot: QtBot, small_plan: Document, default_doc: Document, tmp_path: Path
+) -> None:
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     first = MainWindow(settings)
     qtbot.addWidget(first)
@@ -271,21 +292,28 @@ def test_german_translation_of_qt_dialog_buttons(qapp) -> None:
     from kik_desktop.ui.app import _install_translations
 
     _install_translations(qapp)
-    box = QMessageBox(QMessageBox.Icon.Question, "t", "t",
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "t",
+        "t",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+    )
     texts = {b.text().replace("&", "") for b in box.buttons()}
     assert texts == {"Ja", "Abbrechen"}
 
 
-def test_institutions_are_offered_for_completion(window: MainWindow, default_doc: Document, tmp_path: Path) -> None:
+def test_institutions_are_offered_for_completion(
+    window: MainWindow, default_doc: Document, tmp_path: Path
+) -> None:
     open_copy(window, default_doc, tmp_path)
     completer = window.editor.measure_editor.responsible.completer()
     completer.setCompletionPrefix("jobcenter")
     assert completer.currentCompletion() == "Jobcenter Kempten"
 
 
-def test_dates_are_shown_as_saved_and_bad_dates_flagged(window: MainWindow, small_plan: Document, tmp_path: Path,
-                                                        qtbot: QtBot) -> None:
+def test_dates_are_shown_as_saved_and_bad_dates_flagged(
+    window: MainWindow, small_plan: Document, tmp_path: Path, qtbot: QtBot
+) -> None:
     open_copy(window, small_plan, tmp_path)
     m1 = measure_id(small_plan, "M1")
     window.select_item("measure", m1)

@@ -43,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def db_argument(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     parser.add_argument(
-        "--db", type=Path, required=required, metavar="DATEI",
+        "--db",
+        type=Path,
+        required=required,
+        metavar="DATEI",
         help="das KIK-Dokument (.kik); ohne Angabe das Standarddokument im Benutzerordner",
     )
 

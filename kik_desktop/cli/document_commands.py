@@ -35,7 +35,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     path: Path = args.file
     if path.exists() and not args.force:
         raise CommandError(f"„{path}“ gibt es schon (mit --force überschreiben).")
-    doc = create_document(path, overwrite=True) if args.empty else create_default_document(path, overwrite=True)
+    doc = (
+        create_document(path, overwrite=True) if args.empty else create_default_document(path, overwrite=True)
+    )
     doc.close()
     print(f"Dokument angelegt: {path}")
     return 0
@@ -100,5 +102,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     with open_document(path, read_only=True) as doc, doc.reading() as s:
         c = counts(s)
-    print(f"{path}: in Ordnung ({c['fields']} Handlungsfelder, {c['goals']} Ziele, {c['measures']} Maßnahmen)")
+    print(
+        f"{path}: in Ordnung ({c['fields']} Handlungsfelder, {c['goals']} Ziele, {c['measures']} Maßnahmen)"
+    )
     return 0

@@ -35,8 +35,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from kik_desktop.ui.app import take_screenshot
 
     width, _, height = args.size.partition("x")
-    return take_screenshot(args.output, args.db, select=args.select, size=(int(width), int(height)),
-                           search=args.search)
+    return take_screenshot(
+        args.output, args.db, select=args.select, size=(int(width), int(height)), search=args.search
+    )
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:

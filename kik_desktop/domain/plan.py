@@ -20,7 +20,11 @@ from kik_desktop.models import CrossCuttingTask, Field, Goal, Measure, Status, S
 Kind = Literal["field", "goal", "measure"]
 KINDS: tuple[Kind, ...] = ("field", "goal", "measure")
 
-CLASS_OF: dict[str, type[Field] | type[Goal] | type[Measure]] = {"field": Field, "goal": Goal, "measure": Measure}
+CLASS_OF: dict[str, type[Field] | type[Goal] | type[Measure]] = {
+    "field": Field,
+    "goal": Goal,
+    "measure": Measure,
+}
 CHILD_KIND: dict[str, Kind | None] = {"field": "goal", "goal": "measure", "measure": None}
 PARENT_KIND: dict[str, Kind | None] = {"field": None, "goal": "field", "measure": "goal"}
 PARENT_ATTR: dict[str, str | None] = {"field": None, "goal": "field_id", "measure": "goal_id"}
@@ -28,8 +32,20 @@ PARENT_ATTR: dict[str, str | None] = {"field": None, "goal": "field_id", "measur
 FIELD_ATTRS = ("name", "description", "adopted_goals", "adopted_measures", "working_group", "actors")
 GOAL_ATTRS = ("title", "description", "indicator", "is_example")
 MEASURE_ATTRS = (
-    "title", "description", "target_group", "responsible", "actors", "needs", "start", "end",
-    "success_indicator", "status_key", "priority", "funding", "notes", "is_example",
+    "title",
+    "description",
+    "target_group",
+    "responsible",
+    "actors",
+    "needs",
+    "start",
+    "end",
+    "success_indicator",
+    "status_key",
+    "priority",
+    "funding",
+    "notes",
+    "is_example",
 )
 ATTRS: dict[str, tuple[str, ...]] = {"field": FIELD_ATTRS, "goal": GOAL_ATTRS, "measure": MEASURE_ATTRS}
 INT_ATTRS = {"adopted_goals", "adopted_measures", "priority"}
@@ -211,7 +227,12 @@ def _set_tasks(s: Session, measure_id: int, task_ids: list[int]) -> None:
 
 
 def update_item(
-    s: Session, kind: str, item_id: int, values: dict[str, Any], *, record_history: bool = True,
+    s: Session,
+    kind: str,
+    item_id: int,
+    values: dict[str, Any],
+    *,
+    record_history: bool = True,
     now: datetime | None = None,
 ) -> UpdateResult:
     """Change some values of one item; a measure's status change is recorded in its history."""
@@ -232,7 +253,9 @@ def update_item(
         obj.updated_at = stamp
         if "status_key" in changed and record_history:
             change = StatusChange(
-                measure_id=item_id, changed_at=stamp, old_status=current["status_key"],
+                measure_id=item_id,
+                changed_at=stamp,
+                old_status=current["status_key"],
                 new_status=changed["status_key"],
             )
             s.add(change)
@@ -248,8 +271,13 @@ def delete_history(s: Session, history_id: int) -> None:
 
 
 def create_item(
-    s: Session, kind: str, parent_id: int | None, index: int | None = None,
-    values: dict[str, Any] | None = None, *, item_id: int | None = None,
+    s: Session,
+    kind: str,
+    parent_id: int | None,
+    index: int | None = None,
+    values: dict[str, Any] | None = None,
+    *,
+    item_id: int | None = None,
 ) -> int:
     """Insert a new item under parent_id at index (None: at the end); returns its id."""
     cls = _cls(kind)
@@ -337,7 +365,9 @@ def restore_item(s: Session, snap: Snapshot) -> None:
     s.expire_all()
 
 
-def move_item(s: Session, kind: Kind, item_id: int, new_parent_id: int | None, new_index: int) -> tuple[int | None, int]:
+def move_item(
+    s: Session, kind: Kind, item_id: int, new_parent_id: int | None, new_index: int
+) -> tuple[int | None, int]:
     """Move an item to new_index under new_parent_id (a goal to another field, a measure to another
     goal); returns (old parent, old index) for undo."""
     obj = _get(s, kind, item_id)

@@ -23,8 +23,17 @@ from kik_desktop.models import (
 )
 
 MEASURE_TEXT_COLUMNS = (
-    "title", "description", "target_group", "responsible", "actors", "needs", "start", "end",
-    "success_indicator", "funding", "notes",
+    "title",
+    "description",
+    "target_group",
+    "responsible",
+    "actors",
+    "needs",
+    "start",
+    "end",
+    "success_indicator",
+    "funding",
+    "notes",
 )
 
 
@@ -60,18 +69,21 @@ def plan_rows(s: Session) -> PlanRows:
     fields = [
         (r[0], r[1], f"{r[1]} {r[2]} {r[3]} {r[4]}".lower())
         for r in conn.exec_driver_sql(
-            "SELECT id, name, description, working_group, actors FROM field ORDER BY position, id")
+            "SELECT id, name, description, working_group, actors FROM field ORDER BY position, id"
+        )
     ]
     goals = [
         (r[0], r[1], r[2], bool(r[3]), f"{r[2]} {r[4]} {r[5]}".lower())
         for r in conn.exec_driver_sql(
-            "SELECT id, field_id, title, is_example, description, indicator FROM goal ORDER BY position, id")
+            "SELECT id, field_id, title, is_example, description, indicator FROM goal ORDER BY position, id"
+        )
     ]
     cols = ", ".join(f'"{c}"' for c in MEASURE_TEXT_COLUMNS)
     measures = [
         (r[0], r[1], r[4], r[2], bool(r[3]), " ".join(t or "" for t in r[4:]).lower())
         for r in conn.exec_driver_sql(
-            f"SELECT id, goal_id, status_key, is_example, {cols} FROM measure ORDER BY position, id")
+            f"SELECT id, goal_id, status_key, is_example, {cols} FROM measure ORDER BY position, id"
+        )
     ]
     return PlanRows(fields, goals, measures)
 
@@ -79,32 +91,54 @@ def plan_rows(s: Session) -> PlanRows:
 def load_tree(s: Session) -> list[TreeRow]:
     """The whole tree in three queries, ordered by position; search text lower-cased."""
     fields = [
-        TreeRow("field", r.id, None, r.name, search_text=" ".join(
-            [r.name, r.description, r.working_group, r.actors]).lower())
+        TreeRow(
+            "field",
+            r.id,
+            None,
+            r.name,
+            search_text=" ".join([r.name, r.description, r.working_group, r.actors]).lower(),
+        )
         for r in s.execute(
-            select(Field.id, Field.name, Field.description, Field.working_group, Field.actors)
-            .order_by(Field.position, Field.id))
+            select(Field.id, Field.name, Field.description, Field.working_group, Field.actors).order_by(
+                Field.position, Field.id
+            )
+        )
     ]
     by_field = {f.id: f for f in fields}
     goals: dict[int, TreeRow] = {}
     for r in s.execute(
-        select(Goal.id, Goal.field_id, Goal.title, Goal.description, Goal.indicator, Goal.is_example)
-        .order_by(Goal.position, Goal.id)
+        select(
+            Goal.id, Goal.field_id, Goal.title, Goal.description, Goal.indicator, Goal.is_example
+        ).order_by(Goal.position, Goal.id)
     ):
-        row = TreeRow("goal", r.id, r.field_id, r.title, is_example=r.is_example,
-                      search_text=" ".join([r.title, r.description, r.indicator]).lower())
+        row = TreeRow(
+            "goal",
+            r.id,
+            r.field_id,
+            r.title,
+            is_example=r.is_example,
+            search_text=" ".join([r.title, r.description, r.indicator]).lower(),
+        )
         goals[r.id] = row
         by_field[r.field_id].children.append(row)
     cols = [getattr(Measure, c) for c in MEASURE_TEXT_COLUMNS]
     for r in s.execute(
-        select(Measure.id, Measure.goal_id, Measure.status_key, Measure.is_example, *cols)
-        .order_by(Measure.position, Measure.id)
+        select(Measure.id, Measure.goal_id, Measure.status_key, Measure.is_example, *cols).order_by(
+            Measure.position, Measure.id
+        )
     ):
         texts = r[4:]
-        goals[r.goal_id].children.append(TreeRow(
-            "measure", r.id, r.goal_id, r.title, status_key=r.status_key, is_example=r.is_example,
-            search_text=" ".join(t or "" for t in texts).lower(),
-        ))
+        goals[r.goal_id].children.append(
+            TreeRow(
+                "measure",
+                r.id,
+                r.goal_id,
+                r.title,
+                status_key=r.status_key,
+                is_example=r.is_example,
+                search_text=" ".join(str(t or "") for t in texts).lower(),
+            )
+        )
     return fields
 
 
@@ -112,15 +146,33 @@ def tree_row(s: Session, kind: str, item_id: int) -> TreeRow:
     """One node (without children) freshly from the database."""
     if kind == "field":
         f = s.get_one(Field, item_id)
-        return TreeRow("field", f.id, None, f.name,
-                       search_text=" ".join([f.name, f.description, f.working_group, f.actors]).lower())
+        return TreeRow(
+            "field",
+            f.id,
+            None,
+            f.name,
+            search_text=" ".join([f.name, f.description, f.working_group, f.actors]).lower(),
+        )
     if kind == "goal":
         g = s.get_one(Goal, item_id)
-        return TreeRow("goal", g.id, g.field_id, g.title, is_example=g.is_example,
-                       search_text=" ".join([g.title, g.description, g.indicator]).lower())
+        return TreeRow(
+            "goal",
+            g.id,
+            g.field_id,
+            g.title,
+            is_example=g.is_example,
+            search_text=" ".join([g.title, g.description, g.indicator]).lower(),
+        )
     m = s.get_one(Measure, item_id)
-    return TreeRow("measure", m.id, m.goal_id, m.title, status_key=m.status_key, is_example=m.is_example,
-                   search_text=" ".join(getattr(m, c) or "" for c in MEASURE_TEXT_COLUMNS).lower())
+    return TreeRow(
+        "measure",
+        m.id,
+        m.goal_id,
+        m.title,
+        status_key=m.status_key,
+        is_example=m.is_example,
+        search_text=" ".join(getattr(m, c) or "" for c in MEASURE_TEXT_COLUMNS).lower(),
+    )
 
 
 @dataclass(frozen=True)
@@ -166,25 +218,55 @@ def dump_plan(s: Session) -> dict[str, Any]:
         for gi, g in enumerate(f.goals, start=1):
             measures_out: list[dict[str, Any]] = []
             for mi, m in enumerate(g.measures, start=1):
-                measures_out.append({
-                    "number": f"{fi}.{gi}.{mi}", "uid": m.uid, "title": m.title,
-                    "description": m.description, "target_group": m.target_group,
-                    "responsible": m.responsible, "actors": split_names(m.actors), "needs": m.needs,
-                    "start": m.start, "end": m.end, "success_indicator": m.success_indicator,
-                    "status": m.status_key, "status_label": status_labels.get(m.status_key or "", ""),
-                    "priority": m.priority, "priority_label": PRIORITIES.get(m.priority or 0, ""),
-                    "cross_cutting_tasks": sorted(tasks_of.get(m.id, []), key=list(tasks_by_id.values()).index),
-                    "funding": m.funding, "notes": m.notes, "is_example": m.is_example,
-                })
-            goals_out.append({
-                "number": f"{fi}.{gi}", "uid": g.uid, "title": g.title, "description": g.description,
-                "indicator": g.indicator, "is_example": g.is_example, "measures": measures_out,
-            })
-        out_fields.append({
-            "number": str(fi), "uid": f.uid, "title": f.name, "description": f.description,
-            "adopted_goals": f.adopted_goals, "adopted_measures": f.adopted_measures,
-            "working_group": f.working_group, "actors": split_names(f.actors), "goals": goals_out,
-        })
+                measures_out.append(
+                    {
+                        "number": f"{fi}.{gi}.{mi}",
+                        "uid": m.uid,
+                        "title": m.title,
+                        "description": m.description,
+                        "target_group": m.target_group,
+                        "responsible": m.responsible,
+                        "actors": split_names(m.actors),
+                        "needs": m.needs,
+                        "start": m.start,
+                        "end": m.end,
+                        "success_indicator": m.success_indicator,
+                        "status": m.status_key,
+                        "status_label": status_labels.get(m.status_key or "", ""),
+                        "priority": m.priority,
+                        "priority_label": PRIORITIES.get(m.priority or 0, ""),
+                        "cross_cutting_tasks": sorted(
+                            tasks_of.get(m.id, []), key=list(tasks_by_id.values()).index
+                        ),
+                        "funding": m.funding,
+                        "notes": m.notes,
+                        "is_example": m.is_example,
+                    }
+                )
+            goals_out.append(
+                {
+                    "number": f"{fi}.{gi}",
+                    "uid": g.uid,
+                    "title": g.title,
+                    "description": g.description,
+                    "indicator": g.indicator,
+                    "is_example": g.is_example,
+                    "measures": measures_out,
+                }
+            )
+        out_fields.append(
+            {
+                "number": str(fi),
+                "uid": f.uid,
+                "title": f.name,
+                "description": f.description,
+                "adopted_goals": f.adopted_goals,
+                "adopted_measures": f.adopted_measures,
+                "working_group": f.working_group,
+                "actors": split_names(f.actors),
+                "goals": goals_out,
+            }
+        )
     return {
         "properties": properties(s),
         "statuses": [{"key": st.key, "label": st.label, "color": st.color} for st in status_rows],

@@ -92,7 +92,9 @@ class Measure(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     goal: Mapped[Goal] = relationship(back_populates="measures")
-    tasks: Mapped[list[CrossCuttingTask]] = relationship(secondary=measure_task, order_by="CrossCuttingTask.position")
+    tasks: Mapped[list[CrossCuttingTask]] = relationship(
+        secondary=measure_task, order_by="CrossCuttingTask.position"
+    )
 
 
 class StatusChange(Base):

@@ -90,15 +90,22 @@ def _setup_logging() -> None:
     root = logging.getLogger()
     if any(isinstance(h, RotatingFileHandler) for h in root.handlers):
         return
-    handler = RotatingFileHandler(log_dir() / "kik-desktop.log", maxBytes=1_000_000, backupCount=5,
-                                  encoding="utf-8")
+    handler = RotatingFileHandler(
+        log_dir() / "kik-desktop.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
 
 
-def take_screenshot(output: Path, db: Path | None, *, select: str | None = None,
-                    size: tuple[int, int] = (1366, 768), search: str | None = None) -> int:
+def take_screenshot(
+    output: Path,
+    db: Path | None,
+    *,
+    select: str | None = None,
+    size: tuple[int, int] = (1366, 768),
+    search: str | None = None,
+) -> int:
     """Render the main window offscreen into a PNG (for the README and for looking at it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
@@ -159,7 +166,11 @@ def run_selftest() -> int:
         for node in window.tree_model.root.walk():
             rows += 1
             index = window.tree_model.index_of_node(node)
-            if not index.isValid() or not index.data() or window.tree_view.isRowHidden(index.row(), index.parent()):
+            if (
+                not index.isValid()
+                or not index.data()
+                or window.tree_view.isRowHidden(index.row(), index.parent())
+            ):
                 print(f"Selbsttest: Zeile {node.number()} wird nicht angezeigt", file=sys.stderr)
                 return 1
             if node.kind == "measure":
@@ -181,8 +192,10 @@ def run_selftest() -> int:
         app.processEvents()
         window.close()
         if edited != before + " (Selbsttest)" or after != before:
-            print(f"Selbsttest: Bearbeiten/Rückgängig fehlerhaft ({before!r} → {edited!r} → {after!r})",
-                  file=sys.stderr)
+            print(
+                f"Selbsttest: Bearbeiten/Rückgängig fehlerhaft ({before!r} → {edited!r} → {after!r})",
+                file=sys.stderr,
+            )
             return 1
     print(f"Selbsttest bestanden: {rows} Zeilen, Bearbeiten und Rückgängig in Ordnung (Qt {qt_version()})")
     return 0

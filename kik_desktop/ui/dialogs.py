@@ -47,7 +47,7 @@ class RememberingDialog(QDialog):
         self.window_.settings.setValue(f"dialogs/{self.settings_key}", self.saveGeometry())
         super().done(result)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.window_.settings.setValue(f"dialogs/{self.settings_key}", self.saveGeometry())
         super().closeEvent(event)
 
@@ -66,7 +66,9 @@ class MoveTargetDialog(RememberingDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         layout.addWidget(self.tree, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -113,8 +115,12 @@ class InstitutionsDialog(RememberingDialog):
         super().__init__(window)
         self.setWindowTitle("Institutionen verwalten")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Das Verzeichnis, aus dem „verantwortlich“ und „Akteur*innen“ vervollständigt "
-                                "werden. Freier Text bleibt in den Maßnahmen möglich."))
+        layout.addWidget(
+            QLabel(
+                "Das Verzeichnis, aus dem „verantwortlich“ und „Akteur*innen“ vervollständigt "
+                "werden. Freier Text bleibt in den Maßnahmen möglich."
+            )
+        )
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filtern …")
         self.filter.setClearButtonEnabled(True)
@@ -228,8 +234,10 @@ class InstitutionsDialog(RememberingDialog):
             return
         inst_id, name = selected
         answer = QMessageBox.question(
-            self, "Entfernen", f"„{name}“ aus dem Verzeichnis entfernen?\n\nMaßnahmen, die sie nennen, behalten "
-            "den Text.", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+            "Entfernen",
+            f"„{name}“ aus dem Verzeichnis entfernen?\n\nMaßnahmen, die sie nennen, behalten den Text.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

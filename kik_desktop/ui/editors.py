@@ -39,7 +39,9 @@ IDLE_SAVE_MS = 1200
 class _Binding:
     """One editable value: how to read it from and write it to its widget."""
 
-    def __init__(self, attr: str, get: Callable[[], Any], set_: Callable[[Any], None], widget: QWidget) -> None:
+    def __init__(
+        self, attr: str, get: Callable[[], Any], set_: Callable[[Any], None], widget: QWidget
+    ) -> None:
         self.attr, self.get, self.set, self.widget = attr, get, set_, widget
 
 
@@ -48,7 +50,7 @@ class _FocusOutFilter(QObject):
         super().__init__(parent)
         self._callback = callback
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut:
             self._callback()
         return False
@@ -76,8 +78,12 @@ class EditorPage(QScrollArea):
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._outer.addWidget(self.heading)
-        self.example_note = QLabel("Beispiel aus der Stadtratsvorlage vom 18.11.2021 – keine Daten der Stadt.")
-        self.example_note.setStyleSheet("color: #7a5b00; background: #fff4cc; padding: 4px; border-radius: 3px;")
+        self.example_note = QLabel(
+            "Beispiel aus der Stadtratsvorlage vom 18.11.2021 – keine Daten der Stadt."
+        )
+        self.example_note.setStyleSheet(
+            "color: #7a5b00; background: #fff4cc; padding: 4px; border-radius: 3px;"
+        )
         self.example_note.hide()
         self._outer.addWidget(self.example_note)
         self.form = QFormLayout()
@@ -136,8 +142,10 @@ class EditorPage(QScrollArea):
         spin.setMaximumWidth(110)
         spin.editingFinished.connect(lambda: self._edited(attr))
         self._bindings[attr] = _Binding(
-            attr, lambda: None if spin.value() < 0 else spin.value(),
-            lambda v: spin.setValue(-1 if v is None else int(v)), spin,
+            attr,
+            lambda: None if spin.value() < 0 else spin.value(),
+            lambda v: spin.setValue(-1 if v is None else int(v)),
+            spin,
         )
         self._add_row(label, spin, attr)
         return spin
@@ -295,11 +303,17 @@ class MeasureEditor(EditorPage):
         self.line("title", "&Maßnahme")
         self.text("description", "&Beschreibung der Maßnahme", 4)
         self.line("target_group", "&Zielgruppe")
-        self.responsible = self.line("responsible", "&verantwortlich (für die Umsetzung)",
-                                     "Institution aus dem Verzeichnis oder freier Text")
+        self.responsible = self.line(
+            "responsible",
+            "&verantwortlich (für die Umsetzung)",
+            "Institution aus dem Verzeichnis oder freier Text",
+        )
         self.actors = ActorsEditor(self)
         self._bindings["actors"] = _Binding(
-            "actors", self.actors.text.toPlainText, lambda v: self.actors.text.setPlainText(v or ""), self.actors,
+            "actors",
+            self.actors.text.toPlainText,
+            lambda v: self.actors.text.setPlainText(v or ""),
+            self.actors,
         )
         self.actors.text.installEventFilter(_FocusOutFilter(lambda: self._edited("actors"), self.actors.text))
         self._add_row("&Akteur*innen für die Umsetzung", self.actors, "actors")
@@ -331,7 +345,10 @@ class MeasureEditor(EditorPage):
         self.status.setAccessibleName("Status")
         self.status.activated.connect(lambda _i: self._edited("status_key"))
         self._bindings["status_key"] = _Binding(
-            "status_key", self.status.currentData, self._set_status, self.status,
+            "status_key",
+            self.status.currentData,
+            self._set_status,
+            self.status,
         )
         self._add_row("&Status", self.status, "status_key")
         self.priority = QComboBox()
@@ -341,8 +358,10 @@ class MeasureEditor(EditorPage):
         self.priority.setMaximumWidth(160)
         self.priority.activated.connect(lambda _i: self._edited("priority"))
         self._bindings["priority"] = _Binding(
-            "priority", self.priority.currentData,
-            lambda v: self.priority.setCurrentIndex(max(0, self.priority.findData(v))), self.priority,
+            "priority",
+            self.priority.currentData,
+            lambda v: self.priority.setCurrentIndex(max(0, self.priority.findData(v))),
+            self.priority,
         )
         self._add_row("&Priorität", self.priority, "priority")
         self.tasks = QListWidget()
@@ -356,8 +375,13 @@ class MeasureEditor(EditorPage):
         self.history_slot = QVBoxLayout()
         self._outer.insertLayout(self._outer.count() - 1, self.history_slot)
 
-    def set_choices(self, statuses: list[tuple[str, str, str]], tasks: list[tuple[int, str]],
-                    institutions: list[str], funding: list[str]) -> None:
+    def set_choices(
+        self,
+        statuses: list[tuple[str, str, str]],
+        tasks: list[tuple[int, str]],
+        institutions: list[str],
+        funding: list[str],
+    ) -> None:
         """Fill the choice lists from the document: (key, label, colour), (id, title), names."""
         self._loading = True
         try:
@@ -385,7 +409,8 @@ class MeasureEditor(EditorPage):
 
     def _get_tasks(self) -> list[int]:
         return sorted(
-            int(self.tasks.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.tasks.count())
+            int(self.tasks.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.tasks.count())
             if self.tasks.item(i).checkState() == Qt.CheckState.Checked
         )
 
@@ -401,8 +426,10 @@ class MeasureEditor(EditorPage):
         for label, edit in (("Beginn", self.start), ("Umsetzung bis", self.end)):
             parsed = parse_month_year(edit.text())
             if not parsed.is_valid:
-                problems.append(f"{label}: „{edit.text()}“ ist kein Monat/Jahr (z. B. 03/2022, 2022 oder "
-                                "laufend) und wird als Text gespeichert.")
+                problems.append(
+                    f"{label}: „{edit.text()}“ ist kein Monat/Jahr (z. B. 03/2022, 2022 oder "
+                    "laufend) und wird als Text gespeichert."
+                )
         start, end = parse_month_year(self.start.text()), parse_month_year(self.end.text())
         if start.first_month() and end.last_month() and end.last_month() < start.first_month():  # type: ignore[operator]
             problems.append("Das Ende der Umsetzung liegt vor ihrem Beginn.")
@@ -411,9 +438,11 @@ class MeasureEditor(EditorPage):
 
 class EmptyPage(QLabel):
     def __init__(self) -> None:
-        super().__init__("Links einen Eintrag auswählen, um ihn zu bearbeiten.\n\n"
-                         "Neu: Strg+Umschalt+F (Handlungsfeld), Strg+Umschalt+G (Ziel), "
-                         "Strg+Umschalt+M (Maßnahme)")
+        super().__init__(
+            "Links einen Eintrag auswählen, um ihn zu bearbeiten.\n\n"
+            "Neu: Strg+Umschalt+F (Handlungsfeld), Strg+Umschalt+G (Ziel), "
+            "Strg+Umschalt+M (Maßnahme)"
+        )
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setStyleSheet("color: #666;")
@@ -428,7 +457,9 @@ class DetailEditor(QStackedWidget):
         super().__init__(parent)
         self.empty = EmptyPage()
         self.pages: dict[str, EditorPage] = {
-            "field": FieldEditor(), "goal": GoalEditor(), "measure": MeasureEditor(),
+            "field": FieldEditor(),
+            "goal": GoalEditor(),
+            "measure": MeasureEditor(),
         }
         self.addWidget(self.empty)
         for page in self.pages.values():
@@ -468,4 +499,3 @@ class DetailEditor(QStackedWidget):
 def heading_for(kind: str, number: str, title: str) -> str:
     label = {"field": "Handlungsfeld", "goal": "Ziel", "measure": "Maßnahme"}[kind]
     return f"{label} {number}: {title}" if title else f"{label} {number}"
-

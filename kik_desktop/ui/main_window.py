@@ -38,7 +38,14 @@ from kik_desktop.store import Document, DocumentError
 from kik_desktop.ui.editors import DetailEditor, heading_for
 from kik_desktop.ui.extensions import EXTENSIONS
 from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges
-from kik_desktop.ui.plan_tree_model import ID_ROLE, KIND_ROLE, NODE_ROLE, PlanNode, PlanTreeFilter, PlanTreeModel
+from kik_desktop.ui.plan_tree_model import (
+    ID_ROLE,
+    KIND_ROLE,
+    NODE_ROLE,
+    PlanNode,
+    PlanTreeFilter,
+    PlanTreeModel,
+)
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +129,8 @@ class MainWindow(QMainWindow):
         self.read_only_banner = QLabel()
         self.read_only_banner.setWordWrap(True)
         self.read_only_banner.setStyleSheet(
-            "background: #fff4cc; color: #5c4400; border: 1px solid #e0c060; padding: 6px; border-radius: 3px;"
+            "background: #fff4cc; color: #5c4400; border: 1px solid #e0c060; padding: 6px;"
+            " border-radius: 3px;"
         )
         self.read_only_banner.hide()
         right_layout.addWidget(self.read_only_banner)
@@ -141,8 +149,9 @@ class MainWindow(QMainWindow):
         self.doc_label = QLabel()
         self.statusBar().addPermanentWidget(self.doc_label)
 
-    def _action(self, menu: QMenu, text: str, slot: Callable[[], Any], shortcut: Any = None,
-                tip: str = "") -> QAction:
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], Any], shortcut: Any = None, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             if isinstance(shortcut, list):
@@ -158,38 +167,57 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.menus: dict[str, QMenu] = {
-            "file": bar.addMenu("&Datei"), "edit": bar.addMenu("&Bearbeiten"),
-            "view": bar.addMenu("&Ansicht"), "help": bar.addMenu("&Hilfe"),
+            "file": bar.addMenu("&Datei"),
+            "edit": bar.addMenu("&Bearbeiten"),
+            "view": bar.addMenu("&Ansicht"),
+            "help": bar.addMenu("&Hilfe"),
         }
         f = self.menus["file"]
-        self._action(f, "&Neu …", self.new_document, QKeySequence.StandardKey.New,
-                     "Neues Dokument aus dem Integrationskonzept oder leer anlegen")
+        self._action(
+            f,
+            "&Neu …",
+            self.new_document,
+            QKeySequence.StandardKey.New,
+            "Neues Dokument aus dem Integrationskonzept oder leer anlegen",
+        )
         self._action(f, "Ö&ffnen …", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = f.addMenu("&Zuletzt geöffnet")
-        self.save_copy_action = self._action(f, "&Kopie speichern unter …", self.save_copy,
-                                             QKeySequence("Ctrl+Shift+S"))
+        self.save_copy_action = self._action(
+            f, "&Kopie speichern unter …", self.save_copy, QKeySequence("Ctrl+Shift+S")
+        )
         f.addSeparator()
 
         e = self.menus["edit"]
         self.undo_action = self._action(e, "&Rückgängig", self.undo, QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action(e, "&Wiederholen", self.redo,
-                                        [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.redo_action = self._action(
+            e, "&Wiederholen", self.redo, [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+        )
         self.undo_stack.indexChanged.connect(self._stack_changed)
         e.addSeparator()
-        self.new_field_action = self._action(e, "Neues &Handlungsfeld", lambda: self.add_item("field"),
-                                             QKeySequence("Ctrl+Shift+F"))
-        self.new_goal_action = self._action(e, "Neues &Ziel", lambda: self.add_item("goal"),
-                                            QKeySequence("Ctrl+Shift+G"))
-        self.new_measure_action = self._action(e, "Neue &Maßnahme", lambda: self.add_item("measure"),
-                                               QKeySequence("Ctrl+Shift+M"))
-        self.delete_action = self._action(e, "&Löschen …", self.delete_selected, QKeySequence.StandardKey.Delete)
+        self.new_field_action = self._action(
+            e, "Neues &Handlungsfeld", lambda: self.add_item("field"), QKeySequence("Ctrl+Shift+F")
+        )
+        self.new_goal_action = self._action(
+            e, "Neues &Ziel", lambda: self.add_item("goal"), QKeySequence("Ctrl+Shift+G")
+        )
+        self.new_measure_action = self._action(
+            e, "Neue &Maßnahme", lambda: self.add_item("measure"), QKeySequence("Ctrl+Shift+M")
+        )
+        self.delete_action = self._action(
+            e, "&Löschen …", self.delete_selected, QKeySequence.StandardKey.Delete
+        )
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.tree_view.addAction(self.delete_action)
         e.addSeparator()
-        self.move_up_action = self._action(e, "Nach &oben", lambda: self.move_selected(-1), QKeySequence("Alt+Up"))
-        self.move_down_action = self._action(e, "Nach &unten", lambda: self.move_selected(1),
-                                             QKeySequence("Alt+Down"))
-        self.move_to_action = self._action(e, "&Verschieben nach …", self.move_selected_to, QKeySequence("Ctrl+M"))
+        self.move_up_action = self._action(
+            e, "Nach &oben", lambda: self.move_selected(-1), QKeySequence("Alt+Up")
+        )
+        self.move_down_action = self._action(
+            e, "Nach &unten", lambda: self.move_selected(1), QKeySequence("Alt+Down")
+        )
+        self.move_to_action = self._action(
+            e, "&Verschieben nach …", self.move_selected_to, QKeySequence("Ctrl+M")
+        )
         e.addSeparator()
         self.institutions_action = self._action(e, "&Institutionen verwalten …", self.edit_institutions)
         e.addSeparator()
@@ -199,8 +227,12 @@ class MainWindow(QMainWindow):
         self._action(v, "Alles &aufklappen", self.tree_view.expandAll, QKeySequence("Ctrl+Shift+Plus"))
         self._action(v, "Alles &zuklappen", self.collapse_to_fields, QKeySequence("Ctrl+Shift+Minus"))
         v.addSeparator()
-        self._action(v, "Schrift &größer", lambda: self.zoom(1), [QKeySequence.StandardKey.ZoomIn,
-                                                                   QKeySequence("Ctrl+=")])
+        self._action(
+            v,
+            "Schrift &größer",
+            lambda: self.zoom(1),
+            [QKeySequence.StandardKey.ZoomIn, QKeySequence("Ctrl+=")],
+        )
         self._action(v, "Schrift &kleiner", lambda: self.zoom(-1), QKeySequence.StandardKey.ZoomOut)
         self._action(v, "Schrift &normal", lambda: self.zoom(0), QKeySequence("Ctrl+0"))
         v.addSeparator()
@@ -297,8 +329,11 @@ class MainWindow(QMainWindow):
         self.read_only_banner.setVisible(doc.read_only)
         self.read_only_banner.setText(
             "<b>Nur zum Lesen geöffnet.</b> Änderungen sind nicht möglich"
-            + (f": {doc.read_only_reason}" if getattr(doc, "read_only_reason", "") else
-               " (die Datei ist schreibgeschützt oder von jemand anderem geöffnet).")
+            + (
+                f": {doc.read_only_reason}"
+                if getattr(doc, "read_only_reason", "")
+                else " (die Datei ist schreibgeschützt oder von jemand anderem geöffnet)."
+            )
         )
         self.setWindowTitle(f"{doc.path.name}{' [schreibgeschützt]' if doc.read_only else ''} – {APP_NAME}")
         self._remember(doc.path)
@@ -312,7 +347,10 @@ class MainWindow(QMainWindow):
     def _load_choices(self, s: Session) -> None:
         self.editor.measure_editor.set_choices(
             [(st.key, st.label, st.color) for st in statuses(s)],
-            [(t.id, t.title) for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))],
+            [
+                (t.id, t.title)
+                for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
+            ],
             institution_names(s),
             list(s.scalars(select(FundingSource.name).order_by(FundingSource.name))),
         )
@@ -321,8 +359,10 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setWindowTitle("Neues Dokument")
         box.setText("Womit soll das neue Dokument beginnen?")
-        box.setInformativeText("„Integrationskonzept“ übernimmt die sechs Handlungsfelder, die Institutionen, "
-                               "die Steuerungsgruppe und die Beispiele der Stadtratsvorlage.")
+        box.setInformativeText(
+            "„Integrationskonzept“ übernimmt die sechs Handlungsfelder, die Institutionen, "
+            "die Steuerungsgruppe und die Beispiele der Stadtratsvorlage."
+        )
         from_default = box.addButton("Integrationskonzept", QMessageBox.ButtonRole.AcceptRole)
         empty = box.addButton("Leer", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -331,7 +371,9 @@ class MainWindow(QMainWindow):
         clicked = box.clickedButton()
         if clicked not in (from_default, empty):
             return
-        name, _ = QFileDialog.getSaveFileName(self, "Neues Dokument anlegen", str(self._start_dir()), FILE_FILTER)
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Neues Dokument anlegen", str(self._start_dir()), FILE_FILTER
+        )
         if not name:
             return
         path = Path(name)
@@ -343,8 +385,11 @@ class MainWindow(QMainWindow):
         try:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                doc = create_default_document(path, overwrite=True) if clicked is from_default \
+                doc = (
+                    create_default_document(path, overwrite=True)
+                    if clicked is from_default
                     else create_document(path, overwrite=True)
+                )
             finally:
                 QApplication.restoreOverrideCursor()
         except (DocumentError, OSError) as exc:
@@ -372,7 +417,9 @@ class MainWindow(QMainWindow):
         if target.suffix.lower() != DOCUMENT_SUFFIX:
             target = target.with_suffix(DOCUMENT_SUFFIX)
         if target.resolve() == self.document.path.resolve():
-            self.show_error("Kopie nicht gespeichert", "Die Kopie kann nicht die geöffnete Datei selbst ersetzen.")
+            self.show_error(
+                "Kopie nicht gespeichert", "Die Kopie kann nicht die geöffnete Datei selbst ersetzen."
+            )
             return
         from kik_desktop.store.backup import copy_database
 
@@ -438,7 +485,9 @@ class MainWindow(QMainWindow):
     def defer(self, fn: Callable[[], Any]) -> None:
         QTimer.singleShot(0, fn)
 
-    def run_bulk_operation(self, text: str, redo: Callable[[Session], Any], undo: Callable[[Session], Any]) -> bool:
+    def run_bulk_operation(
+        self, text: str, redo: Callable[[Session], Any], undo: Callable[[Session], Any]
+    ) -> bool:
         """An undoable change of many items (an import); see DEVELOPERS.md."""
         self.editor.flush()
         return self.operations.bulk(text, redo, undo)
@@ -470,7 +519,8 @@ class MainWindow(QMainWindow):
             self.tree_view.expand(parent)
             parent = parent.parent()
         self.tree_view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
         self.tree_view.scrollTo(index)
         return True
 
@@ -573,9 +623,12 @@ class MainWindow(QMainWindow):
             below = f"\n\nMit ihm werden {len(node.children)} Maßnahmen gelöscht."
         label = {"field": "das Handlungsfeld", "goal": "das Ziel", "measure": "die Maßnahme"}[node.kind]
         answer = QMessageBox.question(
-            self, "Löschen", f"Soll {label} {node.number()} „{node.title}“ gelöscht werden?{below}\n\n"
+            self,
+            "Löschen",
+            f"Soll {label} {node.number()} „{node.title}“ gelöscht werden?{below}\n\n"
             "Das Löschen lässt sich mit Strg+Z rückgängig machen.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -663,9 +716,17 @@ class MainWindow(QMainWindow):
 
     def _tree_menu(self, pos: Any) -> None:
         menu = QMenu(self)
-        for action in (self.new_field_action, self.new_goal_action, self.new_measure_action, None,
-                       self.move_up_action, self.move_down_action, self.move_to_action, None,
-                       self.delete_action):
+        for action in (
+            self.new_field_action,
+            self.new_goal_action,
+            self.new_measure_action,
+            None,
+            self.move_up_action,
+            self.move_down_action,
+            self.move_to_action,
+            None,
+            self.delete_action,
+        ):
             if action is None:
                 menu.addSeparator()
             else:
@@ -713,7 +774,9 @@ class MainWindow(QMainWindow):
         fields = len(self.tree_model.root.children)
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
-        self.doc_label.setText(f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path}")
+        self.doc_label.setText(
+            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path}"
+        )
 
     def show_error(self, title: str, text: str) -> None:
         log.warning("%s: %s", title, text)
@@ -723,12 +786,13 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         QMessageBox.about(
-            self, "Über KIK Desktop",
+            self,
+            "Über KIK Desktop",
             f"<b>KIK Desktop {__version__}</b><br>Pflege des Kommunalen Integrationskonzepts Kempten (KIK)."
             "<br><br>Stadt Kempten (Allgäu), Amt für Integration.",
         )
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.editor.flush()
         self._save_layout()
         if self.document is not None:

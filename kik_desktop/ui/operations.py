@@ -23,12 +23,26 @@ log = logging.getLogger(__name__)
 
 KIND_LABEL = {"field": "Handlungsfeld", "goal": "Ziel", "measure": "Maßnahme"}
 ATTR_LABEL = {
-    "name": "Name", "title": "Titel", "description": "Beschreibung", "indicator": "Indikator",
-    "target_group": "Zielgruppe", "responsible": "Verantwortlich", "actors": "Akteur*innen",
-    "needs": "Bedarf", "start": "Beginn", "end": "Umsetzung bis", "success_indicator": "Erfolgsindikatoren",
-    "status_key": "Status", "priority": "Priorität", "funding": "Förderung", "notes": "Notizen",
-    "tasks": "Querschnittsaufgaben", "is_example": "Beispiel", "adopted_goals": "beschlossene Ziele",
-    "adopted_measures": "beschlossene Maßnahmen", "working_group": "Arbeitsgruppe",
+    "name": "Name",
+    "title": "Titel",
+    "description": "Beschreibung",
+    "indicator": "Indikator",
+    "target_group": "Zielgruppe",
+    "responsible": "Verantwortlich",
+    "actors": "Akteur*innen",
+    "needs": "Bedarf",
+    "start": "Beginn",
+    "end": "Umsetzung bis",
+    "success_indicator": "Erfolgsindikatoren",
+    "status_key": "Status",
+    "priority": "Priorität",
+    "funding": "Förderung",
+    "notes": "Notizen",
+    "tasks": "Querschnittsaufgaben",
+    "is_example": "Beispiel",
+    "adopted_goals": "beschlossene Ziele",
+    "adopted_measures": "beschlossene Maßnahmen",
+    "working_group": "Arbeitsgruppe",
 }
 NEW_TITLE = {"field": "Neues Handlungsfeld", "goal": "Neues Ziel", "measure": "Neue Maßnahme"}
 # Typing into the same field within this many seconds is one undo step, not one per pause.
@@ -82,7 +96,9 @@ class _PlanCommand(QUndoCommand):
 
 
 class UpdateCommand(_PlanCommand):
-    def __init__(self, window: MainWindow, kind: Kind, item_id: int, result: plan.UpdateResult, title: str) -> None:
+    def __init__(
+        self, window: MainWindow, kind: Kind, item_id: int, result: plan.UpdateResult, title: str
+    ) -> None:
         attrs = sorted(result.new)
         label = ATTR_LABEL.get(attrs[0], attrs[0]) if len(attrs) == 1 else "Werte"
         super().__init__(window, f"{label} von {KIND_LABEL[kind]} „{title}“ ändern")
@@ -94,7 +110,7 @@ class UpdateCommand(_PlanCommand):
     def id(self) -> int:
         return 1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt's name)
+    def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, UpdateCommand) or self.history_ids or other.history_ids:
             return False
         same = (other.kind, other.item_id, set(other.new)) == (self.kind, self.item_id, set(self.new))
@@ -118,10 +134,23 @@ class UpdateCommand(_PlanCommand):
 
 
 class CreateCommand(_PlanCommand):
-    def __init__(self, window: MainWindow, kind: Kind, item_id: int, parent_id: int | None, index: int,
-                 values: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        kind: Kind,
+        item_id: int,
+        parent_id: int | None,
+        index: int,
+        values: dict[str, Any],
+    ) -> None:
         super().__init__(window, f"{KIND_LABEL[kind]} anlegen")
-        self.kind, self.item_id, self.parent_id, self.index, self.values = kind, item_id, parent_id, index, values
+        self.kind, self.item_id, self.parent_id, self.index, self.values = (
+            kind,
+            item_id,
+            parent_id,
+            index,
+            values,
+        )
         self.snapshot: Snapshot | None = None
 
     def _apply(self, s: Session) -> None:
@@ -158,8 +187,15 @@ class DeleteCommand(_PlanCommand):
 
 
 class MoveCommand(_PlanCommand):
-    def __init__(self, window: MainWindow, kind: Kind, item_id: int, old: tuple[int | None, int],
-                 new: tuple[int | None, int], title: str) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        kind: Kind,
+        item_id: int,
+        old: tuple[int | None, int],
+        new: tuple[int | None, int],
+        title: str,
+    ) -> None:
         super().__init__(window, f"{KIND_LABEL[kind]} „{title}“ verschieben")
         self.kind, self.item_id, self.old, self.new = kind, item_id, old, new
 
@@ -176,8 +212,14 @@ class MoveCommand(_PlanCommand):
 class BulkCommand(_PlanCommand):
     """A change of many items (an import): redo and undo are callables on a session."""
 
-    def __init__(self, window: MainWindow, text: str, redo: Callable[[Session], Any],
-                 undo: Callable[[Session], Any], notice: ChangeInfo) -> None:
+    def __init__(
+        self,
+        window: MainWindow,
+        text: str,
+        redo: Callable[[Session], Any],
+        undo: Callable[[Session], Any],
+        notice: ChangeInfo,
+    ) -> None:
         super().__init__(window, text)
         self._redo_fn, self._undo_fn = redo, undo
         self._notice = notice
@@ -211,8 +253,10 @@ class Operations:
                 fn(s)
         except (PlanError, DocumentError) as exc:
             log.warning("%s failed: %s", what, exc)
-            self.window.show_error(f"{what} war nicht möglich", f"{exc}\n\nDie Anzeige wurde neu geladen; "
-                                   "die Liste der Rückgängig-Schritte wurde geleert.")
+            self.window.show_error(
+                f"{what} war nicht möglich",
+                f"{exc}\n\nDie Anzeige wurde neu geladen; die Liste der Rückgängig-Schritte wurde geleert.",
+            )
             self.window.reload_plan()
             # The stack no longer matches the database: start afresh rather than undo the wrong thing.
             self.window.defer(self.window.undo_stack.clear)
@@ -239,8 +283,9 @@ class Operations:
         self.window.notify(command.redo_notice())
         return True
 
-    def create(self, kind: Kind, parent_id: int | None, index: int | None,
-               values: dict[str, Any] | None = None) -> int | None:
+    def create(
+        self, kind: Kind, parent_id: int | None, index: int | None, values: dict[str, Any] | None = None
+    ) -> int | None:
         doc = self.window.document
         if doc is None or doc.read_only:
             return None
@@ -290,8 +335,13 @@ class Operations:
         self.window.notify(ChangeInfo("moved", kind, item_id))
         return True
 
-    def bulk(self, text: str, redo: Callable[[Session], Any], undo: Callable[[Session], Any],
-             notice: ChangeInfo | None = None) -> bool:
+    def bulk(
+        self,
+        text: str,
+        redo: Callable[[Session], Any],
+        undo: Callable[[Session], Any],
+        notice: ChangeInfo | None = None,
+    ) -> bool:
         doc = self.window.document
         if doc is None or doc.read_only:
             return False

@@ -32,14 +32,28 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 5
 ModelIndex = QModelIndex | QPersistentModelIndex
 # Computed once: flags() is called for every row the view touches.
 ROOT_FLAGS = Qt.ItemFlag.ItemIsDropEnabled
-ITEM_FLAGS = (Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-              | Qt.ItemFlag.ItemIsDragEnabled)
+ITEM_FLAGS = (
+    Qt.ItemFlag.ItemIsDropEnabled
+    | Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+)
 
 
 class PlanNode:
     """One row of the tree: a field, goal or measure, with its cached row in the parent."""
 
-    __slots__ = ("children", "id", "is_example", "kind", "parent", "row", "search_text", "status_key", "title")
+    __slots__ = (
+        "children",
+        "id",
+        "is_example",
+        "kind",
+        "parent",
+        "row",
+        "search_text",
+        "status_key",
+        "title",
+    )
 
     def __init__(self, kind: str, item_id: int, parent: PlanNode | None) -> None:
         self.kind = kind
@@ -164,8 +178,10 @@ class PlanTreeModel(QAbstractItemModel):
         row = tree_row(session, kind, item_id)
         child_kind = plan.CHILD_KIND[kind]
         if child_kind is not None:
-            row.children = [self._subtree_row(session, child_kind, cid)
-                            for cid in plan.child_ids(session, child_kind, item_id)]
+            row.children = [
+                self._subtree_row(session, child_kind, cid)
+                for cid in plan.child_ids(session, child_kind, item_id)
+            ]
         return row
 
     # -- fine-grained updates --------------------------------------------------------------------
@@ -243,8 +259,9 @@ class PlanTreeModel(QAbstractItemModel):
             return
         # Qt wants the destination row as it is before the move.
         dest = new_row + 1 if old_parent is new_parent and new_row > old_row else new_row
-        if not self.beginMoveRows(self.index_of_node(old_parent), old_row, old_row,
-                                  self.index_of_node(new_parent), dest):
+        if not self.beginMoveRows(
+            self.index_of_node(old_parent), old_row, old_row, self.index_of_node(new_parent), dest
+        ):
             return
         del old_parent.children[old_row]
         _renumber_rows(old_parent.children, old_row)
@@ -290,15 +307,15 @@ class PlanTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.row, 0, node)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.column() > 0:
             return 0
         return len(self._node(parent).children)
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 1
 
-    def hasChildren(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: N802, B008
+    def hasChildren(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return bool(self._node(parent).children) if parent.column() <= 0 else False
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -340,8 +357,12 @@ class PlanTreeModel(QAbstractItemModel):
             return node
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and section == 0:
             return "Handlungsfelder, Ziele und Maßnahmen"
         return None
@@ -350,16 +371,16 @@ class PlanTreeModel(QAbstractItemModel):
         return ITEM_FLAGS if index.isValid() else ROOT_FLAGS
 
     # -- drag and drop -------------------------------------------------------------------------
-    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def mimeTypes(self) -> list[str]:  # noqa: N802
+    def mimeTypes(self) -> list[str]:
         return [MIME_TYPE]
 
-    def mimeData(self, indexes: Any) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: Any) -> QMimeData:
         mime = QMimeData()
         valid = [i for i in indexes if i.isValid()]
         if valid:
@@ -387,13 +408,25 @@ class PlanTreeModel(QAbstractItemModel):
             return (None if parent_node is self.root else parent_node.id), target.row + 1
         return None
 
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
-                        parent: ModelIndex) -> bool:
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: ModelIndex,
+    ) -> bool:
         decoded = self.decode_mime(data)
         return decoded is not None and self.drop_target(decoded[0], row, parent) is not None
 
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,  # noqa: N802
-                     parent: ModelIndex) -> bool:
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: ModelIndex,
+    ) -> bool:
         decoded = self.decode_mime(data)
         if decoded is None:
             return False
@@ -405,8 +438,11 @@ class PlanTreeModel(QAbstractItemModel):
         if node is None:
             return False
         new_parent, index = target
-        if node.parent is not None and (None if node.parent is self.root else node.parent.id) == new_parent \
-                and index > node.row:
+        if (
+            node.parent is not None
+            and (None if node.parent is self.root else node.parent.id) == new_parent
+            and index > node.row
+        ):
             index -= 1  # the row counted the item itself, which leaves its old place
         self.move_requested(kind, item_id, new_parent, index)
         # The move is done through the window's operations; returning False keeps Qt from removing rows.
