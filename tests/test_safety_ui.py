@@ -199,3 +199,57 @@ def test_restore_through_the_window(
     assert window.restore_action.isEnabled()
     window.close()
     assert not lock.path.exists()
+
+
+def _tree_titles(window: object) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for field in window.tree_model.root.children:  # type: ignore[attr-defined]
+        for goal in field.children:
+            for measure in goal.children:
+                out[measure.id] = measure.title
+    return out
+
+
+def test_disk_full_in_the_window_keeps_it_consistent(
+    qtbot: QtBot, tmp_path: Path, closed_doc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit into a full disk: a German message, the edit rolled back, the tree shows the database."""
+    import sqlite3
+    from typing import Any
+
+    from sqlalchemy import event
+
+    main_window = pytest.importorskip("kik_desktop.ui.main_window")
+    window = main_window.MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: shown.append((title, text)))
+    result = restore_dialog.open_safely(window, closed_doc)
+    assert result is not None
+    window.set_document(*result)
+    doc = window.document
+    with doc.engine.connect() as conn:
+        pages = int(conn.exec_driver_sql("PRAGMA page_count").scalar() or 0)
+
+    def limit(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute(f"PRAGMA max_page_count={pages}")
+
+    doc.engine.dispose()
+    event.listen(doc.engine, "connect", limit)
+    try:
+        measure_id = next(iter(_tree_titles(window)))
+        ok = window.operations.update(
+            "measure", measure_id, {"title": "Neu", "description": "x" * 30_000, "notes": "y" * 30_000}
+        )
+    finally:
+        event.remove(doc.engine, "connect", limit)
+    assert ok is False
+    assert shown and "Nicht genug Speicherplatz" in shown[0][1]
+    conn = sqlite3.connect(closed_doc)
+    try:
+        in_db = dict(conn.execute("SELECT id, title FROM measure").fetchall())
+    finally:
+        conn.close()
+    assert _tree_titles(window) == in_db and in_db[measure_id] != "Neu"
+    assert window.undo_stack.count() == 0
+    window.close()
