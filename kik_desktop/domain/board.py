@@ -287,8 +287,9 @@ def starts_soon(start: str | None, today: date) -> bool:
     M_ENTRY,
     M_ENTRY_END,
     M_ENTRY_START,
-    M_INDEX,  # 1-based place within its goal, for sorting list entries into tree order
-) = range(19)
+    M_INDEX,  # 1-based place within its goal
+    M_ORDER,  # sort key of the tree order: goal's place × 1,000,000 + M_INDEX
+) = range(20)
 NO_END: Final = 1 << 30  # never before the current month: not overdue
 NO_START: Final = -1  # never within the next months
 # The measure attributes the board shows; an update of any other attribute leaves the board as it is.
@@ -340,6 +341,7 @@ def _measure_row(r: Any, number: str, index: int) -> list[Any]:
         None,
         None,
         index,
+        0,
     ]
 
 
@@ -468,6 +470,7 @@ class BoardData:
     def _read_goals(self, s: Session, field_ids: list[int] | None) -> None:
         """(Re)read the goals of these fields (None: all) with their measures, and number them."""
         conn = s.connection()
+        self._goal_rank = None  # goals may have come, gone or moved: every row's order is redone
         q = select(Goal.id, Goal.field_id, Goal.position, Goal.title, Goal.indicator)
         mq = _measure_select()
         if field_ids is not None:
@@ -504,8 +507,9 @@ class BoardData:
             row = self.measures[r[0]] = _measure_row(r, f"{goal[2] if goal else '?'}.{len(ids)}", len(ids))
             if self._agg is not None:
                 self._agg.add(row)
+            if self._goal_rank is not None:
+                row[M_ORDER] = self._goal_rank.get(r[1], -1) * 1_000_000 + len(ids)
         self._rows = None
-        self._goal_rank = None
 
     def _drop_goal(self, gid: int) -> None:
         for mid in self.goal_measures.pop(gid, []):
@@ -569,7 +573,9 @@ class BoardData:
                     row = self.measures[item_id]
                     if self._agg is not None:
                         self._agg.remove(row)
+                    order = row[M_ORDER]
                     row[:] = _measure_row(r, row[M_NUMBER], row[M_INDEX])
+                    row[M_ORDER] = order
                     if self._agg is not None:
                         self._agg.add(row)
                     return
@@ -654,15 +660,16 @@ class BoardData:
         cur = month_index(today.year, today.month)
         last = cur + SOON_MONTHS
         if self._goal_rank is None:
-            self._goal_rank = {
-                gid: i for i, gid in enumerate(g for gids in self.field_goals.values() for g in gids)
-            }
-        rank = self._goal_rank
+            goal_ids = (g for gids in self.field_goals.values() for g in gids)
+            rank = self._goal_rank = {gid: i for i, gid in enumerate(goal_ids)}
+            for r in self.measures.values():
+                r[M_ORDER] = rank.get(r[M_GOAL], -1) * 1_000_000 + r[M_INDEX]
         measures = self.measures
+        by_order = itemgetter(M_ORDER)
 
         def ordered(ids: Any) -> list[list[Any]]:
             picked = [measures[m] for m in ids]
-            picked.sort(key=lambda r: (rank.get(r[M_GOAL], -1), r[M_INDEX]))
+            picked.sort(key=by_order)
             return picked
 
         # Only the rows in a list are touched here, in tree order: after one edit the work is
