@@ -265,7 +265,7 @@ class StatusMatrix(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(0, max(name_width, fm.horizontalAdvance("Handlungsfeld") + 16))
         words = [w for k, t in zip(columns, heads, strict=False) if k or k is None for w in t.split()]
-        status_width = max(fm.horizontalAdvance(w) for w in words) + 18
+        status_width = max(fm.horizontalAdvance(w) for w in words) + 12
         last = self.columnCount() - 1
         for c in range(1, last):
             if c <= len(columns):
@@ -839,7 +839,7 @@ class StatusBoardWidget(QWidget):
         if not length:
             return 0  # not computed yet: board_shown comes when it is
         scroll = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
-        return length + 2 * self.matrix.frameWidth() + scroll + 32
+        return length + 2 * self.matrix.frameWidth() + scroll + 24
 
     # -- actions -------------------------------------------------------------------------------
     def filter_tree(self, field_id: int | None, key: Any) -> None:
@@ -907,7 +907,7 @@ def install(window: MainWindow) -> None:
     window.status_board_action = action  # type: ignore[attr-defined]
     board.open_editor_requested.connect(lambda: tabs.setCurrentWidget(editor_side))
     # The board wants more width than the editor: widen the right side while it is shown (at most
-    # to 72 %, so the tree stays usable) and give the editor its old width back afterwards.
+    # to 75 %, so the tree stays usable) and give the editor its old width back afterwards.
     saved: list[list[int]] = []
 
     def tab_changed(_index: int) -> None:
@@ -918,7 +918,7 @@ def install(window: MainWindow) -> None:
             if len(sizes) == 2 and sizes[1] < want and total > 0:
                 if not saved:
                     saved.append(sizes)
-                right = min(want, int(total * 0.72))
+                right = min(want, int(total * 0.75))
                 splitter.setSizes([total - right, right])
         elif saved:
             splitter.setSizes(saved.pop())
