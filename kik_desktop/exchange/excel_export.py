@@ -330,7 +330,6 @@ class _SheetWriter:
         ws.page_setup.paperSize = "9"  # A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = False
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = 0.6
@@ -351,6 +350,8 @@ def _prepare_table_sheet(ws: Any) -> None:
         dim.hidden = True
         dim.width = 10
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
+    # Written with the sheet's top, before any row: fit the columns to the page width.
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.sheet_view.zoomScale = 90
 
 
@@ -516,6 +517,9 @@ def save_atomically(save: Callable[[str], None], out: Path) -> None:
 def export_workbook(s: Session, out: str | os.PathLike[str], *, today: date | None = None) -> ExportResult:
     """Export the implementation table of the document to out (.xlsx), atomically."""
     path = Path(out)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"Den Ordner „{folder}“ gibt es nicht.")
     wb, result = build_workbook(s, today=today)
     save_atomically(wb.save, path)
     result.path = path

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -53,6 +54,7 @@ _GOAL_NO = re.compile(r"^\s*(\d{1,3}\.\d{1,3})[.:)]?(?:[ \t\n]|$)")
 _FIELD_HEAD = re.compile(
     r"^\s*(?:handlungsfeld|hf)\s*(\d{1,2})\b[\s:.\-–—)]*(.*)$", re.IGNORECASE | re.DOTALL
 )
+_OWN_SECTION = re.compile(r"\AHandlungsfeld (\d{1,3}): ?(.*)\Z", re.DOTALL)
 _FIELD_NO = re.compile(r"^\s*(\d{1,2})[.:)]?\s+(\D.*)$", re.DOTALL)
 
 
@@ -106,6 +108,7 @@ class _PField:
     loc: Loc | None = None
     order: int = 0
     explicit: bool = False  # named by a section row, not only by a sheet's name
+    exact_name: bool = False  # the name as our own export wrote it (may be empty)
     goals: list[_PGoal] = field(default_factory=list)
 
 
@@ -363,13 +366,25 @@ class StatusReader:
 
 
 def _known_field_names(s: Session) -> dict[str, str]:
-    names = {normalize_header(n): n for n in s.scalars(select(Field.name)) if n}
+    names = {normalize_name(n): n for n in s.scalars(select(Field.name)) if n}
     try:
         for f in default_concept()["fields"]:
-            names.setdefault(normalize_header(f["name"]), f["name"])
+            names.setdefault(normalize_name(f["name"]), f["name"])
     except (OSError, KeyError, ValueError):
         pass
     return names
+
+
+def normalize_name(text: object) -> str:
+    """A name or title for matching: Unicode-normalised, case-folded, blanks collapsed, quotes unified."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    s = s.translate(_QUOTES)
+    return " ".join(s.split())
+
+
+_QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 
 def _cell_text(value: Any) -> str:
@@ -500,18 +515,28 @@ class _Parser:
         name: str = "",
         loc: Loc | None = None,
         explicit: bool = False,
+        exact: bool = False,
     ) -> _PField:
-        name = name.strip()
+        if not exact:
+            name = name.strip()
         keys: list[tuple[str, str]] = []
         if uid:
             keys.append(("uid", uid))
-        if name:
-            keys.append(("name", normalize_header(name)))
+        if normalize_name(name):
+            keys.append(("name", normalize_name(name)))
         if number is not None:
             keys.append(("num", str(number)))
         if not keys:
             keys.append(("none", ""))
-        pf = next((self.field_alias[k] for k in keys if k in self.field_alias), None)
+        if uid:
+            pf = self.field_alias.get(("uid", uid))
+            if pf is None:
+                # A field named by a sheet (no ID yet) is the same field as rows with its ID.
+                pf = next((self.field_alias[k] for k in keys[1:] if k in self.field_alias), None)
+                if pf is not None and pf.uid is not None:
+                    pf = None
+        else:
+            pf = next((self.field_alias[k] for k in keys if k in self.field_alias), None)
         if pf is None:
             self.order += 1
             pf = _PField(key=keys[0], name=name, number=number, uid=uid, loc=loc, order=self.order)
@@ -520,7 +545,9 @@ class _Parser:
             self.field_alias.setdefault(k, pf)
         if number is not None and pf.number is None:
             pf.number = number
-        if name and not pf.name:
+        if exact and not pf.exact_name:
+            pf.name, pf.exact_name = name, True
+        elif name and not pf.name and not pf.exact_name:
             pf.name = name
         if uid and not pf.uid:
             pf.uid = uid
@@ -533,13 +560,13 @@ class _Parser:
         m = _FIELD_HEAD.match(text)
         if m:
             name = m.group(2).strip()
-            return int(m.group(1)), self.field_names.get(normalize_header(name), name)
-        norm = normalize_header(text)
+            return int(m.group(1)), self.field_names.get(normalize_name(name), name)
+        norm = normalize_name(text)
         if norm in self.field_names:
             return None, self.field_names[norm]
         m = _FIELD_NO.match(text)
-        if m and normalize_header(m.group(2)) in self.field_names:
-            return int(m.group(1)), self.field_names[normalize_header(m.group(2))]
+        if m and normalize_name(m.group(2)) in self.field_names:
+            return int(m.group(1)), self.field_names[normalize_name(m.group(2))]
         return None
 
     def sheet_field(self, table: _Table) -> _PField | None:
@@ -705,9 +732,15 @@ class _Parser:
             content = {c: v for c, v in nonempty.items() if c not in id_cols}
             if f_uid and not g_uid and not m_uid and not has_measure and (len(content) <= 1):
                 text = _cell_text(next(iter(content.values()))) if content else ""
-                parsed = self.parse_field_text(text) if text else None
-                number, name = parsed if parsed else (None, text)
-                current_field = self.field_for(uid=f_uid, number=number, name=name, loc=loc, explicit=True)
+                own = _OWN_SECTION.match(text)
+                if own:
+                    number, name = int(own.group(1)), own.group(2)
+                else:
+                    parsed = self.parse_field_text(text) if text else None
+                    number, name = parsed if parsed else (None, text)
+                current_field = self.field_for(
+                    uid=f_uid, number=number, name=name, loc=loc, explicit=True, exact=bool(own)
+                )
                 current_goal, last_goal_text = None, None
                 continue
             if len(content) == 1 and not has_measure and not g_uid:
@@ -739,7 +772,7 @@ class _Parser:
 
             # The goal of this row: given in the row, or continued from above (blank or merged cells).
             if goal_text.strip() or g_uid:
-                goal_norm = normalize_header(goal_text)
+                goal_norm = normalize_name(goal_text)
                 if g_uid:
                     same = current_goal is not None and current_goal.uid == g_uid
                 else:
@@ -817,11 +850,11 @@ class _Parser:
             key: tuple[Any, ...] = ("uid", uid)
             pg = self.goals.get(key)
         else:
-            key = ("title", id(pf), normalize_header(title)) if title.strip() else ("num", id(pf), number)
+            key = ("title", id(pf), normalize_name(title)) if title.strip() else ("num", id(pf), number)
             pg = self.goals.get(key)
             if pg is None and title.strip():
                 pg = next(
-                    (g for g in pf.goals if normalize_header(self._strip_goal_no(g.title)) == key[2]), None
+                    (g for g in pf.goals if normalize_name(self._strip_goal_no(g.title)) == key[2]), None
                 )
         if pg is None:
             self.order += 1
@@ -847,14 +880,14 @@ class _Parser:
             # Without an ID every row is its own measure, unless the same measure is on another sheet.
             key = ("row", loc.sheet, loc.row)
             if number:
-                prior = self.measures.get(("num", number, normalize_header(title)))
+                prior = self.measures.get(("num", number, normalize_name(title)))
                 if prior is not None and prior.loc is not None and prior.loc.sheet != loc.sheet:
                     return prior
         self.order += 1
         pm = _PMeasure(key=key, pgoal=pg, number=number, uid=uid, loc=loc, order=self.order)
         self.measures[key] = pm
         if number and not uid:
-            self.measures.setdefault(("num", number, normalize_header(title)), pm)
+            self.measures.setdefault(("num", number, normalize_name(title)), pm)
         pg.measures.append(pm)
         return pm
 
@@ -1056,6 +1089,11 @@ def _load_document(s: Session) -> tuple[dict[int, _DocItem], dict[int, _DocItem]
     return fields, goals, measures
 
 
+def _tidy(text: str, uid: str | None) -> str:
+    """Texts from our own export (rows with an ID) are taken exactly; others without surrounding blanks."""
+    return text if uid else text.strip()
+
+
 def _same_text(old: Any, new: Any) -> bool:
     return (old or "").strip() == (new or "").strip()
 
@@ -1120,7 +1158,9 @@ class _Matcher:
             tok = self.token()
             field_ref[id(pf)] = tok
             name = pf.name or (f"Handlungsfeld {pf.number}" if pf.number else "Neues Handlungsfeld")
-            if not pf.name:
+            if pf.exact_name:
+                name = pf.name
+            elif not pf.name:
                 self.issue(
                     "warning",
                     f"Für das Handlungsfeld {pf.number or ''} steht kein Name in der Datei; es "
@@ -1187,9 +1227,9 @@ class _Matcher:
             self.used_fields.add(fid)
             return fid
         if pf.name:
-            norm = normalize_header(pf.name)
+            norm = normalize_name(pf.name)
             for fid, d in self.fields.items():
-                if fid not in self.used_fields and normalize_header(d.values["name"]) == norm:
+                if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
                     self.used_fields.add(fid)
                     return fid
         if pf.number is not None:
@@ -1206,14 +1246,14 @@ class _Matcher:
         loc = pg.loc
         if gid is None:
             tok = self.token()
-            values: dict[str, Any] = {"title": title.strip()}
+            values: dict[str, Any] = {"title": _tidy(title, pg.uid)}
             if indicator is not None:
-                values["indicator"] = indicator.strip()
+                values["indicator"] = _tidy(indicator, pg.uid)
             self.preview.ops.append(_Op("new", "goal", tok, fref, values, self.new_uid(pg.uid)))
             self.preview.new.append(
                 PreviewItem(
                     "goal",
-                    title.strip(),
+                    _tidy(title, pg.uid),
                     pg.number or "",
                     None,
                     fname,
@@ -1227,13 +1267,13 @@ class _Matcher:
         changes: list[ValueChange] = []
         new_values: dict[str, Any] = {}
         if pg.titles and not _same_text(doc.values["title"], title):
-            new_values["title"] = title.strip()
-            changes.append(ValueChange("title", "Ziel", doc.values["title"], title.strip()))
+            new_values["title"] = _tidy(title, pg.uid)
+            changes.append(ValueChange("title", "Ziel", doc.values["title"], _tidy(title, pg.uid)))
         if indicator is not None and not _same_text(doc.values["indicator"], indicator):
-            new_values["indicator"] = indicator.strip()
+            new_values["indicator"] = _tidy(indicator, pg.uid)
             changes.append(
                 ValueChange(
-                    "indicator", "Indikator (zu entwickeln)", doc.values["indicator"], indicator.strip()
+                    "indicator", "Indikator (zu entwickeln)", doc.values["indicator"], _tidy(indicator, pg.uid)
                 )
             )
         if doc.parent != fref:
@@ -1301,10 +1341,10 @@ class _Matcher:
         if not isinstance(fref, int):
             return None
         candidates = [g for g in self.goals.values() if g.parent == fref and g.id not in self.used_goals]
-        norm = normalize_header(title)
+        norm = normalize_name(title)
         if norm:
             for g in candidates:
-                if normalize_header(g.values["title"]) == norm:
+                if normalize_name(g.values["title"]) == norm:
                     self.used_goals.add(g.id)
                     return g.id
         if pg.number:
@@ -1351,7 +1391,7 @@ class _Matcher:
         context = self.goal_title(pg).strip()
         if mid is None:
             values = self.resolve_values(pm, None)
-            values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+            values = {k: (_tidy(v, pm.uid) if isinstance(v, str) else v) for k, v in values.items()}
             tok = self.token()
             self.preview.ops.append(_Op("new", "measure", tok, gref, values, self.new_uid(pm.uid)))
             self.preview.new.append(
@@ -1375,7 +1415,7 @@ class _Matcher:
             old = doc.values.get(attr)
             if _equal(attr, value, old):
                 continue
-            new_values[attr] = value.strip() if isinstance(value, str) and attr in TEXT_ATTRS else value
+            new_values[attr] = _tidy(value, pm.uid) if isinstance(value, str) and attr in TEXT_ATTRS else value
             label = ATTR_LABEL.get(attr, attr)
             if attr == "status_key":
                 changes.append(
@@ -1420,10 +1460,10 @@ class _Matcher:
             m for m in self.measures.values() if m.parent == gref and m.id not in self.used_measures
         ]
         titles = [v for v, _l in pm.values.get("title", []) if v is not _UNCHANGED]
-        norm = normalize_header(titles[0]) if titles else ""
+        norm = normalize_name(titles[0]) if titles else ""
         if norm:
             for m in candidates:
-                if normalize_header(m.values["title"]) == norm:
+                if normalize_name(m.values["title"]) == norm:
                     self.used_measures.add(m.id)
                     return m.id
         if pm.number:
