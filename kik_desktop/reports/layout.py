@@ -142,6 +142,14 @@ class Text:
             spaceAfter=s * 0.3,
         )
         self.centered = ParagraphStyle("centered", parent=self.body, alignment=TA_CENTER)
+        cs = s * 0.85
+        self.l_cell = TextStyle(FONT, cs, cs * 1.2)
+        self.l_bold = TextStyle(FONT_BOLD, cs, cs * 1.2)
+        self.l_center = TextStyle(FONT, cs, cs * 1.2, align="center")
+        self.l_center_bold = TextStyle(FONT_BOLD, cs, cs * 1.2, align="center")
+        self.l_small = TextStyle(FONT, s * 0.75, s * 0.75 * 1.2, colors.HexColor("#333333"))
+        self.l_muted = TextStyle(FONT_ITALIC, cs, cs * 1.2, MUTED)
+        self.l_example = TextStyle(FONT_ITALIC, s * 0.75, s * 0.75 * 1.2, colors.HexColor("#7F6000"))
         self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
 
     def esc(self, text: str | None) -> str:
@@ -175,11 +183,190 @@ class Text:
         """A Paragraph from app-controlled markup; user parts must already be passed through esc()."""
         return Paragraph(markup, style or self.body)
 
-    def cell_text(self, text: str | None, style: ParagraphStyle | None = None) -> Paragraph | str:
-        """A table cell: empty string for no text, else a wrapping Paragraph."""
-        if not text:
+    def lit(self, text: str | None, style: TextStyle | None = None) -> LiteralText:
+        """User text as a LiteralText (never parsed as markup); glyphs checked."""
+        raw = str(text or "").replace("\r\n", "\n").replace("\t", " ").strip("\n")
+        if not raw.isascii():
+            raw = self._uncovered.sub(self._replace, raw)
+        return LiteralText(raw, style or self.l_cell)
+
+    def cell_text(self, text: str | None, style: TextStyle | None = None) -> LiteralText | str:
+        """A table cell: empty string for no text, else wrapping literal text."""
+        if not text or not str(text).strip():
             return ""
-        return Paragraph(self.esc(text), style or self.cell)
+        return self.lit(text, style)
+
+
+# --- literal text flowable ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """Font, size, leading, colour and alignment of a LiteralText."""
+
+    font: str
+    size: float
+    leading: float
+    color: Any = colors.black
+    align: str = "left"  # or "center"
+
+    def with_color(self, color: Any) -> TextStyle:
+        return TextStyle(self.font, self.size, self.leading, color, self.align)
+
+
+_WIDTHS: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def _widths_for(font: str, size: float) -> dict[str, float]:
+    key = (font, size)
+    cache = _WIDTHS.get(key)
+    if cache is None:
+        cache = _WIDTHS[key] = {}
+    return cache
+
+
+def _width(cache: dict[str, float], word: str, font: str, size: float) -> float:
+    w = cache.get(word)
+    if w is None:
+        w = cache[word] = float(stringWidth(word, font, size))
+    return w
+
+
+def wrap_lines(text: str, style: TextStyle, width: float) -> list[str]:
+    """Greedy word wrap; a word wider than the line is broken between characters."""
+    cache = _widths_for(style.font, style.size)
+    font, size = style.font, style.size
+    space = _width(cache, " ", font, size)
+    lines: list[str] = []
+    for para in text.split("\n"):
+        words = para.split()
+        if not words:
+            lines.append("")
+            continue
+        cur: list[str] = []
+        cur_w = 0.0
+        for word in words:
+            ww = _width(cache, word, font, size)
+            if ww > width:
+                if cur:
+                    lines.append(" ".join(cur))
+                chunks = _break_word(word, width, cache, font, size)
+                lines.extend(chunks[:-1])
+                cur, cur_w = [chunks[-1]], _width(cache, chunks[-1], font, size)
+            elif not cur:
+                cur, cur_w = [word], ww
+            elif cur_w + space + ww <= width:
+                cur.append(word)
+                cur_w += space + ww
+            else:
+                lines.append(" ".join(cur))
+                cur, cur_w = [word], ww
+        if cur:
+            lines.append(" ".join(cur))
+    return lines
+
+
+_BREAK_AFTER = frozenset("/-._=&?,;:")
+
+
+def _break_word(word: str, width: float, cache: dict[str, float], font: str, size: float) -> list[str]:
+    """Pieces of a word too wide for the line: broken after / - . _ and the like where possible,
+    else between letters with a hyphen."""
+    hyphen = _width(cache, "-", font, size)
+    chunks: list[str] = []
+    start = 0
+    acc = 0.0
+    soft = -1  # index after the last natural break opportunity in the current piece
+    soft_acc = 0.0
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        cw = _width(cache, ch, font, size)
+        if i > start and (acc + cw > width if soft > start else acc + cw + hyphen > width):
+            if soft > start:
+                chunks.append(word[start:soft])
+                start, acc = soft, acc - soft_acc
+            else:
+                chunks.append(word[start:i] + "-")
+                start, acc = i, 0.0
+            soft = -1
+            continue
+        acc += cw
+        i += 1
+        if ch in _BREAK_AFTER:
+            soft, soft_acc = i, acc
+    chunks.append(word[start:])
+    return chunks
+
+
+class LiteralText(Flowable):  # type: ignore[misc]
+    """A wrapping block of plain text that is never parsed as markup.
+
+    Table cells use it instead of reportlab's Paragraph: user text is drawn character for character
+    (``<b>``, ``&``, ``<img src=…>`` stay text even without escaping), long words break, and a cell
+    taller than a page splits between lines (``split``). Wrapping is cached per width, which matters
+    because a table wraps each cell several times (height, split, draw) and Paragraph re-parses every time.
+    """
+
+    def __init__(
+        self, text: str, style: TextStyle, lines: list[str] | None = None, lines_width: float | None = None
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self._lines = lines
+        self._lines_width = lines_width if lines is not None else None
+        self.width = 0.0
+        self.height = 0.0
+
+    def _wrap_to(self, aw: float) -> list[str]:
+        if self._lines is None or self._lines_width != aw:
+            self._lines = wrap_lines(self.text, self.style, aw)
+            self._lines_width = aw
+        return self._lines
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        lines = self._wrap_to(aw)
+        self.width = aw
+        self.height = len(lines) * self.style.leading
+        return (self.width, self.height)
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        # A table asks with the column width but wraps cells without their padding: keep the width
+        # of the last wrap, so the split matches the height the table measured.
+        if self._lines_width is not None:
+            aw = self._lines_width
+        lines = self._wrap_to(aw)
+        n = int(ah // self.style.leading)
+        if n < 1:
+            return []
+        if n >= len(lines):
+            # It fits after all (a table may ask with a stale height): an empty second part.
+            return [self, LiteralText("", self.style, [], aw)]
+        head, tail = lines[:n], lines[n:]
+        # Each part keeps its text: re-wrapping the joined lines at this width gives the same lines.
+        return [
+            LiteralText("\n".join(head), self.style, head, aw),
+            LiteralText("\n".join(tail), self.style, tail, aw),
+        ]
+
+    def draw(self) -> None:
+        st = self.style
+        lines = self._lines or []
+        c = self.canv
+        c.setFont(st.font, st.size)
+        c.setFillColor(st.color)
+        y = self.height - st.size
+        if st.align == "center":
+            for line in lines:
+                c.drawCentredString(self.width / 2, y, line)
+                y -= st.leading
+            return
+        tx = c.beginText(0, y)
+        tx.setFont(st.font, st.size, st.leading)
+        for line in lines:
+            tx.textLine(line)
+        c.drawText(tx)
 
 
 # --- status ---------------------------------------------------------------------------------------
@@ -198,10 +385,9 @@ def text_color_on(fill: colors.Color) -> colors.Color:
     return colors.white if lum < 0.45 else colors.black
 
 
-def status_cell(t: Text, st: StatusStyle) -> Paragraph:
+def status_cell(t: Text, st: StatusStyle) -> LiteralText:
     """The status label (the colour comes from the cell background, see ``status_fill``)."""
-    style = ParagraphStyle("status", parent=t.cell, textColor=text_color_on(hex_color(st.color)))
-    return Paragraph(t.esc(st.label or NO_STATUS_LABEL), style)
+    return t.lit(st.label or NO_STATUS_LABEL, t.l_cell.with_color(text_color_on(hex_color(st.color))))
 
 
 def status_fill(col: int, row: int, st: StatusStyle) -> tuple[Any, ...]:
@@ -232,7 +418,7 @@ def legend_table(
     widths = [1.0 * cm, width - 1.0 * cm - (2 * cm if counts is not None else 0)]
     if counts is not None:
         widths.append(2 * cm)
-    table = Table(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
+    table = Table(cell_lists(rows), colWidths=widths, hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle(style))
     return table
 
@@ -376,6 +562,15 @@ def grid_style(t: Text, *, header_rows: int = 1) -> list[tuple[Any, ...]]:
     ]
 
 
+def cell_lists(rows: list[list[Any]]) -> list[list[Any]]:
+    """Cells holding a single flowable as a one-element list.
+
+    reportlab's in-row split (``splitInRow``) only splits list cells; a bare flowable in a row that is
+    split is silently dropped (reportlab 4.x/5.x ``Table._splitCell``).
+    """
+    return [[[v] if isinstance(v, Flowable) else v for v in row] for row in rows]
+
+
 def data_table(
     rows: list[list[Any]],
     widths: Sequence[float],
@@ -386,7 +581,7 @@ def data_table(
 ) -> Table:
     """A table whose rows may be taller than a page (splitInRow) and whose header repeats."""
     cls = LongTable if long else Table
-    table = cls(rows, colWidths=list(widths), repeatRows=repeat, splitInRow=1, hAlign="LEFT")
+    table = cls(cell_lists(rows), colWidths=list(widths), repeatRows=repeat, splitInRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
 
@@ -412,6 +607,55 @@ class Bookmark(Flowable):  # type: ignore[misc]
         pass
 
 
+class TOCLine(Flowable):  # type: ignore[misc]
+    """One line of a table of contents whose page number is printed when the document is complete.
+
+    So the report needs one layout pass instead of reportlab's multiBuild (three for a TOC).
+    """
+
+    NUMBER_W = 1.2 * cm
+
+    def __init__(
+        self, title: str, key: str, style: TextStyle, indent: float = 0, space_before: float = 0
+    ) -> None:
+        super().__init__()
+        self.text = LiteralText(title, style)
+        self.key = key
+        self.style = style
+        self.indent = indent
+        self.spaceBefore = space_before
+        self._origin = (0.0, 0.0)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        _, h = self.text.wrap(aw - self.indent - self.NUMBER_W - 6, ah)
+        self.width, self.height = aw, h
+        return (aw, h)
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        self._origin = (x, y)
+        super().drawOn(canvas, x, y, _sW)
+
+    def draw(self) -> None:
+        c = self.canv
+        st = self.style
+        self.text.drawOn(c, self.indent, 0)
+        lines = self.text._lines or [""]
+        last_w = stringWidth(lines[-1], st.font, st.size)
+        baseline = st.leading * (len(lines) - 1)
+        baseline = self.height - st.size - baseline
+        start = self.indent + last_w + 4
+        end = self.width - self.NUMBER_W
+        dot_w = stringWidth(" .", st.font, st.size)
+        if end > start + dot_w:
+            c.setFont(st.font, st.size)
+            c.setFillColor(MUTED)
+            n = int((end - start) / dot_w)
+            c.drawRightString(end, baseline, " ." * n)
+        if isinstance(c, NumberedCanvas):
+            x0, y0 = self._origin
+            c.defer_page_number(self.key, x0 + self.width, y0 + baseline, st.font, st.size)
+
+
 # --- document template and canvas -----------------------------------------------------------------
 
 
@@ -431,9 +675,17 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict[str, Any]] = []
         self._first_page_counter = self._doc.pageCounter
+        # Page numbers that are known only at the end (table of contents): key -> page, and per page
+        # the places to print them: (key, right x, baseline y, font, size).
+        self.page_of_key: dict[str, int] = {}
+        self._deferred: list[tuple[str, float, float, str, float]] = []
+
+    def defer_page_number(self, key: str, right: float, y: float, font: str, size: float) -> None:
+        self._deferred.append((key, right, y, font, size))
 
     def showPage(self) -> None:
         self._saved_pages.append(dict(self.__dict__))
+        self._deferred = []  # a new list for the next page; the saved state keeps its own
         # Let bookmarks made on the next page point at it, although it is written out only in save().
         self._doc.pageCounter += 1
         self._startPage()
@@ -444,6 +696,10 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]
         for number, state in enumerate(self._saved_pages, start=1):
             self.__dict__.update(state)
             self._decorate(number, total)
+            for key, right, y, font, size in self._deferred:
+                self.setFont(font, size)
+                self.setFillColor(colors.black)
+                self.drawRightString(right, y, str(self.page_of_key.get(key, "")))
             Canvas.showPage(self)
         Canvas.save(self)
 
@@ -531,6 +787,8 @@ class KIKDocTemplate(BaseDocTemplate):  # type: ignore[misc]
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, Bookmark):
             c = self.canv
+            if isinstance(c, NumberedCanvas):
+                c.page_of_key[flowable.key] = self.page
             c.bookmarkPage(flowable.key, fit="XYZ", top=self.frame._y + 20 if self.frame else None)
             c.addOutlineEntry(flowable.title, flowable.key, level=flowable.level, closed=flowable.level > 0)
             if flowable.toc:

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -23,7 +24,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from kik_desktop import ORG_NAME
 from kik_desktop.reports.data import (
@@ -51,7 +51,10 @@ from kik_desktop.reports.layout import (
     KIKDocTemplate,
     PageDecor,
     Text,
+    TextStyle,
+    TOCLine,
     canvas_class,
+    cell_lists,
     data_table,
     format_date,
     grid_style,
@@ -61,6 +64,10 @@ from kik_desktop.reports.layout import (
     status_cell,
     status_fill,
 )
+
+# Page streams compressed but not ASCII85-armoured: smaller files, and the pure-Python A85 encoder
+# (used when the optional rl_accel extension is missing) is a noticeable share of the time.
+rl_config.useA85 = 0
 
 KINDS: dict[str, str] = {
     "bericht": "Gesamtbericht",
@@ -85,7 +92,7 @@ TABLE_COLUMNS = (
     "Status",
 )
 # Relative widths of the twelve columns of the implementation table.
-TABLE_WEIGHTS = (2.5, 2.0, 2.6, 3.5, 2.0, 2.2, 2.4, 2.2, 1.8, 1.8, 2.3, 2.3)
+TABLE_WEIGHTS = (2.9, 1.9, 2.6, 3.3, 2.0, 2.2, 2.4, 2.1, 1.8, 1.8, 2.3, 2.3)
 
 
 class ReportError(Exception):
@@ -195,12 +202,13 @@ def _status(job: _Job, key: str | None) -> StatusStyle:
     return job.data.status_style(key)
 
 
-def _number_title(
-    t: Text, m: MeasureRow, style: ParagraphStyle | None = None, *, example: bool = True
-) -> Paragraph:
-    title = t.esc(m.title) or "<i>(ohne Titel)</i>"
-    tag = " <font color='#7F6000'>[Beispiel]</font>" if example and m.is_example else ""
-    return t.markup(f"<b>{m.number}</b> {title}{tag}", style or t.cell)
+def _number_title(t: Text, m: MeasureRow, *, number: bool = True) -> list[Flowable]:
+    """Number and title of a measure in bold, and the example mark."""
+    title = m.title.strip() or "(ohne Titel)"
+    out: list[Flowable] = [t.lit(f"{m.number} {title}" if number else title, t.l_bold)]
+    if m.is_example:
+        out.append(t.lit("[Beispiel]", t.l_example))
+    return out
 
 
 def _dash(text: str) -> str:
@@ -266,24 +274,23 @@ def _widths(total: float, weights: tuple[float, ...] | list[float]) -> list[floa
 # --- bericht --------------------------------------------------------------------------------------
 
 
-class _TOC(TableOfContents):  # type: ignore[misc]
-    def __init__(self, t: Text) -> None:
-        super().__init__()
-        self.dotsMinLevel = 0
-        self.levelStyles = [
-            ParagraphStyle(
-                "toc0",
-                fontName=FONT_BOLD,
-                fontSize=10.5,
-                leading=14,
-                leftIndent=0,
-                firstLineIndent=0,
-                spaceBefore=5,
-            ),
-            ParagraphStyle(
-                "toc1", fontName=FONT, fontSize=9, leading=11.5, leftIndent=0.8 * cm, firstLineIndent=0
-            ),
-        ]
+def _toc(job: _Job) -> list[Flowable]:
+    """The report's table of contents: the front sections, the fields and their goals."""
+    t = job.t
+    top = TextStyle(FONT_BOLD, 10.5, 14)
+    sub = TextStyle(FONT, 9, 11.5)
+    out: list[Flowable] = [
+        TOCLine("Integrationsverständnis", "understanding", top, space_before=5),
+        TOCLine("Umsetzungsstand im Überblick", "overview", top, space_before=5),
+    ]
+    for f in job.data.fields:
+        out.append(
+            TOCLine(t.plain(f"Handlungsfeld {f.number}: {f.title}"), f"field-{f.number}", top, space_before=9)
+        )
+        for g in f.goals:
+            title = t.plain(f"Ziel {g.number}: {g.title or '(ohne Titel)'}")
+            out.append(TOCLine(title, f"goal-{g.number}", sub, indent=0.8 * cm, space_before=2))
+    return out
 
 
 def build_bericht(job: _Job, filename: str) -> int:
@@ -367,7 +374,7 @@ def build_bericht(job: _Job, filename: str) -> int:
     story.append(PageBreak())
     # Table of contents
     story.append(t.para("Inhalt", t.h1))
-    story.append(_TOC(t))
+    story.extend(_toc(job))
     story.append(PageBreak())
     # Overview and legend
     story.append(Bookmark("Umsetzungsstand im Überblick", "overview", 0))
@@ -379,7 +386,7 @@ def build_bericht(job: _Job, filename: str) -> int:
         story.extend(_bericht_field(job, f, width))
     if not data.fields:
         story.append(t.para("Das Dokument enthält noch keine Handlungsfelder.", t.body))
-    return _build(job, doc, story, KINDS["bericht"], multi=True)
+    return _build(job, doc, story, KINDS["bericht"])
 
 
 def _overview(job: _Job, width: float) -> list[Flowable]:
@@ -448,7 +455,7 @@ def _measure_card(job: _Job, m: MeasureRow, width: float) -> Table:
     t = job.t
     label_w = 5.4 * cm
     st = _status(job, m.status)
-    rows: list[list[Any]] = [[_number_title(t, m, t.cell_bold), ""]]
+    rows: list[list[Any]] = [[_number_title(t, m), ""]]
     entries: list[tuple[str, str]] = [
         ("Beschreibung der Maßnahme", m.description),
         ("Zielgruppe", m.target_group),
@@ -467,8 +474,8 @@ def _measure_card(job: _Job, m: MeasureRow, width: float) -> Table:
     ]
     entries += [(k, v) for k, v in optional if v.strip()]
     for label, value in entries:
-        rows.append([Paragraph(label, t.muted), t.para(_dash(value), t.cell)])
-    rows.append([Paragraph("Status", t.muted), status_cell(t, st)])
+        rows.append([t.lit(label, t.l_muted), t.lit(_dash(value))])
+    rows.append([t.lit("Status", t.l_muted), status_cell(t, st)])
     last = len(rows) - 1
     style = [
         ("SPAN", (0, 0), (1, 0)),
@@ -480,7 +487,7 @@ def _measure_card(job: _Job, m: MeasureRow, width: float) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         status_fill(1, last, st),
     ]
-    table = Table(rows, colWidths=[label_w, width - label_w], splitInRow=1, repeatRows=1, hAlign="LEFT")
+    table = Table(cell_lists(rows), colWidths=[label_w, width - label_w], splitInRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
 
@@ -574,23 +581,17 @@ def _handout_table(job: _Job, measures: list[MeasureRow], names: list[str], widt
     style = grid_style(t)
     for r, m in enumerate(measures, start=1):
         st = _status(job, m.status)
-        title: list[Flowable] = [
-            t.markup(
-                f"<b>{t.esc(m.title) or '<i>(ohne Titel)</i>'}</b>"
-                + (" <font color='#7F6000'>[Beispiel]</font>" if m.is_example else ""),
-                t.cell,
-            )
-        ]
+        title = _number_title(t, m, number=False)
         if m.description.strip():
-            title.append(t.para(m.description, t.small))
+            title.append(t.lit(m.description, t.l_small))
         if m.target_group.strip():
-            title.append(t.markup(f"<i>Zielgruppe:</i> {t.esc(m.target_group)}", t.small))
-        responsible: list[Flowable] = [t.para(_dash(m.responsible), t.cell)]
+            title.append(t.lit(f"Zielgruppe: {m.target_group}", t.l_small))
+        responsible: list[Flowable] = [t.lit(_dash(m.responsible))]
         if m.actors:
-            responsible.append(t.markup(f"<i>mit:</i> {t.esc('; '.join(m.actors))}", t.small))
+            responsible.append(t.lit(f"mit: {'; '.join(m.actors)}", t.l_small))
         rows.append(
             [
-                Paragraph(f"<b>{m.number}</b>", t.cell),
+                t.lit(m.number, t.l_bold),
                 title,
                 responsible,
                 t.cell_text(m.start),
@@ -664,23 +665,17 @@ def _homework_table(
 
     def cell(key: str, m: MeasureRow) -> Any:
         if key == "Nr.":
-            return Paragraph(f"<b>{m.number}</b>", t.cell)
+            return t.lit(m.number, t.l_bold)
         if key == "Maßnahme":
-            parts: list[Flowable] = [
-                t.markup(
-                    f"<b>{t.esc(m.title) or '<i>(ohne Titel)</i>'}</b>"
-                    + (" <font color='#7F6000'>[Beispiel]</font>" if m.is_example else ""),
-                    t.cell,
-                )
-            ]
+            parts = _number_title(t, m, number=False)
             if m.goal is not None:
-                parts.append(t.markup(f"<i>Ziel {m.goal.number}:</i> {t.esc(m.goal.title)}", t.small))
+                parts.append(t.lit(f"Ziel {m.goal.number}: {m.goal.title}", t.l_small))
             if m.description.strip():
-                parts.append(t.para(m.description, t.small))
+                parts.append(t.lit(m.description, t.l_small))
             if is_resp and m.actors:
-                parts.append(t.markup(f"<i>mit:</i> {t.esc('; '.join(m.actors))}", t.small))
+                parts.append(t.lit(f"mit: {'; '.join(m.actors)}", t.l_small))
             if not is_resp:
-                parts.append(t.markup(f"<i>verantwortlich:</i> {t.esc(_dash(m.responsible))}", t.small))
+                parts.append(t.lit(f"verantwortlich: {_dash(m.responsible)}", t.l_small))
             return parts
         if key == "Beginn":
             return t.cell_text(m.start)
@@ -770,13 +765,13 @@ def _count_table(
     head.append(t.markup("<b>Summe</b>", t.cell_center))
     rows: list[list[Any]] = [head]
     for f, counts in per_field:
-        row: list[Any] = [t.para(f"{f.number}. {f.title}", t.cell)]
-        row += [Paragraph(str(counts.get(st.key, 0)), t.cell_center) for st in styles]
-        row.append(Paragraph(f"<b>{sum(counts.values())}</b>", t.cell_center))
+        row: list[Any] = [t.lit(f"{f.number}. {f.title}")]
+        row += [t.lit(str(counts.get(st.key, 0)), t.l_center) for st in styles]
+        row.append(t.lit(str(sum(counts.values())), t.l_center_bold))
         rows.append(row)
     tot: list[Any] = [t.markup("<b>Gesamt</b>", t.cell)]
-    tot += [Paragraph(f"<b>{total.get(st.key, 0)}</b>", t.cell_center) for st in styles]
-    tot.append(Paragraph(f"<b>{sum(total.values())}</b>", t.cell_center))
+    tot += [t.lit(str(total.get(st.key, 0)), t.l_center_bold) for st in styles]
+    tot.append(t.lit(str(sum(total.values())), t.l_center_bold))
     rows.append(tot)
     style.append(("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black))
     style.append(("BACKGROUND", (0, -1), (-1, -1), SECTION_FILL))
@@ -793,15 +788,11 @@ def _status_list(job: _Job, measures: list[MeasureRow], width: float, empty: str
 
     def cell(key: str, m: MeasureRow) -> Any:
         if key == "Nr.":
-            return Paragraph(f"<b>{m.number}</b>", t.cell)
+            return t.lit(m.number, t.l_bold)
         if key == "Maßnahme":
-            return t.markup(
-                (t.esc(m.title) or "<i>(ohne Titel)</i>")
-                + (" <font color='#7F6000'>[Beispiel]</font>" if m.is_example else ""),
-                t.cell,
-            )
+            return _number_title(t, m, number=False)
         if key == "Handlungsfeld":
-            return t.para(m.field.title if m.field else "", t.cell)
+            return t.lit(m.field.title if m.field else "")
         if key == "verantwortlich":
             return t.cell_text(m.responsible)
         if key == "Beginn":
@@ -826,9 +817,9 @@ def _changes(job: _Job, since: date, width: float) -> list[Flowable]:
             old, new = _status(job, ch.old_status), _status(job, ch.new_status)
             rows.append(
                 [
-                    t.para(format_date(ch.changed_at), t.cell),
-                    Paragraph(f"<b>{m.number}</b>", t.cell),
-                    t.para(m.title, t.cell),
+                    t.lit(format_date(ch.changed_at)),
+                    t.lit(m.number, t.l_bold),
+                    t.lit(m.title),
                     status_cell(t, old),
                     status_cell(t, new),
                 ]
@@ -845,12 +836,12 @@ def _changes(job: _Job, since: date, width: float) -> list[Flowable]:
 
         def cell(key: str, m: MeasureRow) -> Any:
             if key == "Nr.":
-                return Paragraph(f"<b>{m.number}</b>", t.cell)
+                return t.lit(m.number, t.l_bold)
             if key == "Maßnahme":
-                return t.para(m.title, t.cell)
+                return t.lit(m.title)
             if key == "verantwortlich":
                 return t.cell_text(m.responsible)
-            return t.para(format_date(m.updated_at), t.cell)
+            return t.lit(format_date(m.updated_at))
 
         out.append(_measures_table(job, edited, list(zip(names, widths, strict=True)), cell))
     else:
@@ -891,7 +882,7 @@ def build_tabelle(job: _Job, filename: str) -> int:
         style = grid_style(t)
         for g in f.goals:
             first = True
-            goal_cell = t.markup(f"<b>{g.number}</b> {t.esc(g.title)}", t.cell)
+            goal_cell = t.lit(f"{g.number} {g.title}")
             ind_cell = t.cell_text(g.indicator)
             if not g.measures:
                 rows.append([goal_cell, ind_cell] + [""] * 10)
@@ -901,7 +892,7 @@ def build_tabelle(job: _Job, filename: str) -> int:
                     row: list[Any] = [goal_cell, ind_cell]
                     first = False
                 else:
-                    row = [Paragraph(f"↳ {g.number}", t.muted), ""]
+                    row = [t.lit(f"↳ {g.number}", t.l_muted), ""]
                 st = _status(job, m.status)
                 row += [
                     _number_title(t, m),
