@@ -183,15 +183,45 @@ class ColorMatch:
     sure: bool
 
 
+def _hue_chroma(rgb: str) -> tuple[float, float]:
+    _l, a, b = _to_lab(rgb)
+    return math.degrees(math.atan2(b, a)) % 360, math.hypot(a, b)
+
+
+def _hue_gap(h1: float, h2: float) -> float:
+    d = abs(h1 - h2) % 360
+    return min(d, 360 - d)
+
+
+CHROMATIC = 12.0  # chroma from which a colour counts as coloured, not grey
+MAX_HUE_GAP = 35.0
+
+
 def nearest_status(rgb: str, palette: dict[str, str]) -> ColorMatch:
-    """The status whose colour is nearest to rgb; `sure` only when it is clearly that one."""
-    ranked = sorted((distance(rgb, color), key) for key, color in palette.items() if _clean_hex(color))
+    """The status whose colour is nearest to rgb; `sure` only when it is (nearly) that very colour.
+
+    A colour that is not nearly one of the palette is only guessed (sure=False, to be flagged): a coloured
+    cell by the nearest hue (a light red is still red), a grey one by the nearest colour overall.
+    """
+    colors = {key: c for key, c in ((k, _clean_hex(v)) for k, v in palette.items()) if c}
+    ranked = sorted((distance(rgb, color), key) for key, color in colors.items())
     if not ranked:
         return ColorMatch(None, math.inf, False)
     d1, key = ranked[0]
     d2 = ranked[1][0] if len(ranked) > 1 else math.inf
     if d1 <= SURE_DISTANCE and d2 > d1 * MARGIN:
         return ColorMatch(key, d1, True)
+    hue, chroma = _hue_chroma(rgb)
+    if chroma >= CHROMATIC:
+        gaps = sorted(
+            (_hue_gap(hue, _hue_chroma(c)[0]), k) for k, c in colors.items() if _hue_chroma(c)[1] >= CHROMATIC
+        )
+        if gaps:
+            g1, gkey = gaps[0]
+            g2 = gaps[1][0] if len(gaps) > 1 else math.inf
+            if g1 <= MAX_HUE_GAP and g2 - g1 >= 6.0:
+                return ColorMatch(gkey, distance(rgb, colors[gkey]), False)
+            return ColorMatch(None, d1, False)
     if d1 <= MAYBE_DISTANCE and d2 > d1 * MARGIN:
         return ColorMatch(key, d1, False)
     return ColorMatch(None, d1, False)

@@ -797,6 +797,9 @@ class _Parser:
             number = m_no.group(1) if m_no else None
             if m_no:
                 title_text = title_text[m_no.end() :]
+            elif "number" in cols:
+                m_col = _MEASURE_NO.match(_cell_text(val(row, "number")).strip() + " ")
+                number = m_col.group(1) if m_col else None
             if current_goal is None:
                 if number is not None:
                     goal_number = number.rsplit(".", 1)[0]
