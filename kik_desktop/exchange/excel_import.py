@@ -136,6 +136,7 @@ class _PMeasure:
     order: int = 0
     # attr → list of (value, loc) from every sheet the measure appears on
     values: dict[str, list[tuple[Any, Loc]]] = field(default_factory=dict)
+    sheets: set[str] = field(default_factory=set)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -429,6 +430,7 @@ class _Parser:
         self.order = 0
         self.columns_seen: set[str] = set()
         self.sheets_read: list[str] = []
+        self.sheet_fields: dict[str, set[int]] = {}  # sheet → fields (by id) with measures on it
         self.measure_uid_sheet: dict[str, dict[str, int]] = {}
 
     def issue(
@@ -828,6 +830,8 @@ class _Parser:
                     continue
                 seen_uids[m_uid] = r
             pm = self.measure_for(current_goal, m_uid, number, title_text, loc)
+            pm.sheets.add(title)
+            self.sheet_fields.setdefault(title, set()).add(id(current_goal.pfield))
             self.add_measure_values(pm, row, cols, title_text, loc, status_fill, sheet)
 
     def goal_for(
@@ -1448,6 +1452,14 @@ class _Matcher:
             loc.row if loc else None,
         )
         (self.preview.changed if changes else self.preview.unchanged).append(item)
+        # Deleted on one sheet of our export but still on another that shows its field: missing.
+        covering = {sh for sh, fields in self.p.sheet_fields.items() if id(pg.pfield) in fields}
+        if pm.uid and pm.sheets < covering:
+            absent = ", ".join(f"‚{sh}‘" for sh in sorted(covering - pm.sheets))
+            self.preview.missing.append(
+                PreviewItem("measure", doc.values["title"], doc.number, mid, f"fehlt auf Blatt {absent}")
+            )
+            self.preview.missing_ops.append(_Op("delete", "measure", mid))
 
     def match_measure(self, pm: _PMeasure, gref: Any) -> int | None:
         if pm.uid and pm.uid in self.measure_by_uid:
@@ -1550,6 +1562,7 @@ class ImportUndo:
     ops: list[_Op]
     description: str = ""
     created: dict[str, int] = field(default_factory=dict)  # token → id (stable across redo)
+    created_uids: dict[str, str] = field(default_factory=dict)
     _done: list[tuple[str, Any]] = field(default_factory=list)
 
     def _resolve(self, ref: Any) -> Any:
@@ -1564,9 +1577,13 @@ class ImportUndo:
                     s, op.kind, parent, None, op.values, item_id=self.created.get(op.ref)
                 )
                 self.created[op.ref] = item_id
-                if op.uid:
-                    cls = plan.CLASS_OF[op.kind]
-                    s.execute(update(cls).where(cls.id == item_id).values(uid=op.uid))
+                cls = plan.CLASS_OF[op.kind]
+                uid = op.uid or self.created_uids.get(op.ref)
+                if uid:
+                    s.execute(update(cls).where(cls.id == item_id).values(uid=uid))
+                else:
+                    # Redo gives the item the same uid as the first time.
+                    self.created_uids[op.ref] = s.scalars(select(cls.uid).where(cls.id == item_id)).one()
                 self._done.append(("new", (op.kind, item_id)))
             elif op.op == "update":
                 result = plan.update_item(s, op.kind, self._resolve(op.ref), op.values)
