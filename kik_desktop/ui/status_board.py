@@ -98,6 +98,10 @@ def text_color_for(fill: str) -> QColor:
     return QColor("#000000") if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else QColor("#ffffff")
 
 
+def _of(n: int, adopted: int | None) -> str:
+    return str(n) if adopted is None else f"{n} von {adopted}"
+
+
 def _pct(share: float) -> str:
     return f"{round(share * 100)} %"
 
@@ -195,25 +199,27 @@ class StatusMatrix(QTableWidget):
         columns = board.columns
         self._keys = [*columns, ANY]
         fills = {st.key: st.color for st in board.statuses}
-        heads = [board.short_label(k) for k in columns] + ["Summe", "erfasst"]
+        # The last two columns set what was entered against what the council adopted; the first
+        # of them also filters to all of the row's measures when clicked (like a row total).
+        heads = [board.short_label(k) for k in columns] + ["Maßnahmen erfasst", "Ziele erfasst"]
         self.setColumnCount(len(heads) + 1)
         self.setRowCount(len(board.fields) + 1)
         head = QTableWidgetItem("Handlungsfeld")
         head.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setHorizontalHeaderItem(0, head)
-        for c, (key, text) in enumerate(zip([*columns, "sum", "entered"], heads, strict=True), start=1):
-            item = QTableWidgetItem(text.replace(" ", "\n") if key is None else text)
+        for c, (key, text) in enumerate(zip([*columns, "measures", "goals"], heads, strict=True), start=1):
+            item = QTableWidgetItem(text.replace(" ", "\n") if key in (None, "measures", "goals") else text)
             if key in fills or key is None:
                 item.setToolTip(board.label(key))
             self.setHorizontalHeaderItem(c, item)
         self._field_ids = [f.field_id for f in board.fields] + [None]
         bold = QFont(self.font())
         bold.setBold(True)
-        rows: list[tuple[str, dict[str | None, int], int, FieldSummary | None]] = [
-            (f"{f.number} {f.name}", f.counts, f.measures, f) for f in board.fields
+        rows: list[tuple[str, dict[str | None, int], FieldSummary | None]] = [
+            (f"{f.number} {f.name}", f.counts, f) for f in board.fields
         ]
-        rows.append(("Summe", board.totals, board.total_measures, None))
-        for r, (name, counts, total, summary) in enumerate(rows):
+        rows.append(("Summe", board.totals, None))
+        for r, (name, counts, summary) in enumerate(rows):
             item = QTableWidgetItem(name)
             item.setToolTip(name)
             if summary is None:
@@ -236,26 +242,23 @@ class StatusMatrix(QTableWidget):
                 where = "alle Handlungsfelder" if summary is None else name
                 cell.setToolTip(f"{board.label(key)}\n{where}: {n} – klicken, um sie im Baum zu zeigen")
                 self.setItem(r, c, cell)
-            total_item = QTableWidgetItem(str(total))
-            total_item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            total_item.setFont(bold)
-            total_item.setToolTip("alle Maßnahmen dieser Zeile im Baum zeigen")
-            self.setItem(r, len(columns) + 1, total_item)
-            entered = (
-                f"{summary.measures} von {summary.adopted_measures}"
-                if summary is not None and summary.adopted_measures is not None
-                else f"{total} von {board.adopted_measures}"
-                if summary is None
-                else str(total)
-            )
-            entered_item = QTableWidgetItem(entered)
-            entered_item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if summary is not None:
-                entered_item.setToolTip(f"{summary.entered_text()}, {summary.goals_text()}")
+                measures = _of(summary.measures, summary.adopted_measures)
+                goals = _of(summary.goals, summary.adopted_goals)
+                tip = f"{summary.entered_text()}, {summary.goals_text()}"
             else:
-                entered_item.setFont(bold)
-            entered_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.setItem(r, len(columns) + 2, entered_item)
+                measures = _of(board.total_measures, board.adopted_measures)
+                goals = _of(board.total_goals, board.adopted_goals)
+                tip = "alle Handlungsfelder"
+            for offset, text in ((1, measures), (2, goals)):
+                cell = QTableWidgetItem(text)
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if offset == 1:
+                    cell.setFont(bold)
+                cell.setToolTip(
+                    tip + ("\nklicken: alle Maßnahmen der Zeile im Baum zeigen" if offset == 1 else "")
+                )
+                self.setItem(r, len(columns) + offset, cell)
         header = self.horizontalHeader()
         # Names as wide as they need (they are what people read first), the status columns one
         # shared width so no colour looks more important, the last column takes what is left.
@@ -386,6 +389,7 @@ class StatusChart(QWidget):
         for i, (f, name, note) in enumerate(zip(board.fields, names, notes, strict=True)):
             top = 4 + i * row_h
             p.setPen(text_color)
+            y: float
             if narrow:
                 y = top + fm.height() + 2
                 line = QRectF(0, top, self.width() - 4, fm.height())
