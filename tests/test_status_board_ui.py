@@ -276,3 +276,22 @@ def test_history_view_in_measure_editor(window: MainWindow, plan_doc: Document, 
     qtbot.waitUntil(lambda: view.entries == [])
     window.select_item("goal", window.tree_model.root.children[0].children[0].id)
     assert view.measure_id is None
+
+
+def test_many_notices_while_nobody_asks_become_one_reload(
+    window: MainWindow, plan_doc: Document, qtbot: QtBot
+) -> None:
+    from kik_desktop.ui.operations import ChangeInfo
+
+    board = open_board(window, plan_doc, qtbot)
+    source = window.board_source  # type: ignore[attr-defined]
+    data = source.data()
+    assert data is not None
+    reloads = data.reloads
+    m1 = mid(plan_doc, "M1")
+    for _ in range(40):
+        window.changes.changed.emit(ChangeInfo("updated", "measure", m1, frozenset({"title"})))
+    assert len(source._pending) <= 25
+    fresh = source.data()
+    assert fresh is not data and fresh.reloads == reloads  # one new load, no replay of 40 patches
+    qtbot.waitUntil(lambda: not board._timer.isActive())

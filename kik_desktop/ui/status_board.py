@@ -129,7 +129,17 @@ class BoardSource(QObject):
         self._data: BoardData | None = None
         self._doc: object = None
         self._pending: list[Any] = []
-        window.changes.changed.connect(self._pending.append)
+        self._stale = False
+        window.changes.changed.connect(self._queue)
+
+    def _queue(self, info: Any) -> None:
+        # Bounded: past a few dozen notices one reload is cheaper than replaying them all.
+        if self._stale:
+            return
+        self._pending.append(info)
+        if len(self._pending) > MAX_PATCHES:
+            self._pending.clear()
+            self._stale = True
 
     def data(self) -> BoardData | None:
         doc = self.window.document
@@ -137,8 +147,9 @@ class BoardSource(QObject):
             self._data = None
             return None
         with doc.reading() as s:
-            if self._data is None or self._doc is not doc or len(self._pending) > MAX_PATCHES:
+            if self._data is None or self._doc is not doc or self._stale:
                 self._data, self._doc = BoardData.load(s), doc
+                self._stale = False
             else:
                 for info in self._pending:
                     self._data.apply_change(s, info.action, info.kind, info.item_id, info.attrs)
@@ -188,6 +199,7 @@ class StatusMatrix(QTableWidget):
         self.setMouseTracking(True)
         self.setAccessibleName("Übersicht: Maßnahmen nach Handlungsfeld und Status")
         self.cellClicked.connect(self._clicked)
+        self.cellActivated.connect(self._clicked)  # Enter on the current cell, for keyboard users
         self._keys: list[Any] = []
         self._field_ids: list[int | None] = []
         # No style sheet here: a widget with one stops following the window's zoom (font) changes.

@@ -88,9 +88,17 @@ class FilterBar(QWidget):
 
     # -- choices -------------------------------------------------------------------------------
     def _notice(self, info: Any) -> None:
-        if getattr(info, "action", "") == "filters-cleared":
+        action = getattr(info, "action", "")
+        if action == "filters-cleared":
             self.reset()
-        elif not self._choices_timer.isActive():
+            return
+        # The choices are field names and responsible parties: a status edit changes neither.
+        attrs: frozenset[str] = getattr(info, "attrs", frozenset())
+        if action == "updated" and getattr(info, "kind", None) == "measure" and "responsible" not in attrs:
+            return
+        if action == "updated" and getattr(info, "kind", None) == "goal":
+            return
+        if not self._choices_timer.isActive():
             self._choices_timer.start()
 
     def refresh_choices(self) -> None:
