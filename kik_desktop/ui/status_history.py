@@ -96,7 +96,9 @@ def install(window: MainWindow) -> None:
 
     def follow(*_args: Any) -> None:
         current = window.editor.current
-        view.show_measure(current[1] if current and current[0] == "measure" else None)
+        wanted = current[1] if current and current[0] == "measure" else None
+        if wanted != view.measure_id:  # the same measure: its own notice handler reloads it
+            view.show_measure(wanted)
 
     # After the window has loaded the editor for the new selection (its slot was connected first).
     window.tree_view.selectionModel().currentChanged.connect(follow)
