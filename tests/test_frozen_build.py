@@ -108,3 +108,66 @@ def test_installer_never_deletes_the_users_data_folder() -> None:
             assert name and name.group(1).startswith("{app}"), line
     assert paths.APP_DIR_NAME == "KIK-Desktop"
     assert r"ExpandConstant('{localappdata}\KIK-Desktop')" in ISS
+
+
+def test_bundle_rules_keep_what_a_widgets_program_needs_on_windows_and_linux() -> None:
+    rules = _load(ROOT / "installer" / "bundle_rules.py")
+
+    def kept(dest: str, translations: str) -> bool:
+        return bool(rules.keep((dest, "src", "BINARY"), translations))
+
+    win, lin = "PySide6/translations", "PySide6/Qt/translations"
+    for dest in (r"PySide6\plugins\platforms\qwindows.dll", r"PySide6\plugins\platforms\qoffscreen.dll",
+                 r"PySide6\plugins\styles\qmodernwindowsstyle.dll", r"PySide6\plugins\imageformats\qico.dll",
+                 r"PySide6\plugins\imageformats\qsvg.dll", r"PySide6\plugins\iconengines\qsvgicon.dll",
+                 r"PySide6\Qt6Widgets.dll", r"PySide6\translations\qtbase_de.qm", "python311.dll"):
+        assert kept(dest, win), dest
+    for dest in (r"PySide6\opengl32sw.dll", r"PySide6\d3dcompiler_47.dll",
+                 r"PySide6\plugins\tls\qschannelbackend.dll",
+                 r"PySide6\plugins\networkinformation\qnetworklistmanager.dll",
+                 r"PySide6\plugins\platforms\qdirect2d.dll", r"PySide6\plugins\imageformats\qjpeg.dll",
+                 r"PySide6\plugins\generic\qtuiotouchplugin.dll", r"PySide6\translations\qtbase_fr.qm"):
+        assert not kept(dest, win), dest
+    assert kept("PySide6/Qt/plugins/platforms/libqxcb.so", lin)
+    assert kept("PySide6/Qt/translations/qt_de.qm", lin)
+    assert not kept("PySide6/Qt/plugins/platforms/libqeglfs.so", lin)
+    assert not kept("PySide6/Qt/plugins/platformthemes/libqgtk3.so", lin)
+    assert not kept("PySide6/Qt/translations/qtbase_ja.qm", lin)
+
+
+def test_bundle_rules_drop_only_libraries_that_dropped_plugins_alone_needed() -> None:
+    """Windows import tables list direct links only: a chain through a candidate must keep it."""
+    rules = _load(ROOT / "installer" / "bundle_rules.py")
+    links = {
+        "qschannelbackend.dll": {"qt6network.dll", "qt6core.dll"},
+        "qnetworklistmanager.dll": {"qt6network.dll", "qt6core.dll"},
+        "qsvg.dll": {"qt6svg.dll", "qt6gui.dll"},
+        "qt6network.dll": {"qt6core.dll"},
+        "qt6svg.dll": {"qt6gui.dll", "qt6core.dll"},
+        "qt6gui.dll": {"qt6core.dll"},
+        "qtgui.pyd": {"qt6gui.dll", "pyside6.abi3.dll"},
+        "helper.pyd": {"qt6extra.dll"},
+        "qt6extra.dll": {"qt6svg.dll"},  # reached only through another candidate's link
+    }
+
+    def entry(name: str, kind: str = "BINARY") -> tuple[str, str, str]:
+        return (f"PySide6\\{name}", name, kind)
+
+    removed = [entry("qschannelbackend.dll"), entry("qnetworklistmanager.dll"), entry("qsvg.dll")]
+    kept = [entry("qt6network.dll"), entry("qt6svg.dll"), entry("qt6gui.dll"), entry("qt6core.dll"),
+            entry("qtgui.pyd", "EXTENSION"), entry("helper.pyd", "EXTENSION"), entry("qt6extra.dll")]
+    orphans = rules.orphaned_libraries(removed, kept, lambda e: links.get(e[1], set()))
+    assert orphans == {"PySide6\\qt6network.dll"}
+    toc = [*kept, ("qt6network.dll", "PySide6\\qt6network.dll", "SYMLINK")]
+    assert [e[0] for e in rules.without(toc, orphans)] == [e[0] for e in kept if e[0] not in orphans]
+
+
+def test_unused_qt_modules_are_excluded_and_used_ones_are_not(tmp_path: Path) -> None:
+    rules = _load(ROOT / "installer" / "bundle_rules.py")
+    (tmp_path / "a.py").write_text("from PySide6.QtNetwork import QNetworkAccessManager\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("from PySide6 import (\n    QtCore,\n    QtSvgWidgets,\n)\n",
+                                   encoding="utf-8")
+    excluded = rules.excluded_modules(tmp_path)
+    assert "PySide6.QtQuick" in excluded and "PySide6.QtQml" in excluded
+    assert "PySide6.QtNetwork" not in excluded and "PySide6.QtSvgWidgets" not in excluded
+    assert not {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"} & set(excluded)
