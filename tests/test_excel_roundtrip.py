@@ -101,7 +101,7 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert "&P" in ws.oddFooter.center.text and "&D" in ws.oddFooter.right.text
+    assert "&P" in ws.oddFooter.center.text and ws.oddFooter.right.text.startswith("Stand: ")
     for letter in "MNO":
         assert ws.column_dimensions[letter].hidden
     assert ws.cell(3, 13).value == "KIK-ID Maßnahme"

@@ -37,6 +37,10 @@ INSTITUTION_SHEET = "Institutionen"
 TITLE = "Kommunales Integrationskonzept Kempten (KIK) – Umsetzungstabelle"
 HEADER_ROW = 3
 FIRST_DATA_ROW = HEADER_ROW + 1
+FONT = "Calibri"
+LINE_HEIGHT = 14.5
+# Column widths in characters: narrow enough that the twelve columns print legibly on A4 landscape.
+EXPORT_WIDTHS = (24, 16, 22, 32, 14, 18, 20, 16, 11, 11, 18, 16)
 N_TABLE = len(COLUMNS)  # 12 visible columns
 N_ALL = N_TABLE + len(ID_COLUMNS)  # plus the hidden uid columns
 STATUS_COL = [c.key for c in COLUMNS].index("status") + 1
@@ -131,11 +135,23 @@ def field_sheet_title(number: str, name: str) -> str:
     return f"HF {number} {name}"
 
 
+def estimate_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """How many lines a wrapped text takes in a column of this width (in characters), on the safe side."""
+    per_line = max(width * (0.92 if bold else 1.02) - 2.0, 4.0)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += max(1, -(-len(paragraph) // int(per_line)))
+        if lines > 40:
+            break
+    return lines
+
+
 class _Styles:
     """Precomputed style arrays, so each cell costs an assignment instead of a style lookup."""
 
     def __init__(self, wb: Workbook, ws: Any, status_list: list[StatusInfo]) -> None:
         thin = Side(style="thin", color="A6A6A6")
+        plain = Font(name=FONT, size=11)
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
         wrap = Alignment(wrap_text=True, vertical="top")
 
@@ -145,33 +161,34 @@ class _Styles:
                 setattr(cell, k, v)
             return cell._style
 
-        self.text = make(alignment=wrap, border=border)
-        self.text_quoted = make(alignment=wrap, border=border, quotePrefix=True)
+        self.text = make(font=plain, alignment=wrap, border=border)
+        self.text_quoted = make(font=plain, alignment=wrap, border=border, quotePrefix=True)
         self.date = make(
+            font=plain,
             alignment=Alignment(vertical="top", horizontal="left"), border=border, number_format=DATE_FORMAT
         )
         self.header = make(
-            font=Font(bold=True, color="FFFFFF"),
+            font=Font(name=FONT, size=10, bold=True, color="FFFFFF"),
             fill=PatternFill("solid", fgColor=HEADER_FILL),
             alignment=Alignment(wrap_text=True, vertical="center"),
             border=border,
         )
-        self.title = make(font=Font(bold=True, size=14))
-        self.subtitle = make(font=Font(italic=True, color="595959"))
+        self.title = make(font=Font(name=FONT, bold=True, size=14))
+        self.subtitle = make(font=Font(name=FONT, italic=True, color="595959"))
         self.section = make(
-            font=Font(bold=True, size=12),
+            font=Font(name=FONT, bold=True, size=12),
             fill=PatternFill("solid", fgColor=SECTION_FILL),
             alignment=Alignment(vertical="center"),
             border=border,
         )
-        self.hidden_id = make(font=Font(color="808080", size=8))
+        self.hidden_id = make(font=Font(name=FONT, color="808080", size=8))
         self.status: dict[str, Any] = {}
         self.status_quoted: dict[str, Any] = {}
         for st in status_list:
             fill = PatternFill("solid", fgColor=st.color or "FFFFFF")
-            self.status[st.key] = make(alignment=wrap, border=border, fill=fill)
-            self.status_quoted[st.key] = make(alignment=wrap, border=border, fill=fill, quotePrefix=True)
-        self.bold = make(font=Font(bold=True), alignment=wrap, border=border)
+            self.status[st.key] = make(font=plain, alignment=wrap, border=border, fill=fill)
+            self.status_quoted[st.key] = make(font=plain, alignment=wrap, border=border, fill=fill, quotePrefix=True)
+        self.bold = make(font=Font(name=FONT, size=11, bold=True), alignment=wrap, border=border)
 
 
 def clean_cell_text(text: str, where: str, warnings: list[str]) -> str:
@@ -200,6 +217,7 @@ class _SheetWriter:
         self.labels = labels
         self.warnings = warnings
         self.row = 0
+        self.today = date.today()
 
     def text_cell(self, value: str, where: str, style: Any = None, quoted_style: Any = None) -> Any:
         if not value:
@@ -229,8 +247,21 @@ class _SheetWriter:
             return cell
         return self.text_cell(value, where) or self.styled_empty(self.st.text)
 
-    def append(self, cells: Iterable[Any]) -> None:
-        self.ws.append(list(cells))
+    def append(self, cells: Iterable[Any], *, fit: bool = False, height: float | None = None) -> None:
+        """Write a row; with fit, its height is estimated from the wrapped texts (no program fits
+        row heights reliably when it opens a file)."""
+        row = list(cells)
+        if fit:
+            lines = 1
+            for i, cell in enumerate(row[:N_TABLE]):
+                value = getattr(cell, "_value", None)
+                if isinstance(value, str) and value:
+                    lines = max(lines, estimate_lines(value, EXPORT_WIDTHS[i], bold=i in (0, 2)))
+            if lines > 1:
+                height = min(409.0, LINE_HEIGHT * lines + 3)
+        if height is not None:
+            self.ws.row_dimensions[self.row + 1].height = height
+        self.ws.append(row)
         self.row += 1
 
     def write_top(self, title: str, subtitle: str) -> None:
@@ -246,14 +277,14 @@ class _SheetWriter:
             c = WriteOnlyCell(self.ws, value=col.header)
             c._style = self.st.header
             header.append(c)
-        self.append(header)
+        self.append(header, height=58)
 
     def write_section(self, f: _FieldRow) -> None:
         text = f"Handlungsfeld {f.number}: {f.name}"
         cell = self.text_cell(text, f"Handlungsfeld {f.number}", self.st.section, self.st.section)
         cells: list[Any] = [cell] + [None] * (N_TABLE - 1)
         cells += [None, None, self._id(f.uid)]
-        self.append(cells)
+        self.append(cells, height=22)
         self.ws.merged_cells.add(f"A{self.row}:{column_letter(N_TABLE)}{self.row}")
 
     def _id(self, uid: str) -> Any:
@@ -272,7 +303,7 @@ class _SheetWriter:
             ]
             cells += [self.styled_empty(self.st.text) for _ in range(N_TABLE - 2)]
             cells += [None, self._id(g.uid), self._id(f.uid)]
-            self.append(cells)
+            self.append(cells, fit=True)
             return
         goal_cell_text = goal_title
         for m in g.measures:
@@ -298,7 +329,7 @@ class _SheetWriter:
                 else:
                     cells.append(self.text_cell(v[col.attr] or "", where) or self.styled_empty(self.st.text))
             cells += [self._id(m.uid), self._id(g.uid), self._id(f.uid)]
-            self.append(cells)
+            self.append(cells, fit=True)
 
     def finish(self, status_list: list[StatusInfo], legend_range: str, print_title: str) -> None:
         ws = self.ws
@@ -338,13 +369,21 @@ class _SheetWriter:
         ws.oddFooter.left.size = 8
         ws.oddFooter.center.text = "Seite &P von &N"
         ws.oddFooter.center.size = 8
-        ws.oddFooter.right.text = "Stand: &D"
+        ws.oddFooter.right.text = f"Stand: {self.today:%d.%m.%Y}"
         ws.oddFooter.right.size = 8
 
 
+def _fit_width(ws: Any, *, landscape: bool) -> None:
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # written before the first row
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
 def _prepare_table_sheet(ws: Any) -> None:
-    for i, col in enumerate(COLUMNS, 1):
-        ws.column_dimensions[column_letter(i)].width = col.width
+    for i, width in enumerate(EXPORT_WIDTHS, 1):
+        ws.column_dimensions[column_letter(i)].width = width
     for i in range(len(COLUMNS) + 1, N_ALL + 1):
         dim = ws.column_dimensions[column_letter(i)]
         dim.hidden = True
@@ -379,6 +418,7 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     _prepare_table_sheet(ws)
     styles = _Styles(wb, ws, status_list)
     writer = _SheetWriter(wb, ws, styles, labels, warnings)
+    writer.today = today
     writer.write_top(TITLE, stand)
     for f in fields:
         writer.write_section(f)
@@ -392,6 +432,7 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
         ws = wb.create_sheet(title)
         _prepare_table_sheet(ws)
         w = _SheetWriter(wb, ws, styles, labels, [])
+        w.today = today
         w.write_top(f"Handlungsfeld {f.number}: {f.name}", stand)
         for g in f.goals:
             w.write_goal_rows(f, g)
@@ -403,6 +444,7 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
 
     used.add(legend_title.lower())
     ws = wb.create_sheet(legend_title)
+    _fit_width(ws, landscape=False)
     ws.column_dimensions["A"].width = 12
     ws.column_dimensions["B"].width = 62
     ws.column_dimensions["C"].width = 14
@@ -436,13 +478,14 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     count = WriteOnlyCell(ws, value=counts.get(None, 0))
     count._style = styles.text
     lw.append([lw.styled_empty(styles.text), none_label, None, count])
-    ws.page_setup.orientation = "portrait"
     ws.oddFooter.center.text = "Seite &P von &N"
-    ws.oddFooter.right.text = "Stand: &D"
+    ws.oddFooter.right.text = f"Stand: {today:%d.%m.%Y}"
     result.sheets.append(legend_title)
 
     inst_title = safe_sheet_title(INSTITUTION_SHEET, used)
     ws = wb.create_sheet(inst_title)
+    _fit_width(ws, landscape=False)
+    ws.print_title_rows = "1:1"
     ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 50
@@ -463,7 +506,6 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
             ]
         )
     ws.auto_filter.ref = f"A1:C{max(iw.row, 1)}"
-    ws.print_title_rows = "1:1"
     ws.oddFooter.center.text = "Seite &P von &N"
     result.sheets.append(inst_title)
     wb.properties.title = TITLE
@@ -491,6 +533,10 @@ def save_atomically(save: Callable[[str], None], out: Path) -> None:
         save(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        # mkstemp made the file private (0600); give it the permissions of a normally saved file.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         try:
             os.replace(tmp, out)
         except PermissionError:
