@@ -177,14 +177,19 @@ def run_edit_kills(runs: int, folder: Path, *, seed: int = 1, max_delay: float =
             cwd=ROOT,
             env=_env(folder / "data"),
         )
-        # Most kills land in the edit loop (start-up is slow on a loaded machine and writes nothing);
-        # one in five lands anywhere from start-up on.
-        if rng.random() >= 0.2 and child.stdout is not None:
-            child.stdout.readline()
+        # One kill in five lands anywhere from start-up on; the others in the edit loop, half of them
+        # after the first commit (start-up is slow on a loaded machine and writes nothing).
+        seen: list[str] = []
+        where = rng.random()
+        if where >= 0.2 and child.stdout is not None:
+            seen.append(child.stdout.readline())
+            if where >= 0.6:
+                seen.append(child.stdout.readline())
         time.sleep(rng.uniform(0.0, max_delay))
         alive = child.poll() is None
         child.send_signal(signal.SIGKILL)
         out, err = child.communicate()
+        out = "".join(seen) + out
         result.killed_before_end += alive
         reported = [int(x) for x in out.split() if x.isdigit()]
         last = max(reported, default=0)
@@ -321,7 +326,7 @@ def run_import_kills(
         time.sleep(rng.uniform(0.0, full * 1.05))
         alive = child.poll() is None
         child.send_signal(signal.SIGKILL)
-        child.communicate()
+        _out, err = child.communicate()
         result.killed_before_end += alive
         ok, hot = integrity(doc)
         result.hot_journals += hot
@@ -336,7 +341,10 @@ def run_import_kills(
         else:
             result.failures.append(f"run {i}: neither the old nor the new state")
         if not alive and child.returncode != 0 and state != new:
-            result.failures.append(f"run {i}: the import ended with {child.returncode} before the kill")
+            message = err.decode("utf-8", "replace").strip()[-400:]
+            result.failures.append(
+                f"run {i}: the import ended with {child.returncode} before the kill: {message}"
+            )
         doc.unlink()
     result.seconds = time.perf_counter() - start
     return result
