@@ -82,16 +82,3 @@ def unprivileged_prefix() -> tuple[list[str] | None, str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return None, f"setpriv is not usable here: {exc}"
     return None, "running as root, and neither setpriv to nobody nor dropping capabilities works"
-
-
-def run_unprivileged(code: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    prefix, _reason = unprivileged_prefix()
-    assert prefix is not None
-    return subprocess.run(
-        [*prefix, sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=subprocess_env(data_dir),
-        cwd=str(data_dir),
-    )
