@@ -774,9 +774,8 @@ class MainWindow(QMainWindow):
         fields = len(self.tree_model.root.children)
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
-        self.doc_label.setText(
-            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path}"
-        )
+        self.doc_label.setText(f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path.name}")
+        self.doc_label.setToolTip(str(doc.path))
 
     def show_error(self, title: str, text: str) -> None:
         log.warning("%s: %s", title, text)
