@@ -295,3 +295,16 @@ def test_many_notices_while_nobody_asks_become_one_reload(
     fresh = source.data()
     assert fresh is not data and fresh.reloads == reloads  # one new load, no replay of 40 patches
     qtbot.waitUntil(lambda: not board._timer.isActive())
+
+
+def test_view_menu_toggle_has_its_own_shortcut(window: MainWindow) -> None:
+    from PySide6.QtGui import QAction
+
+    action = window.status_board_action  # type: ignore[attr-defined]
+    assert action in window.menus["view"].actions()
+    others = [a for a in window.findChildren(QAction) if a is not action and not a.shortcut().isEmpty()]
+    assert action.shortcut().toString() not in {a.shortcut().toString() for a in others}
+    action.trigger()
+    assert window.side_tabs.currentWidget() is window.status_board  # type: ignore[attr-defined]
+    action.trigger()
+    assert window.side_tabs.currentWidget() is not window.status_board  # type: ignore[attr-defined]

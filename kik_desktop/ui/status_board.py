@@ -915,7 +915,7 @@ def install(window: MainWindow) -> None:
 
     action = QAction("&Gesamtschau", window)
     action.setCheckable(True)
-    action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+    action.setShortcut(QKeySequence("F9"))  # free in the window; Ctrl+Shift+G is "Neues Ziel"
     action.setStatusTip("Zahlen nach Handlungsfeld und Status, Listen, Statusänderungen")
     action.toggled.connect(lambda on: tabs.setCurrentWidget(board if on else editor_side))
     tabs.currentChanged.connect(lambda _i: action.setChecked(tabs.currentWidget() is board))
