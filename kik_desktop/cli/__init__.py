@@ -29,16 +29,26 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return _build_parser()[0]
+
+
+def _build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
+    """The parser and the names of its commands."""
     parser = argparse.ArgumentParser(
         prog="kik-desktop",
         description="KIK Desktop – das Kommunale Integrationskonzept Kempten pflegen. "
         "Ohne Befehl öffnet sich das Fenster (mit DATEI, sonst mit dem zuletzt benutzten Dokument).",
     )
-    parser.add_argument("--version", action="version", version=f"KIK Desktop {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"KIK Desktop {__version__}", help="Programmversion anzeigen"
+    )
+    # argparse has no German; these two headings are what a user reads first.
+    parser._positionals.title = "Befehle"
+    parser._optionals.title = "Optionen"
     sub = parser.add_subparsers(dest="command", metavar="BEFEHL")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    return parser
+    return parser, set(sub.choices)
 
 
 def db_argument(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -75,8 +85,7 @@ def _configure_streams() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices) if parser._subparsers else set()  # type: ignore[union-attr]
+    parser, commands = _build_parser()
     if not args_list or (args_list[0] not in commands and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
     args = parser.parse_args(args_list)

@@ -13,14 +13,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from kik_desktop import APP_NAME, ORG_NAME, __version__
-from kik_desktop.paths import data_dir, default_document_path, resource
+from kik_desktop.paths import default_document_path, resource
+from kik_desktop.ui.settings import app_settings, recent_files
 
 log = logging.getLogger(__name__)
-
-
-def app_settings() -> QSettings:
-    """Settings in an INI file in the user's data folder (portable, and private to tests)."""
-    return QSettings(str(data_dir() / "einstellungen.ini"), QSettings.Format.IniFormat)
 
 
 def _install_translations(app: QApplication) -> None:
@@ -54,12 +50,9 @@ def start_document(explicit: Path | None, settings: QSettings) -> Path:
     """The document to open: the one named, else the last one used, else the embedded default."""
     if explicit is not None:
         return explicit
-    recent = settings.value("recent/files", [])
-    if isinstance(recent, str):
-        recent = [recent]
-    for name in recent or []:
-        if Path(str(name)).is_file():
-            return Path(str(name))
+    for name in recent_files(settings):
+        if Path(name).is_file():
+            return Path(name)
     default = default_document_path()
     if not default.exists():
         from kik_desktop.domain.defaults import create_default_document
@@ -78,7 +71,7 @@ def run_app(file: Path | None = None) -> int:
     window.show()
     path = start_document(file, settings)
     if not window.open_path(path) and path != default_document_path():
-        window.open_path(start_document(None, QSettings()))
+        window.open_path(start_document(None, app_settings()))
     return app.exec()
 
 

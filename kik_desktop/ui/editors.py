@@ -130,7 +130,12 @@ class EditorPage(QScrollArea):
         timer.setInterval(IDLE_SAVE_MS)
         timer.timeout.connect(lambda: self._edited(attr))
         edit.textChanged.connect(lambda: None if self._loading else timer.start())
-        edit.installEventFilter(_FocusOutFilter(lambda: (timer.stop(), self._edited(attr)), edit))
+
+        def focus_left() -> None:
+            timer.stop()
+            self._edited(attr)
+
+        edit.installEventFilter(_FocusOutFilter(focus_left, edit))
         self._bindings[attr] = _Binding(attr, edit.toPlainText, lambda v: edit.setPlainText(v or ""), edit)
         self._add_row(label, edit, attr)
         return edit
@@ -337,8 +342,7 @@ class MeasureEditor(EditorPage):
         dates_row.addWidget(end_label)
         dates_row.addWidget(self.end, 1)
         for attr, edit in (("start", self.start), ("end", self.end)):
-            edit.editingFinished.connect(lambda a=attr: self._edited(a))
-            self._bindings[attr] = _Binding(attr, edit.text, lambda v, e=edit: e.setText(v or ""), edit)
+            self._bind_line(attr, edit)
         self.form.addRow("Umsetzung", dates)
         self.text("success_indicator", "&Indikatoren (Erfolg)", 3, "z. B. 10 Neuzugewanderte pro Treffen")
         self.status = QComboBox()
@@ -374,6 +378,10 @@ class MeasureEditor(EditorPage):
         self.flag("is_example", "Beispiel aus der Stadtratsvorlage")
         self.history_slot = QVBoxLayout()
         self._outer.insertLayout(self._outer.count() - 1, self.history_slot)
+
+    def _bind_line(self, attr: str, edit: QLineEdit) -> None:
+        edit.editingFinished.connect(lambda: self._edited(attr))
+        self._bindings[attr] = _Binding(attr, edit.text, lambda v: edit.setText(v or ""), edit)
 
     def set_choices(
         self,

@@ -46,6 +46,7 @@ from kik_desktop.ui.plan_tree_model import (
     PlanTreeFilter,
     PlanTreeModel,
 )
+from kik_desktop.ui.settings import RECENT_KEY, recent_files
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         zoom = self.settings.value("view/zoom", 0)
-        self._zoom = int(zoom) if str(zoom).lstrip("-").isdigit() else 0
+        self._zoom = int(str(zoom)) if str(zoom).lstrip("-").isdigit() else 0
         self._base_point_size = QApplication.font().pointSizeF()
         if self._zoom:
             self.zoom(None)
@@ -275,15 +276,12 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def recent_files(self) -> list[str]:
-        value = self.settings.value("recent/files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return recent_files(self.settings)
 
     def _remember(self, path: Path) -> None:
         entry = str(path.resolve())
         files = [entry] + [f for f in self.recent_files() if f != entry]
-        self.settings.setValue("recent/files", files[:MAX_RECENT])
+        self.settings.setValue(RECENT_KEY, files[:MAX_RECENT])
         self.settings.sync()
         self._rebuild_recent_menu()
 
@@ -330,8 +328,8 @@ class MainWindow(QMainWindow):
         self.read_only_banner.setText(
             "<b>Nur zum Lesen geöffnet.</b> Änderungen sind nicht möglich"
             + (
-                f": {doc.read_only_reason}"
-                if getattr(doc, "read_only_reason", "")
+                f": {reason}"
+                if (reason := getattr(doc, "read_only_reason", ""))
                 else " (die Datei ist schreibgeschützt oder von jemand anderem geöffnet)."
             )
         )
@@ -605,10 +603,11 @@ class MainWindow(QMainWindow):
             self.select_item(kind, new_id)
             page = self.editor.pages[kind]
             first = page.form.itemAt(0, page.form.ItemRole.FieldRole)
-            if first is not None and first.widget() is not None:
-                first.widget().setFocus()
-                if isinstance(first.widget(), QLineEdit):
-                    first.widget().selectAll()
+            widget = first.widget() if first is not None else None
+            if widget is not None:
+                widget.setFocus()
+                if isinstance(widget, QLineEdit):
+                    widget.selectAll()
 
     def delete_selected(self) -> None:
         node = self.current_node()
@@ -774,7 +773,9 @@ class MainWindow(QMainWindow):
         fields = len(self.tree_model.root.children)
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
-        self.doc_label.setText(f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path.name}")
+        self.doc_label.setText(
+            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path.name}"
+        )
         self.doc_label.setToolTip(str(doc.path))
 
     def show_error(self, title: str, text: str) -> None:
