@@ -99,6 +99,7 @@ class ReportData:
     fields: list[FieldRow]
     institutions: list[InstitutionRow]
     status_changes: list[StatusChangeRow]
+    _id_cache: dict[int, MeasureRow] | None = field(default=None, init=False, repr=False, compare=False)
 
     def measures(self) -> list[MeasureRow]:
         return [m for f in self.fields for m in f.measures()]
@@ -121,11 +122,9 @@ class ReportData:
         return self._by_id().get(measure_id)
 
     def _by_id(self) -> dict[int, MeasureRow]:
-        cache: dict[int, MeasureRow] | None = getattr(self, "_id_cache", None)
-        if cache is None:
-            cache = {m.id: m for m in self.measures()}
-            self._id_cache = cache
-        return cache
+        if self._id_cache is None:
+            self._id_cache = {m.id: m for m in self.measures()}
+        return self._id_cache
 
 
 def load_report_data(s: Session) -> ReportData:

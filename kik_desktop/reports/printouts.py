@@ -623,7 +623,8 @@ def build_hausaufgaben(job: _Job, filename: str) -> int:
         t.markup(
             f"Im Konzept „{t.esc(job.concept_name)}“ ist <b>{t.esc(name)}</b> für <b>{len(responsible)}</b> "
             f"{'Maßnahme' if len(responsible) == 1 else 'Maßnahmen'} verantwortlich und an "
-            f"<b>{len(taking_part)}</b> weiteren {'Maßnahme' if len(taking_part) == 1 else 'Maßnahmen'} "
+            f"<b>{len(taking_part)}</b> {'weiteren ' if responsible else ''}"
+            f"{'Maßnahme' if len(taking_part) == 1 else 'Maßnahmen'} "
             f"beteiligt. Stand: {format_date(job.stand)}.",
             t.body,
         )
