@@ -154,6 +154,9 @@ def run_selftest() -> int:
         if not window.open_path(path):
             print("Selbsttest: Standarddokument lässt sich nicht öffnen", file=sys.stderr)
             return 1
+        if app.translate("QPlatformTheme", "Cancel") != "Abbrechen":
+            print("Selbsttest: Qts deutsche Übersetzung (qtbase_de) fehlt", file=sys.stderr)
+            return 1
         rows = 0
         measures = []
         for node in window.tree_model.root.walk():
