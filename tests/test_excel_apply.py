@@ -109,18 +109,19 @@ def test_failure_while_writing_leaves_nothing(small_plan: Document, tmp_path: Pa
     before_bytes = small_plan.path.read_bytes()
     path = edited_export(small_plan, tmp_path)
     preview = preview_document(small_plan, path)
-    real = plan.create_item
+    real = plan.update_item
     calls = {"n": 0}
 
     def failing(*args: Any, **kwargs: Any) -> int:
         calls["n"] += 1
         raise StorageError("Nicht genug Speicherplatz: Die Änderung wurde nicht gespeichert.")
 
-    monkeypatch.setattr(plan, "create_item", failing)
+    # The new measure is written first; the disk "fills up" at the first update after it.
+    monkeypatch.setattr(plan, "update_item", failing)
     with pytest.raises(StorageError), small_plan.transaction() as s:
         apply_import(s, preview)
     assert calls["n"] == 1
-    monkeypatch.setattr(plan, "create_item", real)
+    monkeypatch.setattr(plan, "update_item", real)
     assert small_plan.path.read_bytes() == before_bytes
 
 

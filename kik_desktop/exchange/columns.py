@@ -153,6 +153,13 @@ for _norm, _key in _CANDIDATES:
     _EXACT.setdefault(_norm, _key)
 
 
+def match_header_exact(text: object) -> str | None:
+    """The column key of a header cell written exactly as one of ours or a known alias (fast)."""
+    if not isinstance(text, str) or len(text) > 120:
+        return None
+    return _EXACT.get(normalize_header(text)) or _EXACT.get(_without_parens(text))
+
+
 def match_header(text: object) -> str | None:
     """The column key a header cell names, tolerating small differences in wording; None if none."""
     if text is None or not isinstance(text, str):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl.utils.datetime import from_excel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
@@ -27,7 +27,14 @@ from kik_desktop.domain.dates import parse_month_year
 from kik_desktop.domain.defaults import STATUS_KEYS, default_concept
 from kik_desktop.domain.queries import StatusInfo, statuses
 from kik_desktop.exchange.colors import is_white, nearest_status
-from kik_desktop.exchange.columns import BY_KEY, COLUMNS, column_letter, match_header, normalize_header
+from kik_desktop.exchange.columns import (
+    BY_KEY,
+    COLUMNS,
+    column_letter,
+    match_header,
+    match_header_exact,
+    normalize_header,
+)
 from kik_desktop.exchange.workbook_reader import MAX_COLS, MAX_ROWS, SheetGrid, WorkbookGrid, read_workbook
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.models import Field, Goal, Measure
@@ -430,7 +437,8 @@ class _Parser:
         self.order = 0
         self.columns_seen: set[str] = set()
         self.sheets_read: list[str] = []
-        self.sheet_fields: dict[str, set[int]] = {}  # sheet → fields (by id) with measures on it
+        self.sheet_fields: dict[str, set[int]] = {}
+        self._legend_cache: dict[str, str | None] = {}  # sheet → fields (by id) with measures on it
         self.measure_uid_sheet: dict[str, dict[str, int]] = {}
 
     def issue(
@@ -464,7 +472,9 @@ class _Parser:
     def _is_legend_label(self, value: Any) -> str | None:
         if not isinstance(value, str) or len(value) > 200:
             return None
-        return self.status.from_text(value, strict=True)
+        if value not in self._legend_cache:
+            self._legend_cache[value] = self.status.from_text(value, strict=True)
+        return self._legend_cache[value]
 
     def read_legend(self, tables: dict[int, _Table]) -> None:
         """Colour cells beside status labels, on any sheet; outside the tables' data rows only."""
@@ -694,13 +704,15 @@ class _Parser:
                 status_fill = None if is_white(rgb) else rgb
             if not nonempty and status_fill is None:
                 continue
-            first_texts = [v for c, v in sorted(nonempty.items())[:2] if isinstance(v, str)]
-            if any(normalize_header(t).startswith("legende") for t in first_texts):
+            first_texts = [v for c, v in sorted(nonempty.items())[:2] if isinstance(v, str) and len(v) < 60]
+            if any(t.strip().lower().startswith("legende") for t in first_texts):
                 break  # the legend below the table
-            # A repeated header row (e.g. a second table on the sheet).
-            header_hits = {match_header(v) for v in nonempty.values() if isinstance(v, str)} - {None}
-            if len(header_hits) >= 3 and ("title" in header_hits or "goal" in header_hits):
-                continue
+            # A repeated header row (e.g. a second table on the sheet): its goal or title cell is a header.
+            probe = [v for k in ("goal", "title") if isinstance(v := val(row, k), str) and len(v) < 60]
+            if probe and any(match_header_exact(v) in ("goal", "title") for v in probe):
+                header_hits = {match_header_exact(v) for v in nonempty.values() if isinstance(v, str)} - {None}
+                if len(header_hits) >= 3:
+                    continue
             # A legend row: a status label beside a coloured empty cell, nothing else.
             if len(nonempty) == 1 and not (set(nonempty) & id_cols):
                 ((only_c, only_v),) = nonempty.items()
@@ -1123,6 +1135,12 @@ class _Matcher:
         self.field_by_uid = {d.uid: d.id for d in self.fields.values()}
         self.goal_by_uid = {d.uid: d.id for d in self.goals.values()}
         self.measure_by_uid = {d.uid: d.id for d in self.measures.values()}
+        self.goals_by_field: dict[int | None, list[_DocItem]] = {}
+        for g in self.goals.values():
+            self.goals_by_field.setdefault(g.parent, []).append(g)
+        self.measures_by_goal: dict[int | None, list[_DocItem]] = {}
+        for m in self.measures.values():
+            self.measures_by_goal.setdefault(m.parent, []).append(m)
         self.used_fields: set[int] = set()
         self.used_goals: set[int] = set()
         self.used_measures: set[int] = set()
@@ -1347,7 +1365,7 @@ class _Matcher:
                 return gid
         if not isinstance(fref, int):
             return None
-        candidates = [g for g in self.goals.values() if g.parent == fref and g.id not in self.used_goals]
+        candidates = [g for g in self.goals_by_field.get(fref, []) if g.id not in self.used_goals]
         norm = normalize_name(title)
         if norm:
             for g in candidates:
@@ -1471,9 +1489,7 @@ class _Matcher:
             pass  # an ID from another document: matched by number or title below, else new
         if not isinstance(gref, int):
             return None
-        candidates = [
-            m for m in self.measures.values() if m.parent == gref and m.id not in self.used_measures
-        ]
+        candidates = [m for m in self.measures_by_goal.get(gref, []) if m.id not in self.used_measures]
         titles = [v for v, _l in pm.values.get("title", []) if v is not _UNCHANGED]
         norm = normalize_name(titles[0]) if titles else ""
         if norm:
@@ -1573,9 +1589,7 @@ class ImportUndo:
         for op in self.ops:
             if op.op == "new":
                 parent = self._resolve(op.parent)
-                item_id = plan.create_item(
-                    s, op.kind, parent, None, op.values, item_id=self.created.get(op.ref)
-                )
+                item_id = _append_item(s, op.kind, parent, op.values, self.created.get(op.ref))
                 self.created[op.ref] = item_id
                 cls = plan.CLASS_OF[op.kind]
                 uid = op.uid or self.created_uids.get(op.ref)
@@ -1618,6 +1632,32 @@ class ImportUndo:
                 plan.restore_item(s, data)
         self._done = []
         s.flush()
+
+
+def _append_item(s: Session, kind: str, parent_id: int | None, values: dict[str, Any], item_id: int | None) -> int:
+    """Create an item at the end of its parent: like plan.create_item, without renumbering the siblings
+    (an import appends thousands of items; renumbering each time would be quadratic)."""
+    cls = plan.CLASS_OF[kind]
+    attr = plan.PARENT_ATTR[kind]
+    parent_kind = plan.PARENT_KIND[kind]
+    if parent_kind is not None and (parent_id is None or s.get(plan.CLASS_OF[parent_kind], parent_id) is None):
+        raise plan.PlanError("Ein Ziel gehört zu einem Handlungsfeld, eine Maßnahme zu einem Ziel.")
+    clean = plan.validate_values(s, kind, values)
+    clean.pop("tasks", None)
+    query = select(func.coalesce(func.max(cls.position) + 1, 0))
+    if attr is not None:
+        query = query.where(getattr(cls, attr) == parent_id)
+    obj = cls(**clean)
+    obj.position = int(s.scalar(query) or 0)
+    if item_id is not None:
+        obj.id = item_id
+    if attr is not None:
+        setattr(obj, attr, parent_id)
+    if kind == "measure":
+        obj.updated_at = datetime.now()
+    s.add(obj)
+    s.flush()
+    return int(obj.id)
 
 
 def prepare_import(preview: ImportPreview, *, delete_missing: bool = False) -> ImportUndo:
