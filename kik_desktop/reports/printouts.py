@@ -48,6 +48,7 @@ from kik_desktop.reports.layout import (
     MUTED,
     SECTION_FILL,
     Bookmark,
+    ChunkedTable,
     KIKDocTemplate,
     PageDecor,
     Text,
@@ -58,6 +59,7 @@ from kik_desktop.reports.layout import (
     data_table,
     format_date,
     grid_style,
+    hex_color,
     legend_table,
     stacked_bars,
     status_bars,
@@ -879,19 +881,19 @@ def build_tabelle(job: _Job, filename: str) -> int:
         story.append(CondPageBreak(5 * cm))
         story.append(Bookmark(t.plain(heading), f"field-{f.number}", 0, toc=False))
         story.append(t.para(heading, t.h2))
-        rows: list[list[Any]] = [list(head)]
-        style = grid_style(t)
+        rows: list[list[Any]] = []
+        row_styles: list[list[tuple[Any, ...]]] = []
+        goal_line = ("LINEABOVE", 0, -1, 1.0, colors.HexColor("#606060"))
         for g in f.goals:
-            first = True
             goal_cell = t.lit(f"{g.number} {g.title}")
             ind_cell = t.cell_text(g.indicator)
             if not g.measures:
                 rows.append([goal_cell, ind_cell] + [""] * 10)
+                row_styles.append([goal_line])
                 continue
-            for m in g.measures:
-                if first:
+            for i, m in enumerate(g.measures):
+                if i == 0:
                     row: list[Any] = [goal_cell, ind_cell]
-                    first = False
                 else:
                     row = [t.lit(f"↳ {g.number}", t.l_muted), ""]
                 st = _status(job, m.status)
@@ -907,18 +909,13 @@ def build_tabelle(job: _Job, filename: str) -> int:
                     t.cell_text(m.success_indicator),
                     status_cell(t, st),
                 ]
-                style.append(status_fill(11, len(rows), st))
                 rows.append(row)
-            style.append(
-                (
-                    "LINEABOVE",
-                    (0, len(rows) - len(g.measures)),
-                    (-1, len(rows) - len(g.measures)),
-                    1.0,
-                    colors.HexColor("#606060"),
-                )
-            )
-        story.append(data_table(rows, widths, style, long=True))
+                fill = ("BACKGROUND", 11, 11, hex_color(st.color))
+                row_styles.append([fill, goal_line] if i == 0 else [fill])
+        if rows:
+            story.append(ChunkedTable(list(head), rows, row_styles, widths, grid_style(t)))
+        else:
+            story.append(t.para("Noch keine Ziele.", t.muted))
     if not data.fields:
         story.append(t.para("Das Dokument enthält noch keine Handlungsfelder.", t.body))
     story.append(Spacer(0, 0.5 * cm))
