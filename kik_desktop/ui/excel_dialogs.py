@@ -1,0 +1,296 @@
+"""Datei → Exportieren als Excel / Importieren aus Excel: file dialogs, progress, the import preview."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEventLoop, Qt, QThread
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kik_desktop.exchange.excel_export import ExportError, ExportResult, export_document
+from kik_desktop.exchange.excel_import import ImportBlocked, ImportPreview, Issue, prepare_import, preview_document
+from kik_desktop.exchange.xlsx_guard import WorkbookRejected
+from kik_desktop.store import DocumentError
+
+if TYPE_CHECKING:
+    from kik_desktop.ui.main_window import MainWindow
+
+EXPORT_TITLE = "Exportieren als Excel"
+IMPORT_TITLE = "Importieren aus Excel"
+XLSX_FILTER = "Excel-Arbeitsmappe (*.xlsx)"
+OPEN_FILTER = "Excel-Arbeitsmappen (*.xlsx *.xlsm *.xls);;Alle Dateien (*)"
+
+
+class _Job(QThread):
+    """Runs one function off the GUI thread (reading the document and the workbook needs no Qt)."""
+
+    def __init__(self, fn: Callable[[], Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fn = fn
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.fn()
+        except BaseException as exc:  # handed to the GUI thread, which shows it
+            self.error = exc
+
+
+def run_with_progress(window: QWidget, label: str, fn: Callable[[], Any]) -> Any:
+    """fn() in a worker thread while a busy indicator shows; returns its result or raises its error."""
+    progress = QProgressDialog(label, "", 0, 0, window)
+    progress.setWindowTitle("Bitte warten")
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(400)
+    job = _Job(fn, window)
+    loop = QEventLoop()
+    job.finished.connect(loop.quit)
+    job.start()
+    if not job.isFinished():
+        loop.exec()
+    job.wait()
+    progress.close()
+    progress.deleteLater()
+    job.deleteLater()
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+def _start_dir(window: MainWindow) -> Path:
+    return window.document.path.parent if window.document is not None else Path.home()
+
+
+def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResult | None:
+    """Ask for a file name (unless given) and export the implementation table there."""
+    doc = window.document
+    if doc is None:
+        QMessageBox.information(window, EXPORT_TITLE, "Es ist kein Dokument geöffnet.")
+        return None
+    if path is None:
+        suggestion = _start_dir(window) / f"{doc.path.stem} – Umsetzungstabelle.xlsx"
+        name, _filter = QFileDialog.getSaveFileName(window, EXPORT_TITLE, str(suggestion), XLSX_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    window.editor.flush()
+    try:
+        result: ExportResult = run_with_progress(
+            window, f"Die Umsetzungstabelle wird nach „{path.name}“ exportiert …", lambda: export_document(doc, path)
+        )
+    except (ExportError, DocumentError) as exc:
+        QMessageBox.critical(window, EXPORT_TITLE, str(exc))
+        return None
+    except OSError as exc:
+        QMessageBox.critical(window, EXPORT_TITLE, f"Die Excel-Datei konnte nicht geschrieben werden: {exc}")
+        return None
+    message = (
+        f"Exportiert: {path.name} ({result.fields} Handlungsfelder, {result.goals} Ziele, "
+        f"{result.measures} Maßnahmen)"
+    )
+    window.statusBar().showMessage(message, 8000)
+    if result.warnings:
+        shown = "\n".join(f"• {w}" for w in result.warnings[:15])
+        more = f"\n… und {len(result.warnings) - 15} weitere" if len(result.warnings) > 15 else ""
+        QMessageBox.warning(window, EXPORT_TITLE, f"{message}.\n\nHinweise:\n{shown}{more}")
+    return result
+
+
+def _where(sheet: str | None, row: int | None) -> str:
+    if sheet is None:
+        return ""
+    return f"{sheet}, Zeile {row}" if row is not None else sheet
+
+
+class ImportPreviewDialog(QDialog):
+    """What an import would change: new, changed (old → new), missing, unchanged, errors and warnings."""
+
+    def __init__(self, preview: ImportPreview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = preview
+        self.setWindowTitle(f"Vorschau: Import aus „{preview.source.name}“")
+        self.resize(980, 640)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(preview.summary())
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        if preview.has_errors:
+            self.error_label = QLabel(
+                "Die Datei hat Fehler (siehe unten); so wird nichts übernommen. Bitte die Datei korrigieren "
+                "und erneut importieren."
+            )
+            self.error_label.setStyleSheet("color: #B00020; font-weight: bold;")
+            self.error_label.setWordWrap(True)
+            layout.addWidget(self.error_label)
+        elif preview.change_count == 0 and not preview.missing:
+            layout.addWidget(QLabel("Die Datei enthält keine Änderungen gegenüber dem Dokument."))
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Eintrag", "Änderung / Hinweis", "Ort in der Datei"])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        layout.addWidget(self.tree, 1)
+        self.groups: dict[str, QTreeWidgetItem] = {}
+        self._fill()
+        self.delete_missing = QCheckBox("Fehlende Einträge löschen")
+        self.delete_missing.setToolTip(
+            "Einträge des Dokuments, die in der Datei fehlen, löschen (sonst bleiben sie erhalten). "
+            "Das lässt sich mit „Rückgängig“ zurücknehmen."
+        )
+        self.delete_missing.setEnabled(bool(preview.missing) and not preview.has_errors)
+        layout.addWidget(self.delete_missing)
+        self.buttons = QDialogButtonBox()
+        self.apply_button = self.buttons.addButton("Übernehmen", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton("Abbrechen", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.delete_missing.toggled.connect(self._update_apply)
+        layout.addWidget(self.buttons)
+        self._update_apply()
+        self.cancel_button.setDefault(True)
+
+    def _update_apply(self) -> None:
+        has_work = self.preview.change_count > 0 or (self.delete_missing.isChecked() and bool(self.preview.missing))
+        self.apply_button.setEnabled(has_work and not self.preview.has_errors)
+
+    def _group(self, key: str, title: str, count: int, expanded: bool, color: str | None = None) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([f"{title} ({count})"])
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        if color:
+            item.setForeground(0, QBrush(QColor(color)))
+        self.tree.addTopLevelItem(item)
+        item.setExpanded(expanded)
+        self.groups[key] = item
+        return item
+
+    def _issue_items(self, parent: QTreeWidgetItem, issues: list[Issue]) -> None:
+        for issue in issues:
+            child = QTreeWidgetItem([issue.where or "Datei", issue.message, _where(issue.sheet, issue.row)])
+            child.setToolTip(1, issue.text())
+            parent.addChild(child)
+
+    def _fill(self) -> None:
+        p = self.preview
+        if p.errors:
+            self._issue_items(self._group("errors", "Fehler", len(p.errors), True, "#B00020"), p.errors)
+        if p.new:
+            group = self._group("new", "Neu", len(p.new), True, "#1B5E20")
+            for item in p.new:
+                context = f"in „{item.context}“" if item.context else ""
+                group.addChild(QTreeWidgetItem([item.label, context, _where(item.sheet, item.row)]))
+        if p.changed:
+            group = self._group("changed", "Geändert", len(p.changed), True, "#0D47A1")
+            for item in p.changed:
+                node = QTreeWidgetItem([item.label, f"{len(item.changes)} Änderung(en)", _where(item.sheet, item.row)])
+                for change in item.changes:
+                    child = QTreeWidgetItem([change.label, change.text().split(": ", 1)[-1], ""])
+                    child.setToolTip(1, f"{change.old!s} → {change.new!s}")
+                    node.addChild(child)
+                group.addChild(node)
+                node.setExpanded(len(p.changed) <= 50)
+        if p.missing:
+            group = self._group("missing", "Fehlen in der Datei (bleiben erhalten)", len(p.missing), True, "#E65100")
+            for item in p.missing:
+                group.addChild(QTreeWidgetItem([item.label, item.context, ""]))
+        if p.warnings:
+            self._issue_items(self._group("warnings", "Hinweise", len(p.warnings), True, "#8D6E00"), p.warnings)
+        if p.infos:
+            self._issue_items(self._group("infos", "Zur Information", len(p.infos), False), p.infos)
+        if p.unchanged:
+            group = self._group("unchanged", "Unverändert", len(p.unchanged), False)
+            for item in p.unchanged[:2000]:
+                group.addChild(QTreeWidgetItem([item.label, "", _where(item.sheet, item.row)]))
+            if len(p.unchanged) > 2000:
+                group.addChild(QTreeWidgetItem([f"… und {len(p.unchanged) - 2000} weitere", "", ""]))
+        self.tree.resizeColumnToContents(2)
+        self.tree.setColumnWidth(0, 420)
+
+
+def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
+    """Choose a workbook, show the preview, and on „Übernehmen“ write it as one undo step."""
+    doc = window.document
+    if doc is None:
+        QMessageBox.information(window, IMPORT_TITLE, "Es ist kein Dokument geöffnet.")
+        return False
+    if doc.read_only:
+        QMessageBox.information(window, IMPORT_TITLE, "Das Dokument ist nur zum Lesen geöffnet.")
+        return False
+    if path is None:
+        name, _filter = QFileDialog.getOpenFileName(window, IMPORT_TITLE, str(_start_dir(window)), OPEN_FILTER)
+        if not name:
+            return False
+        path = Path(name)
+    window.editor.flush()
+    source = path
+    try:
+        preview: ImportPreview = run_with_progress(
+            window, f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …",
+            lambda: preview_document(doc, source),
+        )
+    except WorkbookRejected as exc:
+        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+        return False
+    except DocumentError as exc:
+        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+        return False
+    dialog = ImportPreviewDialog(preview, window)
+    window.last_import_dialog = dialog  # type: ignore[attr-defined]
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    delete_missing = dialog.delete_missing.isChecked()
+    dialog.deleteLater()
+    if not accepted:
+        return False
+    try:
+        record = prepare_import(preview, delete_missing=delete_missing)
+    except ImportBlocked as exc:
+        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+        return False
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        done = window.run_bulk_operation(f"Import aus {source.name}", record.redo, record.undo)
+    finally:
+        QApplication.restoreOverrideCursor()
+    if done:
+        window.statusBar().showMessage(f"Übernommen aus {source.name}: {preview.summary()}", 10000)
+    return bool(done)
+
+
+def install(window: MainWindow) -> None:
+    """Datei → „Exportieren als Excel …“ (Strg+E) and „Importieren aus Excel …“ (Strg+I)."""
+    export_action = QAction("Exportieren als &Excel …", window)
+    export_action.setShortcut(QKeySequence("Ctrl+E"))
+    export_action.setStatusTip("Die Umsetzungstabelle als Excel-Arbeitsmappe (.xlsx) speichern")
+    export_action.triggered.connect(lambda _checked=False: export_to_excel(window))
+    import_action = QAction("&Importieren aus Excel …", window)
+    import_action.setShortcut(QKeySequence("Ctrl+I"))
+    import_action.setStatusTip("Eine Excel-Arbeitsmappe übernehmen – mit Vorschau, rückgängig zu machen")
+    import_action.triggered.connect(lambda _checked=False: import_from_excel(window))
+    menu = window.menus["file"]
+    menu.addSeparator()
+    menu.addAction(import_action)
+    menu.addAction(export_action)
+    window.excel_export_action = export_action  # type: ignore[attr-defined]
+    window.excel_import_action = import_action  # type: ignore[attr-defined]
