@@ -24,6 +24,7 @@ from bench.synthetic import make_synthetic_document
 from kik_desktop.domain import plan
 from kik_desktop.domain.board import BoardData, compute_board
 from kik_desktop.models import Goal, Measure
+from kik_desktop.store import Document
 
 TODAY = date(2026, 11, 25)
 SINCE = date(2026, 1, 1)
@@ -43,61 +44,67 @@ def fmt(samples: list[float]) -> str:
     return f"median {statistics.median(samples) * 1000:7.1f} ms   best {min(samples) * 1000:7.1f} ms"
 
 
+def measure(doc: Document, repeats: int = 15) -> dict[str, list[float]]:
+    """The board figures on an open document (it is edited): name → samples in seconds."""
+    with doc.reading() as s:
+        ids = list(s.scalars(select(Measure.id).order_by(Measure.id)))
+        goal_ids = list(s.scalars(select(Goal.id).order_by(Goal.id)))
+
+    def scan() -> None:
+        with doc.reading() as s:
+            s.connection().exec_driver_sql("SELECT id FROM measure").fetchall()
+
+    def full() -> None:
+        with doc.reading() as s:
+            compute_board(s, TODAY, SINCE)
+
+    with doc.reading() as s:
+        data = BoardData.load(s)
+    counter = iter(range(10**9))
+
+    def status_edit() -> float:
+        """One status edit as the window makes it; returns the time of the board's part."""
+        i = next(counter)
+        mid = ids[(i * 7919) % len(ids)]
+        with doc.transaction() as s:
+            plan.update_item(s, "measure", mid, {"status_key": STATUSES[i % len(STATUSES)]})
+        start = time.perf_counter()
+        with doc.reading() as s:
+            data.apply_change(s, "updated", "measure", mid, frozenset({"status_key"}))
+            data.compute(s, TODAY, SINCE)
+        return time.perf_counter() - start
+
+    def insert_edit() -> float:
+        """One new measure (renumbers its goal): the board re-reads that goal only."""
+        i = next(counter)
+        with doc.transaction() as s:
+            new = plan.create_item(s, "measure", goal_ids[i % len(goal_ids)], 0, {"title": "neu"})
+        start = time.perf_counter()
+        with doc.reading() as s:
+            data.apply_change(s, "inserted", "measure", new)
+            data.compute(s, TODAY, SINCE)
+        return time.perf_counter() - start
+
+    def compute_only() -> None:
+        with doc.reading() as s:
+            data.compute(s, TODAY, SINCE)
+
+    scan()
+    full()
+    results = {
+        "Grundlinie: SELECT id FROM measure (Vollscan)": timed(scan, repeats),
+        "Grundlinie: Gesamtschau komplett aus der Datenbank": timed(full, max(3, repeats // 3)),
+        "Gesamtschau nach einer Statusänderung": [status_edit() for _ in range(repeats)],
+        "Gesamtschau nach einer neuen Maßnahme": [insert_edit() for _ in range(repeats)],
+        "nur Berechnung aus dem Speicher": timed(compute_only, repeats),
+    }
+    return results
+
+
 def main(measures: int = 10_000, repeats: int = 15) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         doc = make_synthetic_document(Path(tmp) / "bench.kik", measures)
-        with doc.reading() as s:
-            ids = list(s.scalars(select(Measure.id).order_by(Measure.id)))
-            goal_ids = list(s.scalars(select(Goal.id).order_by(Goal.id)))
-
-        def scan() -> None:
-            with doc.reading() as s:
-                s.connection().exec_driver_sql("SELECT id FROM measure").fetchall()
-
-        def full() -> None:
-            with doc.reading() as s:
-                compute_board(s, TODAY, SINCE)
-
-        with doc.reading() as s:
-            data = BoardData.load(s)
-        counter = iter(range(10**9))
-
-        def status_edit() -> float:
-            """One status edit as the window makes it; returns the time of the board's part."""
-            i = next(counter)
-            mid = ids[(i * 7919) % len(ids)]
-            with doc.transaction() as s:
-                plan.update_item(s, "measure", mid, {"status_key": STATUSES[i % len(STATUSES)]})
-            start = time.perf_counter()
-            with doc.reading() as s:
-                data.apply_change(s, "updated", "measure", mid, frozenset({"status_key"}))
-                data.compute(s, TODAY, SINCE)
-            return time.perf_counter() - start
-
-        def insert_edit() -> float:
-            """One new measure (renumbers its goal): the board re-reads that goal only."""
-            i = next(counter)
-            with doc.transaction() as s:
-                new = plan.create_item(s, "measure", goal_ids[i % len(goal_ids)], 0, {"title": "neu"})
-            start = time.perf_counter()
-            with doc.reading() as s:
-                data.apply_change(s, "inserted", "measure", new)
-                data.compute(s, TODAY, SINCE)
-            return time.perf_counter() - start
-
-        def compute_only() -> None:
-            with doc.reading() as s:
-                data.compute(s, TODAY, SINCE)
-
-        scan()
-        full()
-        results = {
-            "Grundlinie: SELECT id FROM measure (Vollscan)": timed(scan, repeats),
-            "Grundlinie: Gesamtschau komplett aus der Datenbank": timed(full, max(3, repeats // 3)),
-            "Gesamtschau nach einer Statusänderung": [status_edit() for _ in range(repeats)],
-            "Gesamtschau nach einer neuen Maßnahme": [insert_edit() for _ in range(repeats)],
-            "nur Berechnung aus dem Speicher": timed(compute_only, repeats),
-        }
+        results = measure(doc, repeats)
         doc.close()
     print(f"Gesamtschau, {measures:_} Maßnahmen, {repeats} Wiederholungen".replace("_", "."))
     width = max(len(k) for k in results)

@@ -104,6 +104,82 @@ def make_synthetic_document(
     return doc
 
 
+# The council's shape (DESIGN.md): goals and measures per field of action, 43 goals and 144 measures.
+CONCEPT_GOALS = (8, 8, 6, 5, 8, 8)
+CONCEPT_MEASURES = (30, 27, 19, 18, 24, 26)
+
+
+def make_concept_shaped_document(path: Path, *, seed: int = 1) -> Document:
+    """A synthetic document shaped like the adopted concept: 6 fields, 43 goals, 144 measures.
+
+    Same synthetic texts as `make_synthetic_document` ("SYNTH" titles); only the counts per field follow
+    the council's decision, so the start-up and report figures are taken at the real size.
+    """
+    rng = random.Random(seed)
+    doc = create_document(path, overwrite=True)
+    institutions = [f"SYNTH Institution {i:03d}" for i in range(85)]
+    now = datetime(2026, 1, 1)
+    with doc.transaction() as s:
+        s.execute(insert(Institution), [{"name": n, "short_name": "", "notes": ""} for n in institutions])
+        for i, (n_goals, n_measures) in enumerate(zip(CONCEPT_GOALS, CONCEPT_MEASURES, strict=True)):
+            field = Field(
+                uid=uuid.UUID(int=rng.getrandbits(128)).hex,
+                position=i,
+                name=f"SYNTH Handlungsfeld {i + 1}",
+                description=_sentence(rng, 12),
+                adopted_goals=n_goals,
+                adopted_measures=n_measures,
+                working_group=f"SYNTH AG {i + 1}",
+                actors="",
+            )
+            s.add(field)
+            s.flush()
+            goal_ids = []
+            for j in range(n_goals):
+                goal = Goal(
+                    uid=uuid.UUID(int=rng.getrandbits(128)).hex,
+                    field_id=field.id,
+                    position=j,
+                    title=f"SYNTH Ziel {_sentence(rng, 5)}",
+                    description=_sentence(rng, 15),
+                    indicator=_sentence(rng, 4) if rng.random() < 0.7 else "",
+                    is_example=False,
+                )
+                s.add(goal)
+                s.flush()
+                goal_ids.append(goal.id)
+            rows = []
+            for k in range(n_measures):
+                start_year = rng.randint(2021, 2027)
+                end = rng.choice(
+                    ["laufend", f"{rng.randint(1, 12):02d}/{start_year + rng.randint(0, 3)}", ""]
+                )
+                rows.append(
+                    {
+                        "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
+                        "goal_id": goal_ids[k % n_goals],
+                        "position": k // n_goals,
+                        "title": f"SYNTH Maßnahme {sum(CONCEPT_MEASURES[:i]) + k + 1}: {_sentence(rng, 4)}",
+                        "description": _sentence(rng, rng.randint(10, 40)),
+                        "target_group": rng.choice(GROUPS),
+                        "responsible": rng.choice(institutions),
+                        "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
+                        "needs": _sentence(rng, 6),
+                        "start": f"{rng.randint(1, 12):02d}/{start_year}",
+                        "end": end,
+                        "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
+                        "status_key": rng.choice([*STATUS_KEYS, None]),
+                        "priority": rng.choice([1, 2, 3, None]),
+                        "funding": "",
+                        "notes": "",
+                        "is_example": False,
+                        "updated_at": now,
+                    }
+                )
+            s.execute(insert(Measure), rows)
+    return doc
+
+
 if __name__ == "__main__":
     import argparse
 
@@ -111,6 +187,13 @@ if __name__ == "__main__":
     parser.add_argument("output", type=Path)
     parser.add_argument("--measures", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--concept", action="store_true", help="Gestalt des Konzepts: 6 Felder, 43 Ziele, 144"
+    )
     a = parser.parse_args()
-    make_synthetic_document(a.output, a.measures, seed=a.seed).close()
+    if a.concept:
+        make_concept_shaped_document(a.output, seed=a.seed).close()
+        a.measures = sum(CONCEPT_MEASURES)
+    else:
+        make_synthetic_document(a.output, a.measures, seed=a.seed).close()
     print(f"{a.output}: {a.measures} synthetische Maßnahmen")

@@ -1,0 +1,504 @@
+"""All benchmarks in one command: ``python -m bench.run`` prints the table and writes bench/results.md.
+
+    python -m bench.run                      # every case; scaling at 1.000 / 10.000 / 50.000 measures
+    python -m bench.run --quick              # fewer repeats (a quick look, not for the README)
+    python -m bench.run --sizes 1000 10000   # other sizes; the targets are read at 10.000 (else the largest)
+
+Every figure stands next to a baseline measured in the same run, as a ratio. Whole processes (start,
+opening in the window) are timed in child processes (bench/startup.py), repeated, median reported.
+The documents are synthetic (bench/synthetic.py, every title starts with "SYNTH").
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+RESULTS = ROOT / "bench" / "results.md"
+DEFAULT_SIZES = (1_000, 10_000, 50_000)
+
+
+# ---------------------------------------------------------------- formatting
+def de(value: float, digits: int) -> str:
+    """A number the German way: 1.234,5."""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds < 1:
+        return f"{de(seconds * 1000, 1 if seconds < 0.1 else 0)} ms"
+    return f"{de(seconds, 2)} s"
+
+
+def fmt_n(n: int) -> str:
+    return de(n, 0)
+
+
+@dataclass
+class Row:
+    """One line of the table: our figure, the baseline of the same run, the target."""
+
+    case: str
+    ours: str
+    baseline: str
+    ratio: float | None
+    target: str
+    met: bool | None
+    met_by_cpu: bool | None = None  # the same target checked with CPU time instead of wall time
+
+    def cells(self) -> list[str]:
+        ratio = f"{de(self.ratio, 2)}×" if self.ratio is not None else "–"
+        met = {True: "ja", False: "**nein**", None: "–"}[self.met]
+        if self.met is False and self.met_by_cpu:
+            met = "**nein**; nach CPU-Zeit ja"
+        return [self.case, self.ours, self.baseline, ratio, self.target, met]
+
+
+@dataclass
+class Scaling:
+    """Times of one operation at several sizes."""
+
+    name: str
+    times: dict[int, float] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- machine
+def machine() -> dict[str, str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "?"
+    ram = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    os_name = platform.platform()
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                os_name = f"{line.split('=', 1)[1].strip(chr(34))} ({platform.release()})"
+    except OSError:
+        pass
+    import openpyxl
+    import PySide6
+    import reportlab
+    import sqlalchemy
+    from PySide6.QtCore import qVersion
+
+    soffice = shutil.which("soffice")
+    lo = "nicht installiert"
+    if soffice:
+        try:
+            proc = subprocess.run([soffice, "--version"], capture_output=True, text=True, timeout=60)
+            lo = proc.stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            lo = "?"
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} Kerne",
+        "RAM": ram,
+        "System": os_name,
+        "Python": platform.python_version(),
+        "Qt": f"PySide6 {PySide6.__version__}, Qt {qVersion()}",
+        "Bibliotheken": f"SQLAlchemy {sqlalchemy.__version__}, openpyxl {openpyxl.__version__}, "
+        f"reportlab {reportlab.Version}",
+        "LibreOffice": lo,
+    }
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{de(one, 2)} / {de(five, 2)} / {de(fifteen, 2)}"
+
+
+# ---------------------------------------------------------------- helpers
+def median_time(fn: Callable[[], Any], repeats: int, budget: float = 30.0) -> tuple[float, float]:
+    """Median wall and CPU time of up to REPEATS runs; no further run once BUDGET seconds are spent."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(repeats):
+        start, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - c0)
+        if sum(wall) > budget:
+            break
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def with_cpu(wall: float, cpu: float) -> str:
+    return f"{fmt_s(wall)} (CPU {fmt_s(cpu)})"
+
+
+def growth(s: Scaling, sizes: list[int]) -> str:
+    """Exponent k of t ∝ n^k between consecutive sizes (1 = linear)."""
+    parts = []
+    known = [n for n in sizes if n in s.times]
+    for a, b in itertools.pairwise(known):
+        ta, tb = s.times[a], s.times[b]
+        if ta <= 0 or tb <= 0:
+            continue
+        k = math.log(tb / ta) / math.log(b / a)
+        parts.append(f"{fmt_n(a)}→{fmt_n(b)}: ×{de(tb / ta, 1)} (linear ×{de(b / a, 0)}, k = {de(k, 2)})")
+    return "; ".join(parts) or "–"
+
+
+class Progress:
+    """Tells on stderr what runs, with the time since the start."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __call__(self, text: str) -> None:
+        print(f"[{time.perf_counter() - self.start:6.0f} s] {text}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- the run
+def run(
+    sizes: list[int], quick: bool, out_dir: Path, libreoffice: bool = True, case_budget: float = 180.0
+) -> tuple[str, float]:
+    from bench import bench_board, bench_excel, bench_pdf, startup
+    from bench.synthetic import make_concept_shaped_document, make_synthetic_document
+    from kik_desktop.exchange.excel_export import export_document
+    from kik_desktop.exchange.excel_import import preview_document
+    from kik_desktop.reports.fonts import register_fonts
+    from kik_desktop.store import open_document
+
+    say = Progress()
+    started = datetime.now(UTC)
+    load_before = load()
+    main_n = 10_000 if 10_000 in sizes else max(sizes)
+    reps = 1 if quick else 3
+    rows: list[Row] = []
+    scaling = {
+        key: Scaling(name)
+        for key, name in (
+            ("open", "Öffnen bis Baum sichtbar (Fenster)"),
+            ("memory", "Spitzenspeicher beim Öffnen (MB)"),
+            ("key", "Tastendruck im Suchfeld"),
+            ("board", "Gesamtschau nach einer Änderung"),
+            ("export", "Excel-Export"),
+            ("import", "Excel-Import (Lesen + Vorschau)"),
+            ("tabelle", "PDF „tabelle“"),
+        )
+    }
+
+    say("Dokumente erzeugen")
+    concept = out_dir / "konzept-144.kik"
+    make_concept_shaped_document(concept).close()
+    docs: dict[int, Path] = {}
+    for n in sizes:
+        docs[n] = out_dir / f"synth-{n}.kik"
+        make_synthetic_document(docs[n], n).close()
+
+    # 1. Start to first paint, against a bare QMainWindow started the same way.
+    say("Start bis erstes Zeichnen (Kindprozesse)")
+    st = startup.measure_startup(concept, runs=1 if quick else 5, warm_up=not quick)
+    rows.append(
+        Row(
+            "Start bis erstes gezeichnetes Fenster, Konzept (144 Maßnahmen)",
+            with_cpu(st.kik, st.kik_cpu),
+            f"nacktes PySide6-QMainWindow {with_cpu(st.bare, st.bare_cpu)}",
+            st.kik / st.bare,
+            "Verhältnis ≤ 1,5",
+            st.kik / st.bare <= 1.5,
+            st.kik_cpu / st.bare_cpu <= 1.5,
+        )
+    )
+    bare_peak = statistics.median(st.bare_peak_mb)
+
+    # 2.-4. Opening in the window, memory, keystroke: child processes per size.
+    window: dict[int, dict[str, float]] = {}
+    for n in sizes:
+        say(f"Fenster: Öffnen, Speicher, Tastendruck bei {fmt_n(n)}")
+        window[n] = startup.measure_window(docs[n], runs=reps if n <= 10_000 else 1)
+        scaling["open"].times[n] = window[n]["open_s"]
+        scaling["memory"].times[n] = window[n]["peak_open_mb"]
+        scaling["key"].times[n] = window[n]["keystroke_s"]
+    w = window[main_n]
+    rows.append(
+        Row(
+            f"Öffnen von {fmt_n(main_n)} Maßnahmen bis der Baum gezeichnet ist",
+            with_cpu(w["open_s"], w["open_cpu_s"]),
+            f"QStandardItemModel mit denselben Titeln {fmt_s(w['baseline_open_s'])}",
+            w["open_s"] / w["baseline_open_s"],
+            "< 1 s",
+            w["open_s"] < 1,
+            w["open_cpu_s"] < 1,
+        )
+    )
+    rows.append(
+        Row(
+            f"Spitzenspeicher des Prozesses nach dem Öffnen von {fmt_n(main_n)}",
+            f"{de(w['peak_open_mb'], 0)} MB",
+            f"nacktes QMainWindow {de(bare_peak, 0)} MB",
+            w["peak_open_mb"] / bare_peak,
+            "< 300 MB",
+            w["peak_open_mb"] < 300,
+        )
+    )
+    rows.append(
+        Row(
+            f"Tastendruck im Suchfeld bei {fmt_n(main_n)} (Filtern, Aufklappen, Zeichnen)",
+            with_cpu(w["keystroke_s"], w["keystroke_cpu_s"]),
+            f"reine Textsuche über alle Zeilen {fmt_s(w['baseline_keystroke_s'])}",
+            w["keystroke_s"] / w["baseline_keystroke_s"],
+            "< 50 ms",
+            w["keystroke_s"] < 0.05,
+            w["keystroke_cpu_s"] < 0.05,
+        )
+    )
+
+    # 5. Board after one edit (bench_board.measure edits the document: a copy per size).
+    board_main: dict[str, list[float]] = {}
+    for n in sizes:
+        say(f"Gesamtschau bei {fmt_n(n)}")
+        copy = out_dir / f"board-{n}.kik"
+        shutil.copyfile(docs[n], copy)
+        with open_document(copy) as doc:
+            figures = bench_board.measure(doc, 5 if quick or n != main_n else 15)
+        after_edit = statistics.median(figures["Gesamtschau nach einer Statusänderung"])
+        scaling["board"].times[n] = after_edit
+        if n == main_n:
+            board_main = figures
+    after_edit = statistics.median(board_main["Gesamtschau nach einer Statusänderung"])
+    scan = statistics.median(board_main["Grundlinie: SELECT id FROM measure (Vollscan)"])
+    full = statistics.median(board_main["Grundlinie: Gesamtschau komplett aus der Datenbank"])
+    rows.append(
+        Row(
+            f"Gesamtschau neu berechnet nach einer Statusänderung bei {fmt_n(main_n)}",
+            fmt_s(after_edit),
+            f"SELECT id FROM measure {fmt_s(scan)} (ganz neu aus der Datenbank: {fmt_s(full)})",
+            after_edit / scan,
+            "< 50 ms",
+            after_edit < 0.05,
+        )
+    )
+
+    # 6.-7. Excel export and import against plain openpyxl write-only / read-only on the same cells.
+    def skip(key: str, n: int) -> bool:
+        """Skip a scaling point (never the target size) whose linear estimate exceeds the case budget."""
+        s = scaling[key]
+        if n == main_n or not s.times:
+            return False
+        last = max(s.times)
+        estimate = s.times[last] * n / last
+        if estimate <= case_budget:
+            return False
+        s.notes[n] = f"übersprungen (linear geschätzt ≥ {de(estimate / 60, 0)} min)"
+        say(f"  {s.name} bei {fmt_n(n)} {s.notes[n]}")
+        return True
+
+    excel: dict[int, tuple[tuple[float, float], ...]] = {}
+    for n in sizes:
+        say(f"Excel bei {fmt_n(n)}")
+        xlsx = out_dir / f"synth-{n}.xlsx"
+        r = reps if n <= 10_000 else 1
+        with open_document(docs[n], read_only=True) as doc:
+            if not skip("export", n):
+                base_w = median_time(lambda d=doc: bench_excel.plain_write(d, out_dir / "plain.xlsx"), r)
+                ours_w = median_time(lambda d=doc, x=xlsx: export_document(d, x), r)
+                scaling["export"].times[n] = ours_w[0]
+                say(f"  Export {with_cpu(*ours_w)} (openpyxl {with_cpu(*base_w)})")
+                if not skip("import", n):
+                    base_r = median_time(lambda x=xlsx: bench_excel.plain_read(x), r)
+                    ours_r = median_time(lambda d=doc, x=xlsx: preview_document(d, x), r)
+                    scaling["import"].times[n] = ours_r[0]
+                    say(f"  Import {with_cpu(*ours_r)} (openpyxl {with_cpu(*base_r)})")
+                    if n == main_n:
+                        excel[n] = (ours_w, base_w, ours_r, base_r)
+    ours_w, base_w, ours_r, base_r = excel[main_n]
+    rows.append(
+        Row(
+            f"Excel-Export der Umsetzungstabelle, {fmt_n(main_n)} Maßnahmen",
+            with_cpu(*ours_w),
+            f"openpyxl write-only, dieselben Zellen {with_cpu(*base_w)}",
+            ours_w[0] / base_w[0],
+            "Verhältnis ≤ 1,5",
+            ours_w[0] / base_w[0] <= 1.5,
+            ours_w[1] / base_w[1] <= 1.5,
+        )
+    )
+    rows.append(
+        Row(
+            f"Excel-Import (Lesen + Vorschau) des Exports, {fmt_n(main_n)} Maßnahmen",
+            with_cpu(*ours_r),
+            f"openpyxl read-only, alle Zellen lesen {with_cpu(*base_r)}",
+            ours_r[0] / base_r[0],
+            "Verhältnis ≤ 1,5",
+            ours_r[0] / base_r[0] <= 1.5,
+            ours_r[1] / base_r[1] <= 1.5,
+        )
+    )
+
+    # 8. PDF bericht of the concept; 9. tabelle against LibreOffice converting the exported workbook.
+    say("PDF: bericht des Konzepts")
+    register_fonts()  # once per process, as in the app; not part of a printout
+    with open_document(concept, read_only=True) as doc:
+        runs = [bench_pdf.print_kind(doc, "bericht", out_dir / "bericht-144.pdf") for _ in range(reps)]
+        bericht, bericht_cpu = statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs)
+        concept_xlsx = out_dir / "konzept-144.xlsx"
+        export_document(doc, concept_xlsx)
+    lo_small = None
+    if libreoffice:
+        lo_small, _note = bench_pdf.libreoffice_pdf(concept_xlsx, out_dir, timeout=300)
+    rows.append(
+        Row(
+            "PDF „bericht“ des Konzepts (144 Maßnahmen)",
+            with_cpu(bericht, bericht_cpu),
+            f"LibreOffice: exportierte Mappe → PDF {fmt_s(lo_small)}" if lo_small else "–",
+            bericht / lo_small if lo_small else None,
+            "< 2 s",
+            bericht < 2,
+            bericht_cpu < 2,
+        )
+    )
+    tabelle: dict[int, tuple[float, float]] = {}
+    for n in sizes:
+        if skip("tabelle", n):
+            continue
+        say(f"PDF: tabelle bei {fmt_n(n)}")
+        with open_document(docs[n], read_only=True) as doc:
+            _pages, wall, cpu = bench_pdf.print_kind(doc, "tabelle", out_dir / f"tabelle-{n}.pdf")
+        tabelle[n] = (wall, cpu)
+        scaling["tabelle"].times[n] = wall
+    lo_big, lo_cpu = None, 0.0
+    if libreoffice:
+        say(f"LibreOffice: Mappe mit {fmt_n(main_n)} Maßnahmen → PDF")
+        c0 = children_cpu()
+        lo_big, note = bench_pdf.libreoffice_pdf(out_dir / f"synth-{main_n}.xlsx", out_dir, timeout=900)
+        lo_cpu = children_cpu() - c0
+        if lo_big is None:
+            say(f"  LibreOffice: {note}")
+    rows.append(
+        Row(
+            f"PDF „tabelle“, {fmt_n(main_n)} Maßnahmen",
+            with_cpu(*tabelle[main_n]),
+            f"LibreOffice: dieselbe exportierte Mappe → PDF {with_cpu(lo_big, lo_cpu)}" if lo_big else "–",
+            tabelle[main_n][0] / lo_big if lo_big else None,
+            "schneller als LibreOffice",
+            tabelle[main_n][0] < lo_big if lo_big else None,
+            tabelle[main_n][1] < lo_cpu if lo_big else None,
+        )
+    )
+
+    # The scaling rows.
+    scale_rows = []
+    for key, s in scaling.items():
+        cells = []
+        for n in sizes:
+            t = s.times.get(n)
+            if t is None:
+                cells.append(s.notes.get(n, "–"))
+            elif key == "memory":
+                cells.append(f"{de(t, 0)} MB")
+            else:
+                cells.append(fmt_s(t))
+        scale_rows.append([s.name, *cells, growth(s, sizes)])
+
+    elapsed = time.perf_counter() - say.start
+    info = machine()
+    text = [
+        f"# Messungen ({'Schnelllauf' if quick else 'voller Lauf'})",
+        "",
+        f"Gemessen am {started:%d.%m.%Y um %H:%M} UTC mit `python -m bench.run"
+        f"{' --quick' if quick else ''} --sizes {' '.join(str(n) for n in sizes)}`; "
+        f"Dauer des ganzen Befehls {de(elapsed / 60, 1)} min.",
+        "",
+        *(f"- {k}: {v}" for k, v in info.items()),
+        f"- Systemlast (1/5/15 min) vorher {load_before}, nachher {load()}",
+        "",
+        "Jede Zahl steht neben einer Vergleichszahl aus demselben Lauf. Ganze Prozesse (Start, Öffnen im "
+        "Fenster) sind Mediane aus wiederholten Kindprozessen, alles andere Mediane aus Wiederholungen im "
+        "selben Prozess. Dokumente sind synthetisch (`bench/synthetic.py`). In Klammern die CPU-Zeit des "
+        "gemessenen Prozesses: Auf einer ausgelasteten Maschine wartet ein Prozess auf einen freien Kern, "
+        "die Wanduhr-Zeit wächst, die CPU-Zeit kaum. „nach CPU-Zeit ja“ heißt: das Ziel ist mit der Wanduhr "
+        "verfehlt, mit der CPU-Zeit erreicht.",
+        "",
+        table(
+            ["Messung", "KIK Desktop", "Vergleich (selber Lauf)", "Verhältnis", "Ziel", "erfüllt?"],
+            [r.cells() for r in rows],
+        ),
+        "",
+        "## Wachstum mit der Größe",
+        "",
+        "k ist der Exponent in Zeit ∝ Anzahlᵏ zwischen zwei Größen: 1 heißt linear, über 1 überlinear.",
+        "",
+        table(["Vorgang", *(fmt_n(n) for n in sizes), "Wachstum"], scale_rows),
+        "",
+    ]
+    return "\n".join(text), elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Alle Messungen mit Vergleichszahlen aus demselben Lauf.")
+    parser.add_argument("--quick", action="store_true", help="weniger Wiederholungen (nur zum Ausprobieren)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="Anzahl Maßnahmen der Skalierung"
+    )
+    parser.add_argument("--no-libreoffice", action="store_true", help="ohne die LibreOffice-Vergleiche")
+    parser.add_argument(
+        "--case-budget",
+        type=float,
+        default=180.0,
+        metavar="S",
+        help="Größen der Skalierung auslassen, deren lineare Schätzung über S Sekunden liegt (Standard 180)",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS, help="wohin die Tabelle geschrieben wird")
+    parser.add_argument("--keep", type=Path, help="Dokumente, Mappen und PDFs in diesen Ordner legen")
+    a = parser.parse_args(argv)
+    sizes = sorted(set(a.sizes))
+    if a.keep:
+        a.keep.mkdir(parents=True, exist_ok=True)
+        text, _ = run(sizes, a.quick, a.keep, not a.no_libreoffice, a.case_budget)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kik-bench-") as tmp:
+            text, _ = run(sizes, a.quick, Path(tmp), not a.no_libreoffice, a.case_budget)
+    print(text)
+    a.output.write_text(text, encoding="utf-8")
+    print(f"geschrieben: {a.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
