@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.pool import QueuePool
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +81,30 @@ def is_environment_error(exc: BaseException) -> bool:
         name = getattr(orig, "sqlite_errorname", "") or ""
         msg = str(orig)
         return bool(
-            name.startswith(("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_BUSY", "SQLITE_IOERR",
-                             "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN", "SQLITE_LOCKED"))
-            or any(s in msg for s in ("disk is full", "readonly", "locked", "disk I/O", "malformed",
-                                      "not a database", "unable to open"))
+            name.startswith(
+                (
+                    "SQLITE_FULL",
+                    "SQLITE_READONLY",
+                    "SQLITE_BUSY",
+                    "SQLITE_IOERR",
+                    "SQLITE_CORRUPT",
+                    "SQLITE_NOTADB",
+                    "SQLITE_CANTOPEN",
+                    "SQLITE_LOCKED",
+                )
+            )
+            or any(
+                s in msg
+                for s in (
+                    "disk is full",
+                    "readonly",
+                    "locked",
+                    "disk I/O",
+                    "malformed",
+                    "not a database",
+                    "unable to open",
+                )
+            )
         )
     return False
 
@@ -131,7 +151,9 @@ class Document:
         self.read_only = read_only
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         # Reads start a deferred transaction, so they never wait for or block a writer's lock.
-        self._read_sessions = sessionmaker(bind=engine.execution_options(kik_read=True), expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            bind=engine.execution_options(kik_read=True), expire_on_commit=False
+        )
 
     def session(self) -> Session:
         return self._sessions()
@@ -190,9 +212,7 @@ def _check_header(path: Path) -> None:
 
 
 def _writable(path: Path) -> bool:
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-        return False
-    return True
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _write_probe(path: Path) -> bool:
