@@ -328,3 +328,31 @@ def test_dates_are_shown_as_saved_and_bad_dates_flagged(
     qtbot.keyClick(page.end, Qt.Key.Key_Tab)
     assert db_value(small_plan, "measure", m1, "end") == "Herbst 2022"
     assert "kein Monat/Jahr" in page.problems.text() and page.problems.isVisibleTo(page)
+
+
+def test_document_open_in_another_window_is_offered_read_only(
+    qtbot: QtBot, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kik_desktop.ui import restore_dialog
+
+    first = MainWindow(QSettings(str(tmp_path / "a.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    assert first.open_path(small_plan.path)
+    assert first.lock is not None and first.lock.held
+    asked: list[str] = []
+
+    def answer(parent: object, error: object) -> str:
+        asked.append(str(error))
+        return "read_only"
+
+    monkeypatch.setattr(restore_dialog, "ask_about_lock", answer)
+    second = MainWindow(QSettings(str(tmp_path / "b.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert second.open_path(small_plan.path)
+    assert asked, "the second window was not told that the document is in use"
+    assert second.document is not None and second.document.read_only
+    assert second.read_only_banner.isVisibleTo(second)
+    assert not second.operations.update("measure", measure_id(small_plan, "M1"), {"title": "x"})
+    first.close()
+    assert not (small_plan.path.parent / (small_plan.path.name + ".lock")).exists()
+    second.close()

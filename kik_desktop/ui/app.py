@@ -62,8 +62,10 @@ def start_document(explicit: Path | None, settings: QSettings) -> Path:
 
 
 def run_app(file: Path | None = None) -> int:
-    _setup_logging()
     app = create_application()
+    from kik_desktop.ui.errors import install_excepthook
+
+    install_excepthook()
     from kik_desktop.ui.main_window import MainWindow
 
     settings = app_settings()
@@ -73,22 +75,6 @@ def run_app(file: Path | None = None) -> int:
     if not window.open_path(path) and path != default_document_path():
         window.open_path(start_document(None, app_settings()))
     return app.exec()
-
-
-def _setup_logging() -> None:
-    from logging.handlers import RotatingFileHandler
-
-    from kik_desktop.paths import log_dir
-
-    root = logging.getLogger()
-    if any(isinstance(h, RotatingFileHandler) for h in root.handlers):
-        return
-    handler = RotatingFileHandler(
-        log_dir() / "kik-desktop.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def take_screenshot(

@@ -35,6 +35,7 @@ from kik_desktop.domain.plan import Kind
 from kik_desktop.domain.queries import institution_names, statuses
 from kik_desktop.models import CrossCuttingTask, FundingSource
 from kik_desktop.store import Document, DocumentError
+from kik_desktop.store.lock import DocumentLock
 from kik_desktop.ui.editors import DetailEditor, heading_for
 from kik_desktop.ui.extensions import EXTENSIONS
 from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges
@@ -63,7 +64,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self.document: Document | None = None
-        self.lock: Any = None
+        self.lock: DocumentLock | None = None
         self.undo_stack = QUndoStack(self)
         self.changes = PlanChanges(self)
         self.operations = Operations(self)
@@ -295,19 +296,36 @@ class MainWindow(QMainWindow):
 
     # -- documents -------------------------------------------------------------------------------
     def open_path(self, path: Path, *, read_only: bool = False) -> bool:
-        """Open a document; on failure the current one stays open and the user is told why."""
-        from kik_desktop.store import open_document
+        """Open a document (lock, integrity check, daily backup); on failure the current one stays open."""
+        from kik_desktop.ui.restore_dialog import open_safely
 
         self.editor.flush()
-        try:
-            doc = open_document(path, read_only=read_only)
-        except DocumentError as exc:
-            self.show_error("Das Dokument kann nicht geöffnet werden", str(exc))
+        if self.document is not None and self.document.path.resolve() == path.resolve():
+            # The same file again: release our own lock first, or the lock would report us as the holder.
+            self.close_document()
+        result = open_safely(self, path, read_only=read_only, show_error=self.show_error)
+        if result is None:
             return False
-        self.set_document(doc)
+        self.set_document(*result)
         return True
 
-    def set_document(self, doc: Document, lock: Any = None) -> None:
+    def close_document(self) -> None:
+        """Close the open document (everything is saved already) and release its lock."""
+        self.editor.flush()
+        self.editor.show_nothing()
+        self.undo_stack.clear()
+        self.tree_model.clear()
+        doc, lock = self.document, self.lock
+        self.document, self.lock = None, None
+        if doc is not None:
+            doc.close()
+        if lock is not None:
+            lock.release()
+        self.setWindowTitle(APP_NAME)
+        self._update_actions()
+        self._update_status_bar()
+
+    def set_document(self, doc: Document, lock: DocumentLock | None = None) -> None:
         self.editor.flush()
         old, old_lock = self.document, self.lock
         self.document, self.lock = doc, lock
@@ -320,7 +338,7 @@ class MainWindow(QMainWindow):
             self._load_choices(s)
         if old is not None:
             old.close()
-        if old_lock is not None and hasattr(old_lock, "release"):
+        if old_lock is not None:
             old_lock.release()
         self.collapse_to_fields()
         self.editor.set_read_only(doc.read_only)
@@ -797,6 +815,6 @@ class MainWindow(QMainWindow):
         self._save_layout()
         if self.document is not None:
             self.document.close()
-        if self.lock is not None and hasattr(self.lock, "release"):
+        if self.lock is not None:
             self.lock.release()
         event.accept()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,9 +273,16 @@ def ask_about_damage(parent: QWidget | None, error: DamagedDocumentError) -> boo
 
 
 def open_safely(
-    parent: QWidget | None, path: Path, *, read_only: bool = False
+    parent: QWidget | None,
+    path: Path,
+    *,
+    read_only: bool = False,
+    show_error: Callable[[str, str], None] | None = None,
 ) -> tuple[Document, DocumentLock | None] | None:
-    """open_for_editing with the lock and damage dialogs; None when the user cancelled or it failed."""
+    """open_for_editing with the lock and damage dialogs; None when the user cancelled or it failed.
+
+    show_error(title, text) reports a file that cannot be opened at all; by default a message box.
+    """
     warnings: list[str] = []
     kwargs: dict[str, Any] = {"read_only": read_only, "on_warning": warnings.append}
     for _attempt in range(3):
@@ -296,7 +304,10 @@ def open_safely(
                 return None
             continue
         except DocumentError as exc:
-            show_storage_error(parent, exc, "Das Dokument kann nicht geöffnet werden")
+            if show_error is not None:
+                show_error("Das Dokument kann nicht geöffnet werden", str(exc))
+            else:
+                show_storage_error(parent, exc, "Das Dokument kann nicht geöffnet werden")
             return None
         for warning in warnings:
             log.warning("%s", warning)
