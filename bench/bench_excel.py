@@ -49,9 +49,25 @@ def plain_write(doc: Any, path: Path) -> None:
         for g in f.goals:
             for m in g.measures:
                 v = m.values
-                out.append([f"{g.number} {g.title}", g.indicator, f"{m.number} {v['title']}", v["description"],
-                            v["target_group"], v["responsible"], v["actors"], v["needs"], v["start"], v["end"],
-                            v["success_indicator"], v["status_key"], m.uid, g.uid, f.uid])
+                out.append(
+                    [
+                        f"{g.number} {g.title}",
+                        g.indicator,
+                        f"{m.number} {v['title']}",
+                        v["description"],
+                        v["target_group"],
+                        v["responsible"],
+                        v["actors"],
+                        v["needs"],
+                        v["start"],
+                        v["end"],
+                        v["success_indicator"],
+                        v["status_key"],
+                        m.uid,
+                        g.uid,
+                        f.uid,
+                    ]
+                )
         return out
 
     ws = wb.create_sheet("Alle")
@@ -78,7 +94,9 @@ def plain_read(path: Path) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--measures", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -92,21 +110,28 @@ def main() -> None:
 
         base_w, _ = timed(lambda: plain_write(doc, base_out), args.repeat)
         ours_w, result = timed(lambda: export_document(doc, out), args.repeat)
-        print(f"export   : {ours_w:6.2f} s   plain openpyxl write-only: {base_w:6.2f} s   "
-              f"ratio {ours_w / base_w:4.2f}×   ({out.stat().st_size / 1e6:.1f} MB, {len(result.sheets)} sheets)")
+        print(
+            f"export   : {ours_w:6.2f} s   plain openpyxl write-only: {base_w:6.2f} s   "
+            f"ratio {ours_w / base_w:4.2f}×   "
+            f"({out.stat().st_size / 1e6:.1f} MB, {len(result.sheets)} sheets)"
+        )
 
         base_r, cells = timed(lambda: plain_read(out), args.repeat)
         ours_r, preview = timed(lambda: preview_document(doc, out), args.repeat)
-        print(f"import   : {ours_r:6.2f} s   plain openpyxl read-only : {base_r:6.2f} s   "
-              f"ratio {ours_r / base_r:4.2f}×   ({cells} cells; preview: {preview.summary()})")
+        print(
+            f"import   : {ours_r:6.2f} s   plain openpyxl read-only : {base_r:6.2f} s   "
+            f"ratio {ours_r / base_r:4.2f}×   ({cells} cells; preview: {preview.summary()})"
+        )
 
         fresh = create_document(folder / "fresh.kik")
         t0 = time.perf_counter()
         new_preview = preview_document(fresh, out)
         with fresh.transaction() as s:
             apply_import(s, new_preview)
-        print(f"import into an empty document (preview + write, {len(new_preview.new)} new items): "
-              f"{time.perf_counter() - t0:.2f} s (no baseline)")
+        print(
+            f"import into an empty document (preview + write, {len(new_preview.new)} new items): "
+            f"{time.perf_counter() - t0:.2f} s (no baseline)"
+        )
         fresh.close()
         doc.close()
 

@@ -54,7 +54,10 @@ def test_preview_of_an_edited_export(small_plan: Document, tmp_path: Path) -> No
     changes = {item.title: [(c.label, c.old, c.new) for c in item.changes] for item in preview.changed}
     assert changes == {
         "M1": [("Maßnahme", "M1", "M1 neu")],
-        "M2": [("Umsetzung bis wann?", "", "12/2025"), ("Status", "in Umsetzung (Anfang)", "in Umsetzung (Ende)")],
+        "M2": [
+            ("Umsetzung bis wann?", "", "12/2025"),
+            ("Status", "in Umsetzung (Anfang)", "in Umsetzung (Ende)"),
+        ],
     }
     assert [(i.kind, i.title, i.context) for i in preview.new] == [("measure", "Neue Maßnahme", "Ziel B")]
     assert [(i.kind, i.title, i.number) for i in preview.missing] == [("measure", "M3", "1.1.3")]
@@ -102,8 +105,9 @@ def test_delete_missing_only_when_asked_and_undoable(small_plan: Document, tmp_p
     assert dump(small_plan) == original
 
 
-def test_failure_while_writing_leaves_nothing(small_plan: Document, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_writing_leaves_nothing(
+    small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kik_desktop.domain import plan
 
     before_bytes = small_plan.path.read_bytes()
@@ -125,8 +129,9 @@ def test_failure_while_writing_leaves_nothing(small_plan: Document, tmp_path: Pa
     assert small_plan.path.read_bytes() == before_bytes
 
 
-def test_command_line_export_dry_run_import(small_plan: Document, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_export_dry_run_import(
+    small_plan: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cli.xlsx"
     assert main(["export", str(out), "--db", str(small_plan.path)]) == 0
     assert "Exportiert" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from kik_desktop.cli import main
 from kik_desktop.exchange import workbook_reader
 from kik_desktop.exchange.excel_export import export_document
-from kik_desktop.exchange.excel_import import ImportBlocked, import_file, preview_document, prepare_import
+from kik_desktop.exchange.excel_import import ImportBlocked, import_file, prepare_import, preview_document
 from kik_desktop.exchange.xlsx_guard import OLE2_MAGIC, WorkbookRejected, preflight
 from kik_desktop.store import Document
 
@@ -28,7 +28,9 @@ def valid_xlsx(small_plan: Document, tmp_path: Path) -> Path:
     return out
 
 
-def rezip(src: Path, dst: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> Path:
+def rezip(
+    src: Path, dst: Path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None
+) -> Path:
     replace = replace or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
@@ -45,7 +47,8 @@ def sheet1(src: Path) -> bytes:
 
 
 def assert_rejected(doc: Document, path: Path, match: str, capsys: pytest.CaptureFixture[str]) -> str:
-    """The file is refused with a German message by the API and the command line; the document is unchanged."""
+    """The file is refused with a German message by the API and the command line; the document
+    is unchanged."""
     before = doc.path.read_bytes()
     with pytest.raises(WorkbookRejected, match=match) as info:
         preview_document(doc, path)
@@ -61,13 +64,17 @@ def assert_rejected(doc: Document, path: Path, match: str, capsys: pytest.Captur
     return message
 
 
-def test_csv_renamed_to_xlsx(small_plan: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_renamed_to_xlsx(
+    small_plan: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "tabelle.xlsx"
     path.write_bytes("Ziel;Maßnahme;Status\n1.1 Ziel;Treffen;grün\n".encode("cp1252"))
     assert_rejected(small_plan, path, "Textdatei", capsys)
 
 
-def test_pdf_and_random_bytes(small_plan: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pdf_and_random_bytes(
+    small_plan: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf = tmp_path / "bericht.xlsx"
     pdf.write_bytes(b"%PDF-1.7\n" + bytes(200))
     assert_rejected(small_plan, pdf, "PDF", capsys)
@@ -79,8 +86,9 @@ def test_pdf_and_random_bytes(small_plan: Document, tmp_path: Path, capsys: pyte
     assert_rejected(small_plan, empty, "leer", capsys)
 
 
-def test_truncated_workbook(small_plan: Document, valid_xlsx: Path, tmp_path: Path,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_truncated_workbook(
+    small_plan: Document, valid_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = valid_xlsx.read_bytes()
     for i, cut in enumerate((len(data) // 3, len(data) // 2, len(data) - 30)):
         path = tmp_path / f"abgebrochen{i}.xlsx"
@@ -88,8 +96,9 @@ def test_truncated_workbook(small_plan: Document, valid_xlsx: Path, tmp_path: Pa
         assert_rejected(small_plan, path, "beschädigt", capsys)
 
 
-def test_old_xls_and_password_protected(small_plan: Document, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_old_xls_and_password_protected(
+    small_plan: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     xls = tmp_path / "alt.xlsx"
     xls.write_bytes(OLE2_MAGIC + bytes(4000) + "Workbook".encode("utf-16-le") + bytes(600))
     assert_rejected(small_plan, xls, r"\.xls\)", capsys)
@@ -98,8 +107,9 @@ def test_old_xls_and_password_protected(small_plan: Document, tmp_path: Path,
     assert_rejected(small_plan, locked, "Kennwort", capsys)
 
 
-def test_ods_and_macro_workbooks(small_plan: Document, valid_xlsx: Path, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_ods_and_macro_workbooks(
+    small_plan: Document, valid_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ods = tmp_path / "calc.xlsx"
     with zipfile.ZipFile(ods, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
@@ -123,8 +133,9 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/pas
 <c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"""
 
 
-def test_xml_bombs_and_external_entities(small_plan: Document, valid_xlsx: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_xml_bombs_and_external_entities(
+    small_plan: Document, valid_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for name, part, payload in (
         ("lol_sst.xlsx", "xl/sharedStrings.xml", BILLION_LAUGHS),
         ("lol_wb.xlsx", "xl/workbook.xml", BILLION_LAUGHS),
@@ -146,37 +157,42 @@ def test_xml_bombs_and_external_entities(small_plan: Document, valid_xlsx: Path,
         assert time.perf_counter() - t0 < 0.5
 
 
-def test_zip_bomb_is_refused_before_parsing(small_plan: Document, valid_xlsx: Path, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_zip_bomb_is_refused_before_parsing(
+    small_plan: Document, valid_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bombe.xlsx"
     rezip(valid_xlsx, path)
     chunk = b"<si><t>" + b"A" * (1024 * 1024 - 15) + b"</t></si>"
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("xl/sharedStrings.xml", "w",
-                                                                           force_zip64=True) as part:
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as part,
+    ):
         for _ in range(400):  # 400 MiB that pack into well under 1 MiB
             part.write(chunk)
     assert path.stat().st_size < 3 * 1024 * 1024
     t0 = time.perf_counter()
-    with pytest.raises(WorkbookRejected, match="zu groß|gepackt"):
+    with pytest.raises(WorkbookRejected, match=r"zu groß|gepackt"):
         preflight(path)
     assert time.perf_counter() - t0 < 0.5
     assert_rejected(small_plan, path, "zu groß|gepackt", capsys)
 
 
-def test_too_many_parts(small_plan: Document, valid_xlsx: Path, tmp_path: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
-    path = rezip(valid_xlsx, tmp_path / "teile.xlsx", add={f"customXml/item{i}.xml": b"<a/>" for i in range(5100)})
+def test_too_many_parts(
+    small_plan: Document, valid_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = rezip(
+        valid_xlsx, tmp_path / "teile.xlsx", add={f"customXml/item{i}.xml": b"<a/>" for i in range(5100)}
+    )
     assert_rejected(small_plan, path, "Teilen", capsys)
 
 
 def test_far_cell_is_bounded_and_reported(small_plan: Document, valid_xlsx: Path, tmp_path: Path) -> None:
     xml = sheet1(valid_xlsx)
-    far = (b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>weit weg</t></is></c></row>'
-           b"</sheetData>")
+    far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>weit weg</t></is></c></row></sheetData>'
     wide = b'<c r="XFD5" t="inlineStr"><is><t>rechts</t></is></c></row>'
     xml = xml.replace(b"</sheetData>", far, 1)
     row5_end = xml.index(b"</row>", xml.index(b'<row r="5"'))
-    xml = xml[:row5_end] + wide + xml[row5_end + len(b"</row>"):]
+    xml = xml[:row5_end] + wide + xml[row5_end + len(b"</row>") :]
     path = rezip(valid_xlsx, tmp_path / "weit.xlsx", replace={"xl/worksheets/sheet1.xml": xml})
     before = small_plan.path.read_bytes()
     t0 = time.perf_counter()
@@ -210,8 +226,9 @@ def test_no_header_found(small_plan: Document, tmp_path: Path, capsys: pytest.Ca
     assert small_plan.path.read_bytes() == before
 
 
-def test_duplicate_ids(small_plan: Document, valid_xlsx: Path, tmp_path: Path,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_ids(
+    small_plan: Document, valid_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     wb = load_workbook(valid_xlsx)
     ws = wb["Alle Maßnahmen"]
     source = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 13).value)
@@ -255,13 +272,26 @@ def test_conflicting_values_across_sheets(small_plan: Document, valid_xlsx: Path
     assert [c.new for item in preview.changed for c in item.changes] == ["Gruppe A"]
 
 
-@pytest.mark.parametrize("exc", [
-    TypeError("x"), KeyError("x"), OSError("x"), ValueError("x"), ParseError("x"),
-    zipfile.BadZipFile("x"), MemoryError(), IndexError("x"), AttributeError("x"), EOFError(),
-    RecursionError(), type("XMLSyntaxError", (SyntaxError,), {})("kaputt"),
-])
-def test_every_reader_exception_becomes_one_message(small_plan: Document, valid_xlsx: Path,
-                                                    monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
+@pytest.mark.parametrize(
+    "exc",
+    [
+        TypeError("x"),
+        KeyError("x"),
+        OSError("x"),
+        ValueError("x"),
+        ParseError("x"),
+        zipfile.BadZipFile("x"),
+        MemoryError(),
+        IndexError("x"),
+        AttributeError("x"),
+        EOFError(),
+        RecursionError(),
+        type("XMLSyntaxError", (SyntaxError,), {})("kaputt"),
+    ],
+)
+def test_every_reader_exception_becomes_one_message(
+    small_plan: Document, valid_xlsx: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
     def boom(*_a: object, **_k: object) -> None:
         raise exc
 
@@ -271,8 +301,9 @@ def test_every_reader_exception_becomes_one_message(small_plan: Document, valid_
     assert valid_xlsx.name in str(info.value)
 
 
-def test_lxml_syntax_error_becomes_one_message(small_plan: Document, valid_xlsx: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lxml_syntax_error_becomes_one_message(
+    small_plan: Document, valid_xlsx: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lxml_etree = pytest.importorskip("lxml.etree")
 
     def boom(*_a: object, **_k: object) -> None:
@@ -295,15 +326,21 @@ def _mutations(rng: random.Random) -> list[Callable[[bytes], bytes]]:
 
     def drop_span(data: bytes) -> bytes:
         i = rng.randrange(len(data))
-        return data[:i] + data[i + rng.randint(1, 200):]
+        return data[:i] + data[i + rng.randint(1, 200) :]
 
     def dup_span(data: bytes) -> bytes:
         i = rng.randrange(len(data))
-        return data[:i] + data[i:i + rng.randint(1, 300)] * rng.randint(2, 5) + data[i:]
+        return data[:i] + data[i : i + rng.randint(1, 300)] * rng.randint(2, 5) + data[i:]
 
     def swap_attr(data: bytes) -> bytes:
-        for a, b in ((b'r="', b'r="-'), (b's="', b's="99'), (b't="inlineStr"', b't="s"'), (b'ref="', b'ref="ZZ'),
-                     (b'fillId="', b'fillId="7'), (b'count="', b'count="-')):
+        for a, b in (
+            (b'r="', b'r="-'),
+            (b's="', b's="99'),
+            (b't="inlineStr"', b't="s"'),
+            (b'ref="', b'ref="ZZ'),
+            (b'fillId="', b'fillId="7'),
+            (b'count="', b'count="-'),
+        ):
             if a in data and rng.random() < 0.5:
                 data = data.replace(a, b, rng.randint(1, 3))
         return data

@@ -17,8 +17,14 @@ from kik_desktop.exchange.columns import match_header
 from kik_desktop.exchange.excel_import import import_file, preview_document
 from kik_desktop.store import Document
 
-PALETTE = {"umgesetzt": "00B050", "anfang": "FFC000", "mitte": "FFFF00", "ende": "92D050",
-           "gefaehrdet": "FF0000", "zukuenftig": "BFBFBF"}
+PALETTE = {
+    "umgesetzt": "00B050",
+    "anfang": "FFC000",
+    "mitte": "FFFF00",
+    "ende": "92D050",
+    "gefaehrdet": "FF0000",
+    "zukuenftig": "BFBFBF",
+}
 
 
 def solid(color: Color | str) -> PatternFill:
@@ -43,20 +49,95 @@ def build_health_workbook(path: Path) -> None:
     ws["A1"].font = Font(bold=True)
     ws["A3"] = "Stand 05/2024"
     ws.append([])
-    ws.append(["Nr.", "Ziele", "Indikator", "Maßnahmen", "Beschreibung", "Zielgruppe(n)", "Verantwortlich",
-               "Akteure", "Beginn", "Ende", "Erfolgsindikatoren", "Umsetzungsstand", "Bemerkung"])
+    ws.append(
+        [
+            "Nr.",
+            "Ziele",
+            "Indikator",
+            "Maßnahmen",
+            "Beschreibung",
+            "Zielgruppe(n)",
+            "Verantwortlich",
+            "Akteure",
+            "Beginn",
+            "Ende",
+            "Erfolgsindikatoren",
+            "Umsetzungsstand",
+            "Bemerkung",
+        ]
+    )
     rows = [
-        ["3.1.1", "3.1 Gesundheitsangebote sind bekannt", "Anzahl Beratungen", "Gesundheitslotsen",
-         "Lotsen begleiten", "Neuzugewanderte", "Gesundheitsamt", "MiMi; Caritas", "3/22", "fortlaufend",
-         "20 Begleitungen", None],
-        ["3.1.2", None, None, "3.1.2 Mehrsprachige Infoblätter", "", "Alle", "Gesundheitsamt", "",
-         datetime(2023, 5, 17), 2024, "", "grün"],
-        [None, None, None, "Vorträge in Moscheen", "Vorträge", "Muslimische Gemeinden", "Gesundheitsamt", "",
-         "März 2022", "dauerhaft", "4 Vorträge", None],
-        [None, "3.2 Pflegeangebote öffnen sich", "", "3.2.1 Kultursensible Pflege", "", "Ältere", "Pflegestützpunkt",
-         "", "bis Ende 2023", 44927, "", None],
-        [None, None, None, "3.2.2 Pflegeberatung", "", "", "Pflegestützpunkt", "", "2025", None, "",
-         "in Umsetzung (Mitte)", "siehe Protokoll"],
+        [
+            "3.1.1",
+            "3.1 Gesundheitsangebote sind bekannt",
+            "Anzahl Beratungen",
+            "Gesundheitslotsen",
+            "Lotsen begleiten",
+            "Neuzugewanderte",
+            "Gesundheitsamt",
+            "MiMi; Caritas",
+            "3/22",
+            "fortlaufend",
+            "20 Begleitungen",
+            None,
+        ],
+        [
+            "3.1.2",
+            None,
+            None,
+            "3.1.2 Mehrsprachige Infoblätter",
+            "",
+            "Alle",
+            "Gesundheitsamt",
+            "",
+            datetime(2023, 5, 17),
+            2024,
+            "",
+            "grün",
+        ],
+        [
+            None,
+            None,
+            None,
+            "Vorträge in Moscheen",
+            "Vorträge",
+            "Muslimische Gemeinden",
+            "Gesundheitsamt",
+            "",
+            "März 2022",
+            "dauerhaft",
+            "4 Vorträge",
+            None,
+        ],
+        [
+            None,
+            "3.2 Pflegeangebote öffnen sich",
+            "",
+            "3.2.1 Kultursensible Pflege",
+            "",
+            "Ältere",
+            "Pflegestützpunkt",
+            "",
+            "bis Ende 2023",
+            44927,
+            "",
+            None,
+        ],
+        [
+            None,
+            None,
+            None,
+            "3.2.2 Pflegeberatung",
+            "",
+            "",
+            "Pflegestützpunkt",
+            "",
+            "2025",
+            None,
+            "",
+            "in Umsetzung (Mitte)",
+            "siehe Protokoll",
+        ],
         [None, None, None, "3.2.3 Austausch", "", "", "", "", "", "", "", None],
     ]
     for row in rows:
@@ -70,8 +151,12 @@ def build_health_workbook(path: Path) -> None:
     ws["L11"].fill = solid("FF7030A0")  # purple: nobody knows
     legend = wb.create_sheet("Legende")
     legend["A1"] = "Legende"
-    entries = [(Color(theme=9, tint=0.0), "in Umsetzung (Anfang)"), (Color(indexed=10), "gefährdet"),
-               (Color(theme=4, tint=0.3999755851924192), "zukünftiger Termin"), ("FF00B050", "umgesetzt")]
+    entries = [
+        (Color(theme=9, tint=0.0), "in Umsetzung (Anfang)"),
+        (Color(indexed=10), "gefährdet"),
+        (Color(theme=4, tint=0.3999755851924192), "zukünftiger Termin"),
+        ("FF00B050", "umgesetzt"),
+    ]
     for i, (color, label) in enumerate(entries, start=2):
         legend.cell(i, 1).fill = solid(color)
         legend.cell(i, 2).value = label
@@ -85,7 +170,8 @@ def test_health_workbook_with_legend_sheet(empty_doc: Document, tmp_path: Path) 
     assert not preview.errors
     warnings = sorted((w.sheet, w.row, w.column) for w in preview.warnings)
     assert warnings == [("HF 3 Gesundheit", 9, 9), ("HF 3 Gesundheit", 9, 10), ("HF 3 Gesundheit", 11, 12)], [
-        w.text() for w in preview.warnings]
+        w.text() for w in preview.warnings
+    ]
     texts = {(w.row, w.column): w.text() for w in preview.warnings}
     assert "„bis Ende 2023“ ist kein Datum" in texts[(9, 9)]
     assert "44927" in texts[(9, 10)] and "01/2023" in texts[(9, 10)]
@@ -99,9 +185,14 @@ def test_health_workbook_with_legend_sheet(empty_doc: Document, tmp_path: Path) 
     assert [f["title"] for f in data["fields"]] == ["Gesundheit"]
     goals = data["fields"][0]["goals"]
     assert [(g["title"], g["indicator"]) for g in goals] == [
-        ("Gesundheitsangebote sind bekannt", "Anzahl Beratungen"), ("Pflegeangebote öffnen sich", "")]
+        ("Gesundheitsangebote sind bekannt", "Anzahl Beratungen"),
+        ("Pflegeangebote öffnen sich", ""),
+    ]
     assert [m["title"] for m in goals[0]["measures"]] == [
-        "Gesundheitslotsen", "Mehrsprachige Infoblätter", "Vorträge in Moscheen"]
+        "Gesundheitslotsen",
+        "Mehrsprachige Infoblätter",
+        "Vorträge in Moscheen",
+    ]
     m = measures_of(empty_doc)
     expected = {
         "Gesundheitslotsen": ("03/2022", "laufend", "anfang"),
@@ -124,10 +215,22 @@ def test_field_by_numbering_and_matching_by_number_and_title(default_doc: Docume
     wb = Workbook()
     ws = wb.active
     ws.title = "Tabelle1"
-    ws.append(["Ziel", "Indikator (zu entwickeln)", "Maßnahme", "Beschreibung der Maßnahme", "Zielgruppe",
-               "verantwortlich (für die Umsetzung)", "Akteur*innen für die Umsetzung",
-               "Was wird für die Umsetzung benötigt?", "Beginn der Umsetzung (Termin Monat/Jahr)",
-               "Umsetzung bis wann?", "Indikatoren (an denen sich der Erfolg festmachen lässt)", "Status"])
+    ws.append(
+        [
+            "Ziel",
+            "Indikator (zu entwickeln)",
+            "Maßnahme",
+            "Beschreibung der Maßnahme",
+            "Zielgruppe",
+            "verantwortlich (für die Umsetzung)",
+            "Akteur*innen für die Umsetzung",
+            "Was wird für die Umsetzung benötigt?",
+            "Beginn der Umsetzung (Termin Monat/Jahr)",
+            "Umsetzung bis wann?",
+            "Indikatoren (an denen sich der Erfolg festmachen lässt)",
+            "Status",
+        ]
+    )
     ws.append([f"4.1 {goal1['title']}", goal1["indicator"], "4.1.1 Sprachpaten"])
     ws.append([None, None, "4.1.2 Lesepaten"])
     ws.append(["4.2 Ehrenamt wird begleitet", "", "4.2.1 Koordination"])
@@ -152,8 +255,12 @@ def test_field_by_numbering_and_matching_by_number_and_title(default_doc: Docume
     import_file(default_doc, path)
     m = measures_of(default_doc)
     assert {t: m[t]["status"] for t in ("Sprachpaten", "Lesepaten", "Koordination", "Neues", "Rotes")} == {
-        "Sprachpaten": "mitte", "Lesepaten": "mitte", "Koordination": "anfang", "Neues": "zukuenftig",
-        "Rotes": "gefaehrdet"}
+        "Sprachpaten": "mitte",
+        "Lesepaten": "mitte",
+        "Koordination": "anfang",
+        "Neues": "zukuenftig",
+        "Rotes": "gefaehrdet",
+    }
     assert m["Neues"]["number"] == "4.3.1"
 
 
@@ -177,7 +284,10 @@ def test_section_rows_merged_across_and_goal_continued_by_blanks(empty_doc: Docu
     with empty_doc.reading() as s:
         data = dump_plan(s)
     assert [f["title"] for f in data["fields"]] == ["Gesellschaftliche Teilhabe", "Interkulturelle Öffnung"]
-    assert [g["title"] for g in data["fields"][0]["goals"]] == ["Begegnung fördern", "Sechs Interkulturelle Öffnung"]
+    assert [g["title"] for g in data["fields"][0]["goals"]] == [
+        "Begegnung fördern",
+        "Sechs Interkulturelle Öffnung",
+    ]
     assert [m["title"] for m in data["fields"][0]["goals"][0]["measures"]] == ["Stadtteilfest", "Sportfest"]
     m = measures_of(empty_doc)
     assert (m["Sportfest"]["start"], m["Sportfest"]["status"]) == ("03/2024", "mitte")
@@ -208,7 +318,9 @@ def test_colour_resolution() -> None:
     assert resolver.resolve(Color(indexed=10)) == "FF0000"
     assert resolver.resolve(Color(indexed=64)) is None
     assert resolver.resolve(Color(theme=9)) == "F79646"
-    assert resolver.resolve(Color(theme=4, tint=0.3999755851924192)) == apply_tint("4F81BD", 0.3999755851924192)
+    assert resolver.resolve(Color(theme=4, tint=0.3999755851924192)) == apply_tint(
+        "4F81BD", 0.3999755851924192
+    )
     assert apply_tint("4F81BD", 0.3999755851924192) == "95B3D7"  # Excel shows this light blue
     assert apply_tint("F79646", -0.249977111117893) == "E46C0A"
     custom = ColorResolver(theme=theme, indexed=["000000"] * 10 + ["123456"])

@@ -42,8 +42,9 @@ def test_menu_actions(window: MainWindow) -> None:
     assert window.excel_import_action.shortcut().toString() == "Ctrl+I"  # type: ignore[attr-defined]
 
 
-def test_export_import_preview_confirm_undo(window: MainWindow, small_plan: Document, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_import_preview_confirm_undo(
+    window: MainWindow, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert window.open_path(small_plan.path)
     out = tmp_path / "ag.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "ag"), XLSX))
@@ -55,8 +56,22 @@ def test_export_import_preview_confirm_undo(window: MainWindow, small_plan: Docu
     rows = {str(ws.cell(r, 3).value): r for r in range(4, ws.max_row + 1) if ws.cell(r, 3).value}
     ws.cell(rows["1.1.1 M1"], 3).value = "1.1.1 M1 überarbeitet"
     ws.delete_rows(rows["2.1.2 M6"])
-    ws.append(["2.1 Ziel C", None, "Neu aus der AG", None, None, None, None, None, "03/2027", None, None,
-               "zukünftiger Termin"])
+    ws.append(
+        [
+            "2.1 Ziel C",
+            None,
+            "Neu aus der AG",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "03/2027",
+            None,
+            None,
+            "zukünftiger Termin",
+        ]
+    )
     for sheet in wb.worksheets[1:3]:
         wb.remove(sheet)  # only the overview sheet goes back
     edited = tmp_path / "ag_bearbeitet.xlsx"
@@ -92,8 +107,9 @@ def test_export_import_preview_confirm_undo(window: MainWindow, small_plan: Docu
 XLSX = excel_dialogs.XLSX_FILTER
 
 
-def test_bad_file_shows_one_message_and_writes_nothing(window: MainWindow, small_plan: Document, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_file_shows_one_message_and_writes_nothing(
+    window: MainWindow, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert window.open_path(small_plan.path)
     bad = tmp_path / "kaputt.xlsx"
     bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
@@ -108,8 +124,9 @@ def test_bad_file_shows_one_message_and_writes_nothing(window: MainWindow, small
     assert small_plan.path.read_bytes() == before
 
 
-def test_cancel_in_preview_writes_nothing(window: MainWindow, small_plan: Document, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_in_preview_writes_nothing(
+    window: MainWindow, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert window.open_path(small_plan.path)
     out = tmp_path / "x.xlsx"
     assert excel_dialogs.export_to_excel(window, out) is not None

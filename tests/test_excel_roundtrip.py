@@ -24,11 +24,30 @@ from kik_desktop.store import Document, create_document
 
 GOAL_KEYS = ("uid", "title", "indicator")
 MEASURE_KEYS = (
-    "uid", "title", "description", "target_group", "responsible", "actors", "needs", "start", "end",
-    "success_indicator", "status",
+    "uid",
+    "title",
+    "description",
+    "target_group",
+    "responsible",
+    "actors",
+    "needs",
+    "start",
+    "end",
+    "success_indicator",
+    "status",
 )
-RISKY = ["=HYPERLINK(\"http://evil.example\",\"klick\")", "+49 831 2525-0", "@SUM(A1:A3)", "-5 %", "\tTab",
-         "=0", "=1+1", "'apostroph", "==", "="]
+RISKY = [
+    '=HYPERLINK("http://evil.example","klick")',
+    "+49 831 2525-0",
+    "@SUM(A1:A3)",
+    "-5 %",
+    "\tTab",
+    "=0",
+    "=1+1",
+    "'apostroph",
+    "==",
+    "=",
+]
 
 
 def exported_view(doc: Document) -> list[Any]:
@@ -36,10 +55,17 @@ def exported_view(doc: Document) -> list[Any]:
     with doc.reading() as s:
         data = dump_plan(s)
     return [
-        (f["uid"], f["title"], [
-            (tuple(g[k] for k in GOAL_KEYS), [tuple(m[k] for m in [m] for k in MEASURE_KEYS) for m in g["measures"]])
-            for g in f["goals"]
-        ])
+        (
+            f["uid"],
+            f["title"],
+            [
+                (
+                    tuple(g[k] for k in GOAL_KEYS),
+                    [tuple(m[k] for m in [m] for k in MEASURE_KEYS) for m in g["measures"]],
+                )
+                for g in f["goals"]
+            ],
+        )
         for f in data["fields"]
     ]
 
@@ -65,10 +91,19 @@ def test_default_document_round_trip_is_unchanged(default_doc: Document, tmp_pat
 def test_export_into_fresh_document_gives_the_same_table(small_plan: Document, tmp_path: Path) -> None:
     with small_plan.transaction() as s:
         m = s.query(Measure).filter_by(title="M2").one()
-        plan.update_item(s, "measure", m.id, {
-            "start": "03/2022", "end": "laufend", "description": "Zeile 1\nZeile 2", "status_key": None,
-            "actors": "A e.V.\nB gGmbH", "success_indicator": "10 Neuzugewanderte pro Treffen",
-        })
+        plan.update_item(
+            s,
+            "measure",
+            m.id,
+            {
+                "start": "03/2022",
+                "end": "laufend",
+                "description": "Zeile 1\nZeile 2",
+                "status_key": None,
+                "actors": "A e.V.\nB gGmbH",
+                "success_indicator": "10 Neuzugewanderte pro Treffen",
+            },
+        )
     out = tmp_path / "export.xlsx"
     export_document(small_plan, out)
     fresh = create_document(tmp_path / "fresh.kik")
@@ -90,10 +125,18 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
     ws = wb["Alle Maßnahmen"]
     headers = [ws.cell(3, c).value for c in range(1, 13)]
     assert headers == [
-        "Ziel", "Indikator (zu entwickeln)", "Maßnahme", "Beschreibung der Maßnahme", "Zielgruppe",
-        "verantwortlich (für die Umsetzung)", "Akteur*innen für die Umsetzung",
-        "Was wird für die Umsetzung benötigt?", "Beginn der Umsetzung (Termin Monat/Jahr)", "Umsetzung bis wann?",
-        "Indikatoren (an denen sich der Erfolg festmachen lässt)", "Status",
+        "Ziel",
+        "Indikator (zu entwickeln)",
+        "Maßnahme",
+        "Beschreibung der Maßnahme",
+        "Zielgruppe",
+        "verantwortlich (für die Umsetzung)",
+        "Akteur*innen für die Umsetzung",
+        "Was wird für die Umsetzung benötigt?",
+        "Beginn der Umsetzung (Termin Monat/Jahr)",
+        "Umsetzung bis wann?",
+        "Indikatoren (an denen sich der Erfolg festmachen lässt)",
+        "Status",
     ]
     assert ws.freeze_panes == "A4"
     assert ws.auto_filter.ref.startswith("A3:L")
@@ -120,7 +163,9 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
     assert dv.type == "list" and "Legende" in dv.formula1 and "L4" in str(dv.sqref)
     legend = wb["Legende"]
     assert [legend.cell(r, 2).value for r in range(4, 10)] == [st["label"] for st in data["statuses"]]
-    assert [legend.cell(r, 1).fill.fgColor.rgb[-6:] for r in range(4, 10)] == [st["color"] for st in data["statuses"]]
+    assert [legend.cell(r, 1).fill.fgColor.rgb[-6:] for r in range(4, 10)] == [
+        st["color"] for st in data["statuses"]
+    ]
     inst = wb["Institutionen"]
     assert inst.cell(1, 1).value == "Institution"
     assert inst.max_row - 1 == len(data["institutions"])
@@ -177,8 +222,11 @@ def test_control_characters_and_cell_limit(small_plan: Document, tmp_path: Path)
     with small_plan.transaction() as s:
         ids = [m.id for m in s.query(Measure).order_by(Measure.id)]
         # Written past the domain's checks, as an old document or another tool might have it.
-        s.execute(update(Measure).where(Measure.id == ids[0]).values(title="Titel\x08mit\x01Steuerzeichen",
-                                                                     description=long_text))
+        s.execute(
+            update(Measure)
+            .where(Measure.id == ids[0])
+            .values(title="Titel\x08mit\x01Steuerzeichen", description=long_text)
+        )
         s.execute(update(Measure).where(Measure.id == ids[1]).values(description=exact))
     out = tmp_path / "limits.xlsx"
     result = export_document(small_plan, out)
@@ -228,23 +276,41 @@ _text = st.text(
 )
 _risky_text = st.one_of(_text, st.sampled_from(RISKY), st.builds(lambda t: "=" + t, _text))
 _date = st.one_of(
-    st.just(""), st.just("laufend"),
+    st.just(""),
+    st.just("laufend"),
     st.builds(lambda m, y: f"{m:02d}/{y}", st.integers(1, 12), st.integers(1990, 2100)),
-    st.builds(str, st.integers(1990, 2100)), st.sampled_from(["Herbst 2022", "nach Bedarf", "Q3/2023"]),
+    st.builds(str, st.integers(1990, 2100)),
+    st.sampled_from(["Herbst 2022", "nach Bedarf", "Q3/2023"]),
 )
-_measure = st.fixed_dictionaries({
-    "title": _risky_text, "description": _risky_text, "target_group": _text, "responsible": _risky_text,
-    "actors": _text, "needs": _text, "start": _date, "end": _date, "success_indicator": _risky_text,
-    "status_key": st.sampled_from([None, "umgesetzt", "anfang", "mitte", "ende", "gefaehrdet", "zukuenftig"]),
-})
+_measure = st.fixed_dictionaries(
+    {
+        "title": _risky_text,
+        "description": _risky_text,
+        "target_group": _text,
+        "responsible": _risky_text,
+        "actors": _text,
+        "needs": _text,
+        "start": _date,
+        "end": _date,
+        "success_indicator": _risky_text,
+        "status_key": st.sampled_from(
+            [None, "umgesetzt", "anfang", "mitte", "ende", "gefaehrdet", "zukuenftig"]
+        ),
+    }
+)
 _goal = st.tuples(_risky_text, _text, st.lists(_measure, max_size=3))
-_field = st.tuples(st.text(min_size=1, max_size=20).filter(lambda t: t.strip() and "\x00" not in t),
-                   st.lists(_goal, max_size=3))
+_field = st.tuples(
+    st.text(min_size=1, max_size=20).filter(lambda t: t.strip() and "\x00" not in t),
+    st.lists(_goal, max_size=3),
+)
 _plan = st.lists(_field, min_size=1, max_size=3)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=_plan)
 def test_generated_plans_round_trip(data: list[Any], tmp_path_factory: pytest.TempPathFactory) -> None:
     folder = tmp_path_factory.mktemp("prop")

@@ -53,7 +53,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"Hinweis: {warning}", file=sys.stderr)
     print(
-        f"Exportiert: {out} ({result.fields} Handlungsfelder, {result.goals} Ziele, {result.measures} Maßnahmen; "
+        f"Exportiert: {out} ({result.fields} Handlungsfelder, {result.goals} Ziele, "
+        f"{result.measures} Maßnahmen; "
         f"Blätter: {', '.join(result.sheets)})"
     )
     return 0

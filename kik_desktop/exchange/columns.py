@@ -109,7 +109,12 @@ COLUMNS: tuple[Column, ...] = (
         ("indikatoren", "erfolgsindikatoren", "erfolgsindikator", "indikatoren erfolg", "messgroesse"),
     ),
     Column(
-        "status", "Status", "measure", "status_key", 22, ("stand", "umsetzungsstand", "status der umsetzung", "stand der umsetzung", "ampel")
+        "status",
+        "Status",
+        "measure",
+        "status_key",
+        22,
+        ("stand", "umsetzungsstand", "status der umsetzung", "stand der umsetzung", "ampel"),
     ),
 )
 

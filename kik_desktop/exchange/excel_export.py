@@ -51,6 +51,7 @@ HEADER_FILL = "1F4E78"
 # Characters no xlsx may contain (openpyxl raises IllegalCharacterError for them).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+_HEX_UID = re.compile(r"\A[0-9a-f]{32}\Z")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -115,7 +116,7 @@ def load_table(s: Session) -> list[_FieldRow]:
     for r in s.execute(select(Measure.goal_id, Measure.uid, *cols).order_by(Measure.position, Measure.id)):
         g = goals[r[0]]
         values = dict(zip(attrs, r[2:], strict=True))
-        g.measures.append(_MeasureRow(r[1], f"{g.number}.{len(g.measures) + 1}", values))
+        g.measures.append(_MeasureRow(str(r[1]), f"{g.number}.{len(g.measures) + 1}", values))
     return fields
 
 
@@ -165,7 +166,9 @@ class _Styles:
         self.text_quoted = make(font=plain, alignment=wrap, border=border, quotePrefix=True)
         self.date = make(
             font=plain,
-            alignment=Alignment(vertical="top", horizontal="left"), border=border, number_format=DATE_FORMAT
+            alignment=Alignment(vertical="top", horizontal="left"),
+            border=border,
+            number_format=DATE_FORMAT,
         )
         self.header = make(
             font=Font(name=FONT, size=10, bold=True, color="FFFFFF"),
@@ -187,7 +190,9 @@ class _Styles:
         for st in status_list:
             fill = PatternFill("solid", fgColor=st.color or "FFFFFF")
             self.status[st.key] = make(font=plain, alignment=wrap, border=border, fill=fill)
-            self.status_quoted[st.key] = make(font=plain, alignment=wrap, border=border, fill=fill, quotePrefix=True)
+            self.status_quoted[st.key] = make(
+                font=plain, alignment=wrap, border=border, fill=fill, quotePrefix=True
+            )
         self.bold = make(font=Font(name=FONT, size=11, bold=True), alignment=wrap, border=border)
 
 
@@ -239,13 +244,13 @@ class _SheetWriter:
 
     def date_cell(self, value: str, where: str) -> Any:
         if not value:
-            return self.styled_empty(self.st.text)
+            return None
         parsed = parse_month_year(value)
         if parsed.year is not None and parsed.month is not None:
             cell = WriteOnlyCell(self.ws, value=datetime(parsed.year, parsed.month, 1))
             cell._style = self.st.date
             return cell
-        return self.text_cell(value, where) or self.styled_empty(self.st.text)
+        return self.text_cell(value, where)
 
     def append(self, cells: Iterable[Any], *, fit: bool = False, height: float | None = None) -> None:
         """Write a row; with fit, its height is estimated from the wrapped texts (no program fits
@@ -288,7 +293,9 @@ class _SheetWriter:
         self.ws.merged_cells.add(f"A{self.row}:{column_letter(N_TABLE)}{self.row}")
 
     def _id(self, uid: str) -> Any:
-        cell = WriteOnlyCell(self.ws, value=uid)
+        if _HEX_UID.match(uid):
+            return uid  # a plain value: the cheapest cell openpyxl writes
+        cell = WriteOnlyCell(self.ws, value=clean_cell_text(uid, "ID", self.warnings))
         cell.data_type = "s"
         cell._style = self.st.hidden_id
         return cell
@@ -301,7 +308,7 @@ class _SheetWriter:
                 self.text_cell(goal_title, where_goal, self.st.bold),
                 self.text_cell(g.indicator, where_goal),
             ]
-            cells += [self.styled_empty(self.st.text) for _ in range(N_TABLE - 2)]
+            cells += [None] * (N_TABLE - 2)
             cells += [None, self._id(g.uid), self._id(f.uid)]
             self.append(cells, fit=True)
             return
@@ -312,7 +319,7 @@ class _SheetWriter:
             title = f"{m.number} {v['title']}" if v["title"] else m.number
             cells = [
                 self.text_cell(goal_cell_text, where_goal, self.st.bold),
-                self.text_cell(g.indicator, where_goal) or self.styled_empty(self.st.text),
+                self.text_cell(g.indicator, where_goal),
                 self.text_cell(title, where, self.st.bold),
             ]
             for col in COLUMNS[3:]:
@@ -325,9 +332,9 @@ class _SheetWriter:
                         cell = self.text_cell(label, where, self.st.status[key], self.st.status_quoted[key])
                         cells.append(cell or self.styled_empty(self.st.status[key]))
                     else:
-                        cells.append(self.styled_empty(self.st.text))
+                        cells.append(None)
                 else:
-                    cells.append(self.text_cell(v[col.attr] or "", where) or self.styled_empty(self.st.text))
+                    cells.append(self.text_cell(v[col.attr] or "", where))
             cells += [self._id(m.uid), self._id(g.uid), self._id(f.uid)]
             self.append(cells, fit=True)
 
@@ -361,7 +368,9 @@ class _SheetWriter:
         ws.page_setup.paperSize = "9"  # A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.print_options.gridLines = False
+        # Empty cells carry no style of their own (a third of the cells, and of the time to write
+        # them); printed grid lines draw their borders.
+        ws.print_options.gridLines = True
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = 0.6
         ws.page_margins.bottom = 0.7

@@ -228,8 +228,9 @@ class ImportPreview:
             counts[item.kind] += 1
         return (
             f"{len(self.new)} neu ({counts['field']} Handlungsfelder, {counts['goal']} Ziele, "
-            f"{counts['measure']} Maßnahmen), {len(self.changed)} geändert, {len(self.unchanged)} unverändert, "
-            f"{len(self.missing)} fehlen in der Datei, {len(self.warnings)} Hinweise, {len(self.errors)} Fehler"
+            f"{counts['measure']} Maßnahmen), {len(self.changed)} geändert, "
+            f"{len(self.unchanged)} unverändert, {len(self.missing)} fehlen in der Datei, "
+            f"{len(self.warnings)} Hinweise, {len(self.errors)} Fehler"
         )
 
     def format_text(self, *, limit: int | None = None) -> str:
@@ -345,7 +346,8 @@ class StatusReader:
         return None
 
     def from_color(self, rgb: str) -> tuple[str | None, str | None]:
-        """(key, warning) for a fill colour: the workbook's legend decides, else the nearest palette colour."""
+        """(key, warning) for a fill colour: the workbook's legend decides, else the nearest palette
+        colour."""
         if rgb in self.legend:
             return self.legend[rgb], None
         if self.legend:
@@ -359,12 +361,14 @@ class StatusReader:
             return match.key, None
         if match.key is not None:
             return match.key, (
-                f"Die Farbe #{rgb} ist keine der Statusfarben; als nächstliegende als „{self.label_of.get(match.key, match.key)}“ "
+                f"Die Farbe #{rgb} ist keine der Statusfarben; als nächstliegende als "
+                f"„{self.label_of.get(match.key, match.key)}“ "
                 "gedeutet – bitte prüfen."
             )
         return (
             None,
-            f"Die Farbe #{rgb} ist keiner der sechs Status eindeutig zuzuordnen; der Status bleibt unverändert.",
+            f"Die Farbe #{rgb} ist keiner der sechs Status eindeutig zuzuordnen; "
+            "der Status bleibt unverändert.",
         )
 
 
@@ -567,7 +571,8 @@ class _Parser:
         return pf
 
     def parse_field_text(self, text: str) -> tuple[int | None, str] | None:
-        """(number, name) when text names a field of action: "Handlungsfeld 2: …", "2 Arbeit …", a known name."""
+        """(number, name) when text names a field of action: "Handlungsfeld 2: …", "2 Arbeit …",
+        a known name."""
         text = " ".join(text.split())
         m = _FIELD_HEAD.match(text)
         if m:
@@ -681,7 +686,6 @@ class _Parser:
 
         status_col = cols.get("status")
         id_cols = {cols[k] for k in ("measure_uid", "goal_uid", "field_uid") if k in cols}
-        table_cols = {c for k, c in cols.items()}
         current_field = self.sheet_field(table)
         current_goal: _PGoal | None = None
         last_goal_text: str | None = None
@@ -710,7 +714,9 @@ class _Parser:
             # A repeated header row (e.g. a second table on the sheet): its goal or title cell is a header.
             probe = [v for k in ("goal", "title") if isinstance(v := val(row, k), str) and len(v) < 60]
             if probe and any(match_header_exact(v) in ("goal", "title") for v in probe):
-                header_hits = {match_header_exact(v) for v in nonempty.values() if isinstance(v, str)} - {None}
+                header_hits = {match_header_exact(v) for v in nonempty.values() if isinstance(v, str)} - {
+                    None
+                }
                 if len(header_hits) >= 3:
                     continue
             # A legend row: a status label beside a coloured empty cell, nothing else.
@@ -747,13 +753,14 @@ class _Parser:
             if f_uid and not g_uid and not m_uid and not has_measure and (len(content) <= 1):
                 text = _cell_text(next(iter(content.values()))) if content else ""
                 own = _OWN_SECTION.match(text)
+                field_no: int | None
                 if own:
-                    number, name = int(own.group(1)), own.group(2)
+                    field_no, name = int(own.group(1)), own.group(2)
                 else:
                     parsed = self.parse_field_text(text) if text else None
-                    number, name = parsed if parsed else (None, text)
+                    field_no, name = parsed if parsed else (None, text)
                 current_field = self.field_for(
-                    uid=f_uid, number=number, name=name, loc=loc, explicit=True, exact=bool(own)
+                    uid=f_uid, number=field_no, name=name, loc=loc, explicit=True, exact=bool(own)
                 )
                 current_goal, last_goal_text = None, None
                 continue
@@ -768,9 +775,9 @@ class _Parser:
                     or r in wide_rows
                     or (bold and not is_goal_numbered and c == cols.get("goal"))
                 ):
-                    number, name = parsed if parsed else (None, text)
+                    field_no, name = parsed if parsed else (None, text)
                     current_field = self.field_for(
-                        uid=f_uid, number=number, name=name, loc=loc, explicit=True
+                        uid=f_uid, number=field_no, name=name, loc=loc, explicit=True
                     )
                     current_goal, last_goal_text = None, None
                     continue
@@ -795,6 +802,7 @@ class _Parser:
                     current_goal = self.goal_for(current_field, goal_text, g_uid, loc, cols.get("goal"))
                     current_field = current_goal.pfield
                 last_goal_text = goal_norm
+                assert current_goal is not None
                 if goal_text.strip():
                     current_goal.titles.append((goal_text, loc))
                 if "goal_indicator" in cols:
@@ -808,7 +816,7 @@ class _Parser:
                 continue
             title_text = _cell_text(val(row, "title"))
             m_no = _MEASURE_NO.match(title_text)
-            number = m_no.group(1) if m_no else None
+            number: str | None = m_no.group(1) if m_no else None
             if m_no:
                 title_text = title_text[m_no.end() :]
             elif "number" in cols:
@@ -969,7 +977,8 @@ class _Parser:
                     self.issue(
                         "warning",
                         f"Der Status-Text „{text[:50]}“ ist keiner der sechs Status; "
-                        f"übernommen wird die Farbe der Zelle („{self.status.label_of.get(key_from_color)}“).",
+                        "übernommen wird die Farbe der Zelle "
+                        f"(„{self.status.label_of.get(key_from_color)}“).",
                         loc.sheet,
                         loc.row,
                         c,
@@ -1074,21 +1083,20 @@ def _load_document(s: Session) -> tuple[dict[int, _DocItem], dict[int, _DocItem]
     fields: dict[int, _DocItem] = {}
     goals: dict[int, _DocItem] = {}
     measures: dict[int, _DocItem] = {}
-    f_count = 0
-    for r in s.execute(select(Field.id, Field.uid, Field.name).order_by(Field.position, Field.id)):
-        f_count += 1
+    field_rows = s.execute(select(Field.id, Field.uid, Field.name).order_by(Field.position, Field.id))
+    for f_count, r in enumerate(field_rows, start=1):
         fields[r.id] = _DocItem(r.id, r.uid, None, str(f_count), {"name": r.name})
     per_field: dict[int, int] = {}
-    for r in s.execute(
+    for g in s.execute(
         select(Goal.id, Goal.uid, Goal.field_id, Goal.title, Goal.indicator).order_by(Goal.position, Goal.id)
     ):
-        per_field[r.field_id] = per_field.get(r.field_id, 0) + 1
-        goals[r.id] = _DocItem(
-            r.id,
-            r.uid,
-            r.field_id,
-            f"{fields[r.field_id].number}.{per_field[r.field_id]}",
-            {"title": r.title, "indicator": r.indicator},
+        per_field[g.field_id] = per_field.get(g.field_id, 0) + 1
+        goals[g.id] = _DocItem(
+            g.id,
+            g.uid,
+            g.field_id,
+            f"{fields[g.field_id].number}.{per_field[g.field_id]}",
+            {"title": g.title, "indicator": g.indicator},
         )
     attrs = [c.attr for c in COLUMNS if c.level == "measure"]
     per_goal: dict[int, int] = {}
@@ -1298,7 +1306,10 @@ class _Matcher:
             new_values["indicator"] = _tidy(indicator, pg.uid)
             changes.append(
                 ValueChange(
-                    "indicator", "Indikator (zu entwickeln)", doc.values["indicator"], _tidy(indicator, pg.uid)
+                    "indicator",
+                    "Indikator (zu entwickeln)",
+                    doc.values["indicator"],
+                    _tidy(indicator, pg.uid),
                 )
             )
         if doc.parent != fref:
@@ -1440,7 +1451,9 @@ class _Matcher:
             old = doc.values.get(attr)
             if _equal(attr, value, old):
                 continue
-            new_values[attr] = _tidy(value, pm.uid) if isinstance(value, str) and attr in TEXT_ATTRS else value
+            new_values[attr] = (
+                _tidy(value, pm.uid) if isinstance(value, str) and attr in TEXT_ATTRS else value
+            )
             label = ATTR_LABEL.get(attr, attr)
             if attr == "status_key":
                 changes.append(
@@ -1605,7 +1618,7 @@ class ImportUndo:
             elif op.op == "move":
                 item_id = self._resolve(op.ref)
                 parent = self._resolve(op.parent)
-                siblings = plan.child_ids(s, op.kind, parent)  # type: ignore[arg-type]
+                siblings = plan.child_ids(s, op.kind, parent)
                 origin = plan.move_item(s, op.kind, item_id, parent, len(siblings))  # type: ignore[arg-type]
                 self._done.append(("move", (op.kind, item_id, origin)))
             elif op.op == "delete":
@@ -1634,13 +1647,17 @@ class ImportUndo:
         s.flush()
 
 
-def _append_item(s: Session, kind: str, parent_id: int | None, values: dict[str, Any], item_id: int | None) -> int:
+def _append_item(
+    s: Session, kind: str, parent_id: int | None, values: dict[str, Any], item_id: int | None
+) -> int:
     """Create an item at the end of its parent: like plan.create_item, without renumbering the siblings
     (an import appends thousands of items; renumbering each time would be quadratic)."""
     cls = plan.CLASS_OF[kind]
     attr = plan.PARENT_ATTR[kind]
     parent_kind = plan.PARENT_KIND[kind]
-    if parent_kind is not None and (parent_id is None or s.get(plan.CLASS_OF[parent_kind], parent_id) is None):
+    if parent_kind is not None and (
+        parent_id is None or s.get(plan.CLASS_OF[parent_kind], parent_id) is None
+    ):
         raise plan.PlanError("Ein Ziel gehört zu einem Handlungsfeld, eine Maßnahme zu einem Ziel.")
     clean = plan.validate_values(s, kind, values)
     clean.pop("tasks", None)
@@ -1653,7 +1670,7 @@ def _append_item(s: Session, kind: str, parent_id: int | None, values: dict[str,
         obj.id = item_id
     if attr is not None:
         setattr(obj, attr, parent_id)
-    if kind == "measure":
+    if isinstance(obj, Measure):
         obj.updated_at = datetime.now()
     s.add(obj)
     s.flush()

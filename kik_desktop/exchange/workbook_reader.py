@@ -182,4 +182,4 @@ def _read_sheet(wb: Any, ws: Any, grid: SheetGrid) -> None:
                     continue
                 if None in (min_col, min_row, max_col, max_row):
                     continue
-                grid.merges.append((int(min_col), int(min_row), int(max_col), int(max_row)))  # type: ignore[arg-type]
+                grid.merges.append((int(min_col), int(min_row), int(max_col), int(max_row)))

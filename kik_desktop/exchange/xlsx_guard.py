@@ -91,13 +91,15 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
         raise WorkbookRejected(f"„{name}“ ist leer (0 Byte).")
     if size > MAX_FILE_BYTES:
         raise WorkbookRejected(
-            f"„{name}“ ist mit {_mib(size)} zu groß für eine Umsetzungstabelle (höchstens {_mib(MAX_FILE_BYTES)})."
+            f"„{name}“ ist mit {_mib(size)} zu groß für eine Umsetzungstabelle "
+            f"(höchstens {_mib(MAX_FILE_BYTES)})."
         )
     if kind == "ole2":
         if _ENCRYPTION in blob:
             raise WorkbookRejected(
                 f"„{name}“ ist mit einem Kennwort geschützt. Bitte die Datei in Excel öffnen, "
-                "den Kennwortschutz entfernen (Datei → Informationen → Arbeitsmappe schützen) und erneut importieren."
+                "den Kennwortschutz entfernen (Datei → Informationen → Arbeitsmappe schützen) "
+                "und erneut importieren."
             )
         raise WorkbookRejected(
             f"„{name}“ ist eine alte Excel-Datei (.xls). Bitte in Excel als „Excel-Arbeitsmappe (*.xlsx)“ "
@@ -119,7 +121,10 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
             f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx) oder die Datei ist beschädigt."
         )
     info = PreflightInfo(path=p)
-    damaged = f"„{name}“ ist beschädigt oder unvollständig (z. B. abgebrochene Übertragung) und kann nicht gelesen werden."
+    damaged = (
+        f"„{name}“ ist beschädigt oder unvollständig (z. B. abgebrochene Übertragung) "
+        "und kann nicht gelesen werden."
+    )
     try:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
@@ -149,7 +154,8 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
                 )
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise WorkbookRejected(
-                    f"„{name}“ enthält Makros (.xlsm). Bitte ohne Makros als „Excel-Arbeitsmappe (*.xlsx)“ speichern."
+                    f"„{name}“ enthält Makros (.xlsm). Bitte ohne Makros als "
+                    "„Excel-Arbeitsmappe (*.xlsx)“ speichern."
                 )
             total = 0
             for zi in infos:
@@ -168,7 +174,8 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
                     )
                 if zi.file_size > RATIO_MIN_BYTES and zi.file_size > MAX_RATIO * max(zi.compress_size, 1):
                     raise WorkbookRejected(
-                        f"„{name}“ ist ungewöhnlich stark gepackt ({zi.file_size // max(zi.compress_size, 1)}:1, "
+                        f"„{name}“ ist ungewöhnlich stark gepackt "
+                        f"({zi.file_size // max(zi.compress_size, 1)}:1, "
                         "„Zip-Bombe“); die Datei wird aus Sicherheitsgründen nicht geöffnet."
                     )
                 info.parts[zi.filename] = zi.file_size
@@ -180,8 +187,9 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
                     head_xml = part.read(HEAD_BYTES)
                 if _DTD.search(head_xml):
                     raise WorkbookRejected(
-                        f"„{name}“ enthält eine Dokumenttyp-Deklaration (DTD) in „{zi.filename}“; das kommt in "
-                        "echten Arbeitsmappen nicht vor. Die Datei wird aus Sicherheitsgründen nicht geöffnet."
+                        f"„{name}“ enthält eine Dokumenttyp-Deklaration (DTD) in „{zi.filename}“; "
+                        "das kommt in echten Arbeitsmappen nicht vor. Die Datei wird aus "
+                        "Sicherheitsgründen nicht geöffnet."
                     )
                 if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
                     m = _DIMENSION.search(head_xml)

@@ -610,7 +610,7 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         row_styles: list[list[RowStyle]],
         widths: Sequence[float],
         base_style: list[tuple[Any, ...]],
-        heights: dict[int, float] | None = None,
+        heights: dict[int, tuple[list[Any], float]] | None = None,
     ) -> None:
         super().__init__()
         self.header = header
@@ -620,7 +620,7 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         self.base_style = base_style
         self._table: Table | None = None
         self._cache: tuple[Table, float, float, float, float] | None = None
-        self._heights: dict[int, float] = heights if heights is not None else {}
+        self._heights: dict[int, tuple[list[Any], float]] = heights if heights is not None else {}
         self.hAlign = "LEFT"
 
     def _window_size(self, ah: float) -> int:
@@ -634,7 +634,9 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
 
     def _row_height(self, row: list[Any]) -> float:
         key = id(row)
-        h = self._heights.get(key)
+        cached = self._heights.get(key)
+        # The row itself is kept with its height: an id is only unique while its object lives.
+        h = cached[1] if cached is not None and cached[0] is row else None
         if h is None:
             h = 0.0
             for value, width in zip(row, self.widths, strict=False):
@@ -647,7 +649,7 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
                     ch = 12.0 * (str(value).count("\n") + 1) if value else 0.0
                 h = max(h, ch)
             h += self.PAD_Y
-            self._heights[key] = h
+            self._heights[key] = (row, h)
         return h
 
     def _window(self, ah: float = 1e9) -> Table:

@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from kik_desktop.exchange.excel_export import ExportError, ExportResult, export_document
-from kik_desktop.exchange.excel_import import ImportBlocked, ImportPreview, Issue, prepare_import, preview_document
+from kik_desktop.exchange.excel_import import (
+    ImportBlocked,
+    ImportPreview,
+    Issue,
+    prepare_import,
+    preview_document,
+)
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
 
@@ -96,7 +102,9 @@ def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResul
     window.editor.flush()
     try:
         result: ExportResult = run_with_progress(
-            window, f"Die Umsetzungstabelle wird nach „{path.name}“ exportiert …", lambda: export_document(doc, path)
+            window,
+            f"Die Umsetzungstabelle wird nach „{path.name}“ exportiert …",
+            lambda: export_document(doc, path),
         )
     except (ExportError, DocumentError) as exc:
         QMessageBox.critical(window, EXPORT_TITLE, str(exc))
@@ -171,10 +179,14 @@ class ImportPreviewDialog(QDialog):
         self.cancel_button.setDefault(True)
 
     def _update_apply(self) -> None:
-        has_work = self.preview.change_count > 0 or (self.delete_missing.isChecked() and bool(self.preview.missing))
+        has_work = self.preview.change_count > 0 or (
+            self.delete_missing.isChecked() and bool(self.preview.missing)
+        )
         self.apply_button.setEnabled(has_work and not self.preview.has_errors)
 
-    def _group(self, key: str, title: str, count: int, expanded: bool, color: str | None = None) -> QTreeWidgetItem:
+    def _group(
+        self, key: str, title: str, count: int, expanded: bool, color: str | None = None
+    ) -> QTreeWidgetItem:
         item = QTreeWidgetItem([f"{title} ({count})"])
         font = item.font(0)
         font.setBold(True)
@@ -204,7 +216,9 @@ class ImportPreviewDialog(QDialog):
         if p.changed:
             group = self._group("changed", "Geändert", len(p.changed), True, "#0D47A1")
             for item in p.changed:
-                node = QTreeWidgetItem([item.label, f"{len(item.changes)} Änderung(en)", _where(item.sheet, item.row)])
+                node = QTreeWidgetItem(
+                    [item.label, f"{len(item.changes)} Änderung(en)", _where(item.sheet, item.row)]
+                )
                 for change in item.changes:
                     child = QTreeWidgetItem([change.label, change.text().split(": ", 1)[-1], ""])
                     child.setToolTip(1, f"{change.old!s} → {change.new!s}")
@@ -212,11 +226,15 @@ class ImportPreviewDialog(QDialog):
                 group.addChild(node)
                 node.setExpanded(len(p.changed) <= 50)
         if p.missing:
-            group = self._group("missing", "Fehlen in der Datei (bleiben erhalten)", len(p.missing), True, "#E65100")
+            group = self._group(
+                "missing", "Fehlen in der Datei (bleiben erhalten)", len(p.missing), True, "#E65100"
+            )
             for item in p.missing:
                 group.addChild(QTreeWidgetItem([item.label, item.context, ""]))
         if p.warnings:
-            self._issue_items(self._group("warnings", "Hinweise", len(p.warnings), True, "#8D6E00"), p.warnings)
+            self._issue_items(
+                self._group("warnings", "Hinweise", len(p.warnings), True, "#8D6E00"), p.warnings
+            )
         if p.infos:
             self._issue_items(self._group("infos", "Zur Information", len(p.infos), False), p.infos)
         if p.unchanged:
@@ -239,7 +257,9 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         QMessageBox.information(window, IMPORT_TITLE, "Das Dokument ist nur zum Lesen geöffnet.")
         return False
     if path is None:
-        name, _filter = QFileDialog.getOpenFileName(window, IMPORT_TITLE, str(_start_dir(window)), OPEN_FILTER)
+        name, _filter = QFileDialog.getOpenFileName(
+            window, IMPORT_TITLE, str(_start_dir(window)), OPEN_FILTER
+        )
         if not name:
             return False
         path = Path(name)
@@ -247,7 +267,8 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
     source = path
     try:
         preview: ImportPreview = run_with_progress(
-            window, f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …",
+            window,
+            f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …",
             lambda: preview_document(doc, source),
         )
     except WorkbookRejected as exc:

@@ -411,7 +411,8 @@ class MainWindow(QMainWindow):
         except (DocumentError, OSError) as exc:
             self.show_error("Das Dokument kann nicht angelegt werden", str(exc))
             return
-        self.set_document(doc)
+        doc.close()
+        self.open_path(path)  # with its lock, like any other document
 
     def _start_dir(self) -> Path:
         return self.document.path.parent if self.document else Path.home()
