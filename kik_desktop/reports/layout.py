@@ -21,6 +21,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     LongTable,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Table,
@@ -689,9 +690,11 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         table, _, h = self._wrapped(aw, ah)
         self._cache = None
         n = table._nrows - 1
+        # The rest always starts on the next page (a page break after the part placed here): left to
+        # itself, the frame would try to fit a header and a sliver of a row into the space left.
         if h <= ah:
             rest = self._rest(n, None)
-            return [table, rest] if rest is not None else [table]
+            return [table, PageBreak(), rest] if rest is not None else [table]
         parts = table.split(aw, ah)
         if len(parts) != 2:
             return []
@@ -704,8 +707,8 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
             rest = self._rest(n0, bottom._cellvalues[1])
         else:  # unexpected: keep reportlab's parts as they are
             rest = self._rest(n, None)
-            return [top, bottom, rest] if rest is not None else [top, bottom]
-        return [top, rest] if rest is not None else [top]
+            return [top, bottom, PageBreak(), rest] if rest is not None else [top, bottom]
+        return [top, PageBreak(), rest] if rest is not None else [top]
 
     def _rest(self, start: int, lower_half: list[Any] | None) -> ChunkedTable | None:
         rows = self.rows[start:]
