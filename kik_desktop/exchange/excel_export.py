@@ -294,8 +294,8 @@ class _SheetWriter:
         t._style = self.st.title
         sub = WriteOnlyCell(self.ws, value=subtitle)
         sub._style = self.st.subtitle
-        self.append([t])
-        self.append([sub])
+        self.append([t], height=24)
+        self.append([sub], height=18)
         header = []
         for col in (*COLUMNS, *ID_COLUMNS):
             c = WriteOnlyCell(self.ws, value=col.header)
