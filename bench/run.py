@@ -166,6 +166,21 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def libreoffice(xlsx: Path, out_dir: Path, timeout: float) -> tuple[float | None, float]:
+    """Wall and CPU time of LibreOffice converting XLSX to PDF (bench_pdf); None when it failed."""
+    from bench import bench_pdf
+
+    c0 = children_cpu()
+    try:
+        result = bench_pdf.libreoffice_pdf(xlsx, out_dir, timeout)
+    except Exception as exc:  # a baseline that fails must not cost the other figures
+        print(f"LibreOffice: {exc!r}", file=sys.stderr)
+        return None, 0.0
+    if result[0] is None:
+        print(f"LibreOffice: {result[-1]}", file=sys.stderr)
+    return result[0], children_cpu() - c0
+
+
 def with_cpu(wall: float, cpu: float) -> str:
     return f"{fmt_s(wall)} (CPU {fmt_s(cpu)})"
 
@@ -381,7 +396,7 @@ def run(
         export_document(doc, concept_xlsx)
     lo_small = None
     if libreoffice:
-        lo_small, _note = bench_pdf.libreoffice_pdf(concept_xlsx, out_dir, timeout=300)
+        lo_small, _cpu = libreoffice(concept_xlsx, out_dir, timeout=300)
     rows.append(
         Row(
             "PDF „bericht“ des Konzepts (144 Maßnahmen)",
@@ -405,11 +420,7 @@ def run(
     lo_big, lo_cpu = None, 0.0
     if libreoffice:
         say(f"LibreOffice: Mappe mit {fmt_n(main_n)} Maßnahmen → PDF")
-        c0 = children_cpu()
-        lo_big, note = bench_pdf.libreoffice_pdf(out_dir / f"synth-{main_n}.xlsx", out_dir, timeout=900)
-        lo_cpu = children_cpu() - c0
-        if lo_big is None:
-            say(f"  LibreOffice: {note}")
+        lo_big, lo_cpu = libreoffice(out_dir / f"synth-{main_n}.xlsx", out_dir, timeout=900)
     rows.append(
         Row(
             f"PDF „tabelle“, {fmt_n(main_n)} Maßnahmen",
