@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--select", metavar="NUMMER", help="diesen Eintrag auswählen, z. B. 2.1.1")
     p.add_argument("--size", default="1366x768", metavar="BxH", help="Fenstergröße (Standard 1366x768)")
     p.add_argument("--search", metavar="TEXT", help="diesen Suchtext eingeben")
+    p.add_argument("--gesamtschau", action="store_true", help="die Gesamtschau (Statusübersicht) zeigen")
     p.set_defaults(func=cmd_screenshot)
 
     p = sub.add_parser("selftest", help="Fenster ohne Bildschirm öffnen, bearbeiten, rückgängig machen")
@@ -36,7 +37,12 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     width, _, height = args.size.partition("x")
     return take_screenshot(
-        args.output, args.db, select=args.select, size=(int(width), int(height)), search=args.search
+        args.output,
+        args.db,
+        select=args.select,
+        size=(int(width), int(height)),
+        search=args.search,
+        board=args.gesamtschau,
     )
 
 

@@ -84,6 +84,7 @@ def take_screenshot(
     select: str | None = None,
     size: tuple[int, int] = (1366, 768),
     search: str | None = None,
+    board: bool = False,
 ) -> int:
     """Render the main window offscreen into a PNG (for the README and for looking at it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -113,6 +114,12 @@ def take_screenshot(
                 print(f"Fehler: Es gibt keinen Eintrag {select}.", file=sys.stderr)
                 return 1
             window.select_item(*found)
+        if board:
+            action = getattr(window, "status_board_action", None)
+            if action is None:
+                print("Fehler: Die Gesamtschau ist in diesem Programm nicht enthalten.", file=sys.stderr)
+                return 1
+            action.trigger()
         app.processEvents()
         ok = window.grab().save(str(output))
         window.close()
