@@ -94,6 +94,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             record = prepare_import(preview, delete_missing=args.delete_missing)
         except ImportBlocked as exc:
             raise CommandError(str(exc)) from None
+        from kik_desktop.store.backup import make_backup
+
+        # A verified copy of the document before the import writes (restorable from the backups).
+        make_backup(path, f"vor Import aus {args.input.name}", kind="import")
         with doc.transaction() as s:
             record.redo(s)
     print(f"Übernommen: {preview.summary()}")

@@ -111,7 +111,14 @@ def read_workbook(path: str | os.PathLike[str]) -> WorkbookGrid:
 
 
 def _read(p: Path) -> WorkbookGrid:
-    wb = load_workbook(p, read_only=True, data_only=True, keep_links=False, keep_vba=False, rich_text=False)
+    # The file is opened here and closed whatever happens: openpyxl leaves its zip open when parsing
+    # fails, which on Windows would lock the workbook until the program ends.
+    with p.open("rb") as fh:
+        return _read_from(fh, p)
+
+
+def _read_from(fh: Any, p: Path) -> WorkbookGrid:
+    wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False, keep_vba=False, rich_text=False)
     try:
         colors = ColorResolver.for_workbook(wb)
         styles = list(wb._cell_styles)

@@ -33,6 +33,7 @@ from kik_desktop.exchange.excel_import import (
 )
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
+from kik_desktop.store.backup import make_backup
 
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
@@ -288,6 +289,14 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         record = prepare_import(preview, delete_missing=delete_missing)
     except ImportBlocked as exc:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+        return False
+    try:
+        # A verified copy of the document before the import writes (restorable from the backups).
+        make_backup(doc.path, f"vor Import aus {source.name}", kind="import")
+    except DocumentError as exc:
+        QMessageBox.critical(
+            window, IMPORT_TITLE, f"Vor dem Import konnte keine Sicherung angelegt werden: {exc}"
+        )
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
