@@ -9,6 +9,7 @@ changed, unchanged and missing items and every issue with sheet, row and column.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -1150,6 +1151,7 @@ class _Matcher:
         for m in self.measures.values():
             self.measures_by_goal.setdefault(m.parent, []).append(m)
         self.used_fields: set[int] = set()
+        self._goal_titles: dict[int, str] = {}
         self.used_goals: set[int] = set()
         self.used_measures: set[int] = set()
         self.tokens = 0
@@ -1338,6 +1340,12 @@ class _Matcher:
         return gid
 
     def goal_title(self, pg: _PGoal) -> str:
+        key = id(pg)
+        if key not in self._goal_titles:
+            self._goal_titles[key] = self._goal_title(pg)
+        return self._goal_titles[key]
+
+    def _goal_title(self, pg: _PGoal) -> str:
         titles = []
         for text, _loc in pg.titles:
             m = _GOAL_NO.match(text)
@@ -1520,11 +1528,16 @@ class _Matcher:
         return None
 
 
+@functools.lru_cache(maxsize=8192)
+def _canonical_date(value: str) -> str:
+    return parse_month_year(value).canonical()
+
+
 def _equal(attr: str, new: Any, old: Any) -> bool:
     if attr == "status_key":
         return (new or None) == (old or None)
     if attr in ("start", "end"):
-        return parse_month_year(new or "").canonical() == parse_month_year(old or "").canonical()
+        return _canonical_date(new or "") == _canonical_date(old or "")
     return _same_text(old, new)
 
 
