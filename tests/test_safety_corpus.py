@@ -242,11 +242,6 @@ def test_damaged_workbooks_never_crash_or_half_import(
             assert "Fehler" in output or "Nichts" in output, output[-300:]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the import command does not call store.backup.make_backup before writing yet "
-    "(kik_desktop/cli/excel_commands.py belongs to the Excel engineer)",
-)
 def test_import_backs_up_first(
     corpus: tuple[Path, list[BadInput]], target: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
