@@ -344,3 +344,21 @@ def _trimmed(view: Any) -> Any:
     if isinstance(view, list | tuple):
         return type(view)(_trimmed(v) for v in view)
     return view
+
+
+def test_stale_openpyxl_part_files_are_cleaned(tmp_path: Path) -> None:
+    import os
+    import time as _time
+
+    from kik_desktop.exchange.excel_export import clean_stale_temp_files
+
+    old = tmp_path / "openpyxl.abc123"
+    fresh = tmp_path / "openpyxl.def456"
+    other = tmp_path / "fremd.tmp"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x" * 10)
+    two_hours_ago = _time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    os.utime(other, (two_hours_ago, two_hours_ago))
+    assert clean_stale_temp_files(tmp_path) == [old]
+    assert not old.exists() and fresh.exists() and other.exists()

@@ -12,6 +12,7 @@ import functools
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -622,3 +623,23 @@ def export_document(doc: Any, out: str | os.PathLike[str], *, today: date | None
     """Export from an open Document (read session)."""
     with doc.reading() as s:
         return export_workbook(s, out, today=today)
+
+
+STALE_TEMP_SECONDS = 3600
+
+
+def clean_stale_temp_files(folder: Path | None = None) -> list[Path]:
+    """Remove the part files openpyxl leaves in the temp folder when an export is killed mid-way.
+
+    Only files older than an hour go, so an export running in another process is not disturbed.
+    """
+    folder = Path(tempfile.gettempdir()) if folder is None else folder
+    limit = time.time() - STALE_TEMP_SECONDS
+    removed: list[Path] = []
+    with contextlib.suppress(OSError):
+        for path in folder.glob("openpyxl.*"):
+            with contextlib.suppress(OSError):
+                if path.is_file() and path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed.append(path)
+    return removed

@@ -66,6 +66,9 @@ def run_app(file: Path | None = None) -> int:
     from kik_desktop.ui.errors import install_excepthook
 
     install_excepthook()
+    from kik_desktop.exchange.excel_export import clean_stale_temp_files
+
+    clean_stale_temp_files()
     from kik_desktop.ui.main_window import MainWindow
 
     settings = app_settings()
