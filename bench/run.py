@@ -166,7 +166,7 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def libreoffice(xlsx: Path, out_dir: Path, timeout: float) -> tuple[float | None, float]:
+def lo_convert(xlsx: Path, out_dir: Path, timeout: float) -> tuple[float | None, float]:
     """Wall and CPU time of LibreOffice converting XLSX to PDF (bench_pdf); None when it failed."""
     from bench import bench_pdf
 
@@ -210,7 +210,7 @@ class Progress:
 
 # ---------------------------------------------------------------- the run
 def run(
-    sizes: list[int], quick: bool, out_dir: Path, libreoffice: bool = True, case_budget: float = 180.0
+    sizes: list[int], quick: bool, out_dir: Path, libreoffice: bool = True, case_budget: float = 75.0
 ) -> tuple[str, float]:
     from bench import bench_board, bench_excel, bench_pdf, startup
     from bench.synthetic import make_concept_shaped_document, make_synthetic_document
@@ -396,7 +396,7 @@ def run(
         export_document(doc, concept_xlsx)
     lo_small = None
     if libreoffice:
-        lo_small, _cpu = libreoffice(concept_xlsx, out_dir, timeout=300)
+        lo_small, _cpu = lo_convert(concept_xlsx, out_dir, timeout=300)
     rows.append(
         Row(
             "PDF „bericht“ des Konzepts (144 Maßnahmen)",
@@ -420,7 +420,7 @@ def run(
     lo_big, lo_cpu = None, 0.0
     if libreoffice:
         say(f"LibreOffice: Mappe mit {fmt_n(main_n)} Maßnahmen → PDF")
-        lo_big, lo_cpu = libreoffice(out_dir / f"synth-{main_n}.xlsx", out_dir, timeout=900)
+        lo_big, lo_cpu = lo_convert(out_dir / f"synth-{main_n}.xlsx", out_dir, timeout=900)
     rows.append(
         Row(
             f"PDF „tabelle“, {fmt_n(main_n)} Maßnahmen",
@@ -491,9 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--case-budget",
         type=float,
-        default=180.0,
+        default=75.0,
         metavar="S",
-        help="Größen der Skalierung auslassen, deren lineare Schätzung über S Sekunden liegt (Standard 180)",
+        help="Größen der Skalierung auslassen, deren lineare Schätzung über S Sekunden liegt (Standard 75)",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="wohin die Tabelle geschrieben wird")
     parser.add_argument("--keep", type=Path, help="Dokumente, Mappen und PDFs in diesen Ordner legen")
