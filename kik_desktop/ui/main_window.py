@@ -705,14 +705,31 @@ class MainWindow(QMainWindow):
     def _search_changed(self, text: str) -> None:
         self.tree_filter.set_search(text)
         if self.tree_filter.active:
-            self.tree_view.expandAll()
+            self.expand_to_matches()
         self._update_filter_banner()
 
     def set_id_filter(self, ids: set[int] | None, label: str = "") -> None:
         self.tree_filter.set_id_filter(ids, label)
         if ids is not None:
-            self.tree_view.expandAll()
+            self.expand_to_matches()
         self._update_filter_banner()
+
+    def expand_to_matches(self) -> None:
+        """Open the fields and goals that show matches; expandAll would walk every measure (74 % of a
+        keystroke at 10,000 measures), while there are only some dozens of fields and goals."""
+        view, model, hidden = self.tree_view, self.tree_model, self.tree_filter.is_hidden
+        for field in model.root.children:
+            if hidden(field):
+                continue
+            if not view.isExpanded(index := model.index_of_node(field)):
+                view.expand(index)
+            for goal in field.children:
+                if (
+                    goal.children
+                    and not hidden(goal)
+                    and not view.isExpanded(index := model.index_of_node(goal))
+                ):
+                    view.expand(index)
 
     def clear_filters(self) -> None:
         self.search.clear()

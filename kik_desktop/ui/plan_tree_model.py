@@ -497,38 +497,42 @@ class PlanTreeFilter(QObject):
     def is_hidden(self, node: PlanNode) -> bool:
         return node in self._hidden
 
-    def _matches(self, node: PlanNode) -> bool:
-        if self._ids is not None and (node.kind != "measure" or node.id not in self._ids):
-            return False
-        text = node.search_text
-        return all(term in text for term in self._terms)
-
-    def _visible_below(self, node: PlanNode, hidden: set[PlanNode]) -> bool:
-        """Mark what to hide under node; True when node itself is to be shown."""
-        any_child = False
-        for child in node.children:
-            if self._visible_below(child, hidden):
-                any_child = True
-        if node is self.model.root:
-            return True
-        shown = any_child or self._matches(node)
-        if not shown:
-            hidden.add(node)
-        return shown
+    def _hidden_nodes(self) -> tuple[set[PlanNode], int]:
+        """What the filters hide, and how many measures stay; flat loops, as this runs per keystroke."""
+        terms, ids = self._terms, self._ids
+        hidden: set[PlanNode] = set()
+        shown_measures = 0
+        hide = hidden.add
+        for field in self.model.root.children:
+            field_shown = False
+            for goal in field.children:
+                goal_shown = False
+                for m in goal.children:
+                    if (ids is None or m.id in ids) and all(t in m.search_text for t in terms):
+                        goal_shown = True
+                        shown_measures += 1
+                    else:
+                        hide(m)
+                if goal_shown or (ids is None and all(t in goal.search_text for t in terms)):
+                    field_shown = True
+                else:
+                    hide(goal)
+            if not field_shown and not (ids is None and all(t in field.search_text for t in terms)):
+                hide(field)
+        return hidden, shown_measures
 
     def apply(self) -> None:
-        hidden: set[PlanNode] = set()
         if self.active:
-            self._visible_below(self.model.root, hidden)
+            hidden, self.visible_measures = self._hidden_nodes()
+        else:
+            hidden = set()
+            self.visible_measures = sum(len(g.children) for f in self.model.root.children for g in f.children)
         # Only rows whose state changes are touched: a keystroke costs what it changes.
         for node in self._hidden ^ hidden:
             if node.parent is None:
                 continue
             self.view.setRowHidden(node.row, self.model.index_of_node(node.parent), node in hidden)
         self._hidden = hidden
-        self.visible_measures = sum(
-            1 for f in self.model.root.children for g in f.children for m in g.children if m not in hidden
-        )
         self.changed.emit()
 
     def _structure_changed(self, *args: object) -> None:
