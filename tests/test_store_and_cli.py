@@ -44,6 +44,13 @@ def test_older_document_is_backed_up_and_migrated(tmp_path: Path, data_dir: Path
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001_base",)
 
 
+def test_revision_list_matches_the_alembic_scripts() -> None:
+    from kik_desktop.store import migrations
+
+    assert list(migrations.REVISIONS) == migrations.alembic_revisions()
+    assert migrations.alembic_head() == migrations.HEAD
+
+
 def test_document_from_newer_version_is_refused_unchanged(empty_doc, tmp_path: Path) -> None:
     path = empty_doc.path
     empty_doc.close()

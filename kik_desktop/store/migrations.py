@@ -4,40 +4,64 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+
+# The revisions of this program, oldest first. Opening a document only compares its revision with
+# these (Alembic and Mako cost a third of a second to import); Alembic is loaded only to upgrade.
+# tests/test_store_and_cli.py checks that this list equals Alembic's own.
+REVISIONS = ("0001_base", "0002_status_history")
+HEAD = REVISIONS[-1]
 
 SCRIPT_LOCATION = str(Path(__file__).with_name("migrations_scripts"))
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     return cfg
 
 
-def head_revision() -> str:
+def alembic_head() -> str:
+    """The head revision as Alembic reads it from the scripts (slow: imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
 
 
+def alembic_revisions() -> list[str]:
+    """All revisions as Alembic reads them, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    return [s.revision for s in reversed(list(ScriptDirectory.from_config(_config()).walk_revisions()))]
+
+
+def head_revision() -> str:
+    return HEAD
+
+
 def known_revisions() -> set[str]:
-    return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
+    return set(REVISIONS)
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        rev = MigrationContext.configure(conn).get_current_revision()
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        rev = None
+        if "alembic_version" in tables:
+            rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         conn.rollback()
-        return rev
+        return None if rev is None else str(rev)
 
 
 def schema_state(engine: Engine) -> Literal["current", "older", "newer"]:
@@ -55,6 +79,8 @@ def upgrade(engine: Engine, path: Path, *, backup: bool = True, target: str = "h
         from kik_desktop.store.backup import make_backup
 
         make_backup(path, reason="vor Aktualisierung des Formats")
+    from alembic import command
+
     cfg = _config()
     with engine.connect() as conn:
         cfg.attributes["connection"] = conn
