@@ -261,6 +261,19 @@ def run(
         )
     )
     bare_peak = statistics.median(st.bare_peak_mb)
+    say("Start bis Hauptfenster mit Dokument (Kindprozesse)")
+    main_paint = startup.measure_main_window(concept, runs=1 if quick else 5)
+    rows.append(
+        Row(
+            "… davon bis das Hauptfenster mit Baum gezeichnet ist (nach dem Startbild)",
+            fmt_s(main_paint),
+            f"nacktes PySide6-QMainWindow {fmt_s(st.bare)}",
+            main_paint / st.bare,
+            "(Auskunft, kein Ziel)",
+            None,
+            None,
+        )
+    )
 
     # 2.-4. Opening in the window, memory, keystroke: child processes per size.
     window: dict[int, dict[str, float]] = {}

@@ -92,15 +92,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from kik_desktop.store import DocumentError
-
     try:
         code: int = args.func(args)
-    except (CommandError, DocumentError) as exc:
+    except CommandError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # Imported here, not above: the window's start must not wait for the database layer.
+        from kik_desktop.store import DocumentError
+
+        if not isinstance(exc, DocumentError):
+            raise
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

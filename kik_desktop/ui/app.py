@@ -8,9 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel
 
 from kik_desktop import APP_NAME, ORG_NAME, __version__
 from kik_desktop.paths import default_document_path, resource
@@ -61,8 +61,49 @@ def start_document(explicit: Path | None, settings: QSettings) -> Path:
     return default
 
 
+def startup_splash(app: QApplication) -> QLabel:
+    """A start picture painted before the heavy imports (database, Excel, PDF) of the window."""
+    pixmap = QPixmap(460, 190)
+    pixmap.fill(QColor("#ffffff"))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor("#1f4e79"))
+    painter.drawRect(0, 0, pixmap.width() - 1, pixmap.height() - 1)
+    icon = app.windowIcon()
+    if not icon.isNull():
+        painter.drawPixmap(24, 40, icon.pixmap(96, 96))
+    title = QFont(app.font())
+    title.setPointSizeF(title.pointSizeF() * 1.8)
+    title.setBold(True)
+    painter.setFont(title)
+    painter.drawText(140, 80, APP_NAME)
+    painter.setFont(app.font())
+    painter.setPen(QColor("#333333"))
+    painter.drawText(140, 108, "Kommunales Integrationskonzept Kempten")
+    painter.setPen(QColor("#555555"))
+    painter.drawText(
+        pixmap.rect().adjusted(0, 0, -14, -10),
+        Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight,
+        "wird gestartet …",
+    )
+    painter.end()
+    # A plain frameless label, not QSplashScreen: its show() waits up to a second for the window
+    # system to confirm the window is exposed, which is what this picture is meant to avoid.
+    splash = QLabel()
+    splash.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+    splash.setPixmap(pixmap)
+    splash.setAccessibleName("KIK Desktop wird gestartet")
+    screen = app.primaryScreen()
+    if screen is not None:
+        splash.move(screen.availableGeometry().center() - pixmap.rect().center())
+    splash.show()
+    app.processEvents()
+    return splash
+
+
 def run_app(file: Path | None = None) -> int:
     app = create_application()
+    splash = startup_splash(app)
     from kik_desktop.ui.errors import install_excepthook
 
     install_excepthook()
@@ -74,6 +115,7 @@ def run_app(file: Path | None = None) -> int:
     settings = app_settings()
     window = MainWindow(settings)
     window.show()
+    splash.close()
     path = start_document(file, settings)
     if not window.open_path(path) and path != default_document_path():
         window.open_path(start_document(None, app_settings()))
