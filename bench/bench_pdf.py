@@ -28,24 +28,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import make_synthetic_document  # noqa: E402
+from kik_desktop.domain.table import TABLE_HEADERS  # noqa: E402
 from kik_desktop.reports import PrintOptions, load_report_data, write_pdf  # noqa: E402
 from kik_desktop.reports.fonts import register_fonts  # noqa: E402
 from kik_desktop.store import Document  # noqa: E402
 
-HEADERS = (
-    "Ziel",
-    "Indikator (zu entwickeln)",
-    "Maßnahme",
-    "Beschreibung der Maßnahme",
-    "Zielgruppe",
-    "verantwortlich (für die Umsetzung)",
-    "Akteur*innen für die Umsetzung",
-    "Was wird für die Umsetzung benötigt?",
-    "Beginn der Umsetzung (Termin Monat/Jahr)",
-    "Umsetzung bis wann?",
-    "Indikatoren (an denen sich der Erfolg festmachen lässt)",
-    "Status",
-)
+HEADERS = TABLE_HEADERS
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:

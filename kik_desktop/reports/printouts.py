@@ -26,6 +26,7 @@ from reportlab.platypus import (
 )
 
 from kik_desktop import ORG_NAME
+from kik_desktop.domain.table import TABLE_HEADERS
 from kik_desktop.reports.data import (
     NO_STATUS,
     FieldRow,
@@ -79,20 +80,7 @@ KINDS: dict[str, str] = {
     "tabelle": "Umsetzungstabelle",
 }
 
-TABLE_COLUMNS = (
-    "Ziel",
-    "Indikator (zu entwickeln)",
-    "Maßnahme",
-    "Beschreibung der Maßnahme",
-    "Zielgruppe",
-    "verantwortlich (für die Umsetzung)",
-    "Akteur*innen für die Umsetzung",
-    "Was wird für die Umsetzung benötigt?",
-    "Beginn der Umsetzung (Termin Monat/Jahr)",
-    "Umsetzung bis wann?",
-    "Indikatoren (an denen sich der Erfolg festmachen lässt)",
-    "Status",
-)
+TABLE_COLUMNS = TABLE_HEADERS
 # Relative widths of the twelve columns of the implementation table.
 TABLE_WEIGHTS = (2.9, 1.9, 2.6, 3.3, 2.0, 2.2, 2.4, 2.1, 1.8, 1.8, 2.3, 2.3)
 
