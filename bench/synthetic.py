@@ -25,6 +25,34 @@ def _sentence(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n))
 
 
+def _measure_row(
+    rng: random.Random, number: int, goal_id: int, position: int, institutions: list[str], now: datetime
+) -> dict[str, object]:
+    """One synthetic measure; the order of the random draws is part of the fixed output per seed."""
+    start_year = rng.randint(2021, 2027)
+    end = rng.choice(["laufend", f"{rng.randint(1, 12):02d}/{start_year + rng.randint(0, 3)}", ""])
+    return {
+        "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
+        "goal_id": goal_id,
+        "position": position,
+        "title": f"SYNTH Maßnahme {number}: {_sentence(rng, 4)}",
+        "description": _sentence(rng, rng.randint(10, 40)),
+        "target_group": rng.choice(GROUPS),
+        "responsible": rng.choice(institutions),
+        "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
+        "needs": _sentence(rng, 6),
+        "start": f"{rng.randint(1, 12):02d}/{start_year}",
+        "end": end,
+        "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
+        "status_key": rng.choice([*STATUS_KEYS, None]),
+        "priority": rng.choice([1, 2, 3, None]),
+        "funding": "",
+        "notes": "",
+        "is_example": False,
+        "updated_at": now,
+    }
+
+
 def make_synthetic_document(
     path: Path, measures: int, *, seed: int = 1, goals_per_field: int = 8
 ) -> Document:
@@ -75,30 +103,7 @@ def make_synthetic_document(
             gid = goal_ids[i % len(goal_ids)]
             pos = per_goal.get(gid, 0)
             per_goal[gid] = pos + 1
-            start_year = rng.randint(2021, 2027)
-            end = rng.choice(["laufend", f"{rng.randint(1, 12):02d}/{start_year + rng.randint(0, 3)}", ""])
-            rows.append(
-                {
-                    "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
-                    "goal_id": gid,
-                    "position": pos,
-                    "title": f"SYNTH Maßnahme {i + 1}: {_sentence(rng, 4)}",
-                    "description": _sentence(rng, rng.randint(10, 40)),
-                    "target_group": rng.choice(GROUPS),
-                    "responsible": rng.choice(institutions),
-                    "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
-                    "needs": _sentence(rng, 6),
-                    "start": f"{rng.randint(1, 12):02d}/{start_year}",
-                    "end": end,
-                    "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
-                    "status_key": rng.choice([*STATUS_KEYS, None]),
-                    "priority": rng.choice([1, 2, 3, None]),
-                    "funding": "",
-                    "notes": "",
-                    "is_example": False,
-                    "updated_at": now,
-                }
-            )
+            rows.append(_measure_row(rng, i + 1, gid, pos, institutions, now))
         for chunk in range(0, len(rows), 5000):
             s.execute(insert(Measure), rows[chunk : chunk + 5000])
     return doc
@@ -150,31 +155,15 @@ def make_concept_shaped_document(path: Path, *, seed: int = 1) -> Document:
                 goal_ids.append(goal.id)
             rows = []
             for k in range(n_measures):
-                start_year = rng.randint(2021, 2027)
-                end = rng.choice(
-                    ["laufend", f"{rng.randint(1, 12):02d}/{start_year + rng.randint(0, 3)}", ""]
-                )
                 rows.append(
-                    {
-                        "uid": uuid.UUID(int=rng.getrandbits(128)).hex,
-                        "goal_id": goal_ids[k % n_goals],
-                        "position": k // n_goals,
-                        "title": f"SYNTH Maßnahme {sum(CONCEPT_MEASURES[:i]) + k + 1}: {_sentence(rng, 4)}",
-                        "description": _sentence(rng, rng.randint(10, 40)),
-                        "target_group": rng.choice(GROUPS),
-                        "responsible": rng.choice(institutions),
-                        "actors": "\n".join(rng.sample(institutions, rng.randint(0, 4))),
-                        "needs": _sentence(rng, 6),
-                        "start": f"{rng.randint(1, 12):02d}/{start_year}",
-                        "end": end,
-                        "success_indicator": f"{rng.randint(5, 50)} {rng.choice(GROUPS)} pro Treffen",
-                        "status_key": rng.choice([*STATUS_KEYS, None]),
-                        "priority": rng.choice([1, 2, 3, None]),
-                        "funding": "",
-                        "notes": "",
-                        "is_example": False,
-                        "updated_at": now,
-                    }
+                    _measure_row(
+                        rng,
+                        sum(CONCEPT_MEASURES[:i]) + k + 1,
+                        goal_ids[k % n_goals],
+                        k // n_goals,
+                        institutions,
+                        now,
+                    )
                 )
             s.execute(insert(Measure), rows)
     return doc
