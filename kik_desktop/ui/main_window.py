@@ -109,8 +109,6 @@ class MainWindow(QMainWindow):
         self.tree_view = QTreeView()
         self.tree_view.setModel(self.tree_model)
         self.tree_filter = PlanTreeFilter(self.tree_model, self.tree_view)
-        # Older name of the filter, kept while extension code still uses it.
-        self.proxy = self.tree_filter
         self.tree_view.setHeaderHidden(True)
         self.tree_view.setUniformRowHeights(True)
         self.tree_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

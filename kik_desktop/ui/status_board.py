@@ -175,7 +175,7 @@ def apply_tree_filter(window: MainWindow, ids: set[int] | None, label: str) -> N
     if callable(setter):
         setter(ids, label)
     else:
-        window.proxy.set_id_filter(ids, label)
+        window.tree_filter.set_id_filter(ids, label)
 
 
 # -- matrix ------------------------------------------------------------------------------------------
