@@ -89,54 +89,18 @@ def plan_rows(s: Session) -> PlanRows:
 
 
 def load_tree(s: Session) -> list[TreeRow]:
-    """The whole tree in three queries, ordered by position; search text lower-cased."""
-    fields = [
-        TreeRow(
-            "field",
-            r.id,
-            None,
-            r.name,
-            search_text=" ".join([r.name, r.description, r.working_group, r.actors]).lower(),
-        )
-        for r in s.execute(
-            select(Field.id, Field.name, Field.description, Field.working_group, Field.actors).order_by(
-                Field.position, Field.id
-            )
-        )
-    ]
+    """The whole tree as nested rows, ordered by position; search text lower-cased."""
+    rows = plan_rows(s)
+    fields = [TreeRow("field", fid, None, name, search_text=text) for fid, name, text in rows.fields]
     by_field = {f.id: f for f in fields}
     goals: dict[int, TreeRow] = {}
-    for r in s.execute(
-        select(
-            Goal.id, Goal.field_id, Goal.title, Goal.description, Goal.indicator, Goal.is_example
-        ).order_by(Goal.position, Goal.id)
-    ):
-        row = TreeRow(
-            "goal",
-            r.id,
-            r.field_id,
-            r.title,
-            is_example=r.is_example,
-            search_text=" ".join([r.title, r.description, r.indicator]).lower(),
-        )
-        goals[r.id] = row
-        by_field[r.field_id].children.append(row)
-    cols = [getattr(Measure, c) for c in MEASURE_TEXT_COLUMNS]
-    for r in s.execute(
-        select(Measure.id, Measure.goal_id, Measure.status_key, Measure.is_example, *cols).order_by(
-            Measure.position, Measure.id
-        )
-    ):
-        texts = r[4:]
-        goals[r.goal_id].children.append(
+    for gid, field_id, title, example, text in rows.goals:
+        goals[gid] = TreeRow("goal", gid, field_id, title, is_example=example, search_text=text)
+        by_field[field_id].children.append(goals[gid])
+    for mid, goal_id, title, status_key, example, text in rows.measures:
+        goals[goal_id].children.append(
             TreeRow(
-                "measure",
-                r.id,
-                r.goal_id,
-                r.title,
-                status_key=r.status_key,
-                is_example=r.is_example,
-                search_text=" ".join(str(t or "") for t in texts).lower(),
+                "measure", mid, goal_id, title, status_key=status_key, is_example=example, search_text=text
             )
         )
     return fields
