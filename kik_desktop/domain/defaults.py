@@ -34,7 +34,16 @@ def seed_statuses(s: Session) -> None:
     present = set(s.scalars(select(Status.key)))
     for pos, entry in enumerate(default_concept()["statuses"]):
         if entry["key"] not in present:
-            s.add(Status(key=entry["key"], position=pos, label=entry["label"], color=entry["color"]))
+            s.add(
+                Status(
+                    key=entry["key"],
+                    position=pos,
+                    label=entry["label"],
+                    color=entry["color"],
+                    short=entry.get("short", ""),
+                    symbol=entry.get("symbol", ""),
+                )
+            )
     s.flush()
 
 

@@ -144,10 +144,20 @@ class StatusInfo:
     key: str
     label: str
     color: str
+    short: str = ""
+    symbol: str = ""
+
+    @property
+    def short_label(self) -> str:
+        """The short name, or the label where the document has none."""
+        return self.short or self.label
 
 
 def statuses(s: Session) -> list[StatusInfo]:
-    return [StatusInfo(r.key, r.label, r.color) for r in s.scalars(select(Status).order_by(Status.position))]
+    return [
+        StatusInfo(r.key, r.label, r.color, r.short, r.symbol)
+        for r in s.scalars(select(Status).order_by(Status.position))
+    ]
 
 
 def institution_names(s: Session) -> list[str]:
@@ -233,7 +243,10 @@ def dump_plan(s: Session) -> dict[str, Any]:
         )
     return {
         "properties": properties(s),
-        "statuses": [{"key": st.key, "label": st.label, "color": st.color} for st in status_rows],
+        "statuses": [
+            {"key": st.key, "label": st.label, "short": st.short, "color": st.color, "symbol": st.symbol}
+            for st in status_rows
+        ],
         "fields": out_fields,
         "institutions": [
             {"name": i.name, "short_name": i.short_name, "notes": i.notes}

@@ -17,6 +17,10 @@ class Status(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str] = mapped_column(Text, default="")
     color: Mapped[str] = mapped_column(String(6), default="BFBFBF")
+    # Short name for tables and the board, and a symbol so that print and colour-blind readers can tell
+    # the six apart without the colour.
+    short: Mapped[str] = mapped_column(Text, default="", server_default="")
+    symbol: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Institution(Base):
