@@ -41,7 +41,7 @@ CONCEPT_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("participation", "Beteiligung", True),
     ("strategic_goal", "Strategisches Ziel", False),
     ("strategic_field", "Strategisches Handlungsfeld", False),
-    ("understanding_title", "Überschrift des Integrationsverständnisses", False),
+    ("understanding_title", "Überschrift Integrationsverständnis", False),
     ("understanding", "Integrationsverständnis", True),
     ("guiding_principles", "Leitgedanken", True),
 )
