@@ -241,26 +241,31 @@ def dump_plan(s: Session) -> dict[str, Any]:
                 "goals": goals_out,
             }
         )
-    return {
-        "properties": properties(s),
-        "statuses": [
-            {"key": st.key, "label": st.label, "short": st.short, "color": st.color, "symbol": st.symbol}
-            for st in status_rows
-        ],
-        "fields": out_fields,
-        "institutions": [
-            {"name": i.name, "short_name": i.short_name, "notes": i.notes}
-            for i in s.scalars(select(Institution).order_by(Institution.name))
-        ],
-        "steering_group": [
-            {"area": m.area, "role": m.role, "members": m.members}
-            for m in s.scalars(select(SteeringMember).order_by(SteeringMember.position))
-        ],
-        "cross_cutting_tasks": [
-            t.title for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
-        ],
-        "funding_sources": [
-            {"name": fs.name, "kind": fs.kind, "notes": fs.notes}
-            for fs in s.scalars(select(FundingSource).order_by(FundingSource.name))
-        ],
-    }
+    from kik_desktop.domain.edition import add_origins
+
+    return add_origins(
+        s,
+        {
+            "properties": properties(s),
+            "statuses": [
+                {"key": st.key, "label": st.label, "short": st.short, "color": st.color, "symbol": st.symbol}
+                for st in status_rows
+            ],
+            "fields": out_fields,
+            "institutions": [
+                {"name": i.name, "short_name": i.short_name, "notes": i.notes}
+                for i in s.scalars(select(Institution).order_by(Institution.name))
+            ],
+            "steering_group": [
+                {"area": m.area, "role": m.role, "members": m.members}
+                for m in s.scalars(select(SteeringMember).order_by(SteeringMember.position))
+            ],
+            "cross_cutting_tasks": [
+                t.title for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
+            ],
+            "funding_sources": [
+                {"name": fs.name, "kind": fs.kind, "notes": fs.notes}
+                for fs in s.scalars(select(FundingSource).order_by(FundingSource.name))
+            ],
+        },
+    )

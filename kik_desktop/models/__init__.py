@@ -1,6 +1,7 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
+from kik_desktop.models.edition import ItemOrigin
 from kik_desktop.models.plan import Field, Goal, Measure, StatusChange, measure_task
 from kik_desktop.models.registry import (
     CrossCuttingTask,
@@ -19,6 +20,7 @@ __all__ = [
     "FundingSource",
     "Goal",
     "Institution",
+    "ItemOrigin",
     "Measure",
     "Status",
     "StatusChange",
