@@ -99,7 +99,7 @@ class ConceptPropertiesPage(EditorPage):
         lines = {"understanding": 10, "guiding_principles": 6, "commission": 2, "participation": 2}
         for key, label, multi in concept.CONCEPT_FIELDS:
             if key == "council_decision_date":
-                edit = self.line(key, label, "TT.MM.JJJJ, z. B. 18.11.2021")
+                edit = self.line(key, label, "TT.MM.JJJJ")
                 edit.setMaximumWidth(160)
                 self._bindings[key] = _Binding(key, edit.text, self._date_setter(edit), edit)
             elif multi:
@@ -131,7 +131,7 @@ class ConceptPropertiesPage(EditorPage):
         if pred.get("edition"):
             text += f"; diese Fassung: {pred['edition']}"
         if pred.get("predecessor_created"):
-            text += f"; angelegt am {german_date(pred['predecessor_created'][:10])}"
+            text += f"; fortgeschrieben am {german_date(pred['predecessor_created'][:10])}"
         if pred.get("predecessor_file"):
             text += f"<br>Datei der Vorgängerfassung: {pred['predecessor_file']}"
         self.predecessor.setText(text)

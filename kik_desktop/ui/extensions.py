@@ -5,6 +5,7 @@ EXTENSIONS: list[str] = [
     "kik_desktop.ui.restore_dialog",
     "kik_desktop.ui.status_board",
     "kik_desktop.ui.concept_pages",
+    "kik_desktop.ui.edition_dialog",
     "kik_desktop.ui.print_dialog",
     "kik_desktop.ui.excel_dialogs",
 ]
