@@ -555,6 +555,9 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     ws.auto_filter.ref = f"A1:C{max(iw.row, 1)}"
     ws.oddFooter.center.text = "Seite &P von &N"
     result.sheets.append(inst_title)
+    from kik_desktop.exchange.concept_sheets import write_concept_sheets
+
+    write_concept_sheets(wb, s, used | {inst_title.lower()}, result)
     wb.properties.title = TITLE
     wb.properties.creator = "KIK Desktop"
     wb.properties.keywords = "KIK-Umsetzungstabelle"
