@@ -48,3 +48,23 @@ def test_export_and_report_of_next_edition_name_the_predecessor(
         rows = {r[0]: r[1] for r in wb["Konzept"].iter_rows(values_only=True) if r and r[0]}
         assert rows["Vorgängerfassung"] == "Das 1. Kommunale Integrationskonzept Kemptens (KIK)"
         assert rows["Fassung"] == "2" and rows["Name des Konzepts"] == "Zweites KIK"
+
+
+def test_report_title_page_names_the_predecessor(default_doc: Document, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from kik_desktop.reports import PrintOptions, print_document
+
+    source = default_doc.path
+    first = tmp_path / "eins.pdf"
+    print_document(default_doc, "bericht", first, PrintOptions())
+    assert "Fortschreibung von" not in (PdfReader(first).pages[0].extract_text() or "")
+    default_doc.close()
+    result = write_next_edition(source, tmp_path / "zwei.kik")
+    out = tmp_path / "zwei.pdf"
+    with open_document(result.path) as doc:
+        print_document(doc, "bericht", out, PrintOptions())
+    cover = " ".join((PdfReader(out).pages[0].extract_text() or "").split())
+    assert "Fortschreibung von" in cover
+    assert "„Das 1. Kommunale Integrationskonzept Kemptens (KIK)“ (Fassung 1)" in cover
+    assert "Das 2. Kommunale Integrationskonzept" in cover

@@ -27,6 +27,7 @@ from reportlab.platypus import (
 
 from kik_desktop import ORG_NAME
 from kik_desktop.domain.table import TABLE_HEADERS
+from kik_desktop.reports import concept_front
 from kik_desktop.reports.data import (
     NO_STATUS,
     FieldRow,
@@ -311,6 +312,7 @@ def build_bericht(job: _Job, filename: str) -> int:
     facts: list[list[Any]] = []
     if decision:
         facts.append([t.markup("<b>Beschluss des Stadtrats</b>"), t.para(decision)])
+    facts.extend(concept_front.predecessor_facts(t, p))
     facts.append([t.markup("<b>Stand</b>"), t.para(format_date(job.stand))])
     measures = data.measures()
     goals = sum(len(f.goals) for f in data.fields)
