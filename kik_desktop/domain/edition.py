@@ -294,6 +294,7 @@ def write_next_edition(
         raise DocumentError("Die neue Fassung kann nicht die bisherige Datei ersetzen.")
     if dst_path.exists() and not overwrite:
         raise DocumentError(f"„{dst_path}“ gibt es schon.")
+    dst_path.parent.mkdir(parents=True, exist_ok=True)
     lock = DocumentLock(dst_path)
     lock.acquire()
     tmp = dst_path.with_name(dst_path.name + ".neu")
