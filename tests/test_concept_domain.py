@@ -237,3 +237,16 @@ def test_status_legend_edit_validates_and_undoes(default_doc: Document) -> None:
     with pytest.raises(plan.PlanError, match="fest"), default_doc.transaction() as s:
         concept.update_status(s, "neu", {"label": "x"})
     assert dump(default_doc) == before
+
+
+def test_board_uses_the_legend_short_names(default_doc: Document) -> None:
+    from datetime import date
+
+    from kik_desktop.domain.board import compute_board
+
+    with default_doc.transaction() as s:
+        concept.update_status(s, "umgesetzt", {"short": "erledigt"})
+        board = compute_board(s, date(2026, 11, 30))
+    assert board.short_label("umgesetzt") == "erledigt"
+    assert board.short_label("anfang") == "Anfang"
+    assert board.short_label(None) == "ohne Status"

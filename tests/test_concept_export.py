@@ -68,3 +68,18 @@ def test_report_title_page_names_the_predecessor(default_doc: Document, tmp_path
     assert "Fortschreibung von" in cover
     assert "„Das 1. Kommunale Integrationskonzept Kemptens (KIK)“ (Fassung 1)" in cover
     assert "Das 2. Kommunale Integrationskonzept" in cover
+
+
+def test_legend_edit_reaches_the_export_drop_down_and_fills(default_doc: Document, tmp_path: Path) -> None:
+    with default_doc.transaction() as s:
+        concept.update_status(s, "gefaehrdet", {"label": "kritisch", "color": "C00000"})
+    out = tmp_path / "legende.xlsx"
+    export_document(default_doc, out)
+    wb = openpyxl.load_workbook(out)
+    legend = wb["Legende"]
+    # The drop-down of the status column lists the legend sheet's B4:B9.
+    dv = wb["Alle Maßnahmen"].data_validations.dataValidation[0]
+    assert "Legende" in dv.formula1 and "$B$4" in dv.formula1
+    row = next(r for r in legend.iter_rows(min_row=4, max_row=9) if r[2].value == "gefaehrdet")
+    assert row[1].value == "kritisch"
+    assert row[0].fill.fgColor.rgb.endswith("C00000")

@@ -162,7 +162,9 @@ class Board:
         return key
 
     def short_label(self, key: str | None) -> str:
-        return SHORT_LABELS.get(key) or self.label(key)
+        # The legend's short name (edited on the Konzept tab) first, then the built-in short names.
+        own = next((st.short for st in self.statuses if st.key == key and st.short), "")
+        return own or SHORT_LABELS.get(key) or self.label(key)
 
     def lists(self) -> dict[str, list[BoardEntry]]:
         """The six action lists in the order the board shows them."""
