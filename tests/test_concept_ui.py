@@ -247,7 +247,7 @@ def test_funding_page(window: MainWindow, default_doc: Document, monkeypatch: py
 
 
 def test_legend_page_changes_show_everywhere_and_undo(
-    window: MainWindow, default_doc: Document, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, default_doc: Document, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
 ) -> None:
     tab = tab_of(window)
     tab.show_page(tab.legend_page)
@@ -258,6 +258,7 @@ def test_legend_page_changes_show_everywhere_and_undo(
     row = [page.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(6)].index("mitte")
     edit_cell(page, row, "label", "halbwegs umgesetzt")
     edit_cell(page, row, "symbol", "M")
+    edit_cell(page, row, "short", "halbwegs")
     monkeypatch.setattr(page, "pick_color", lambda initial, label: "3366FF")
     page.table.setCurrentCell(row, 0)
     page.choose_color()
@@ -272,11 +273,13 @@ def test_legend_page_changes_show_everywhere_and_undo(
     assert combo.itemText(combo.findData("mitte")) == "halbwegs umgesetzt"
     board = window.board_source.data()  # type: ignore[attr-defined]
     assert board is not None and {s.key: s.color for s in board.statuses}["mitte"] == "3366FF"
+    filters = window.tree_filters  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: filters.status.findText("halbwegs") >= 0, timeout=3000)
     # A bad symbol is refused and changes nothing.
     monkeypatch.setattr(window, "show_error", lambda title, text: None)
     edit_cell(page, row, "symbol", "viel zu lang")
     assert page.table.item(row, 1).text() == "M"
-    for _ in range(3):
+    for _ in range(4):
         window.undo()
     assert dump(default_doc) == before
     assert model._status_labels["mitte"] == next(

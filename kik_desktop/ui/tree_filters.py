@@ -117,7 +117,7 @@ class FilterBar(QWidget):
                     self.field.addItem(f"{number} {name}", fid)
                 for st in data.statuses:
                     self.status.addItem(
-                        status_icon(st.color, 12), SHORT_LABELS.get(st.key) or st.label, st.key
+                        status_icon(st.color, 12), st.short or SHORT_LABELS.get(st.key) or st.label, st.key
                     )
                     self.status.setItemData(self.status.count() - 1, st.label, Qt.ItemDataRole.ToolTipRole)
             self.status.addItem(status_icon("FFFFFF", 12), "ohne Status", NO_STATUS)
