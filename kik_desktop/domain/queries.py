@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain.plan import PRIORITIES
+from kik_desktop.domain.plan import PRIORITIES, number_text
 from kik_desktop.models import (
     CrossCuttingTask,
     DocumentProperty,
@@ -194,7 +194,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
             for mi, m in enumerate(g.measures, start=1):
                 measures_out.append(
                     {
-                        "number": f"{fi}.{gi}.{mi}",
+                        "number": number_text((fi, gi, mi)),
                         "uid": m.uid,
                         "title": m.title,
                         "description": m.description,
@@ -219,7 +219,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
                 )
             goals_out.append(
                 {
-                    "number": f"{fi}.{gi}",
+                    "number": number_text((fi, gi)),
                     "uid": g.uid,
                     "title": g.title,
                     "description": g.description,
@@ -230,7 +230,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
             )
         out_fields.append(
             {
-                "number": str(fi),
+                "number": number_text((fi,)),
                 "uid": f.uid,
                 "title": f.name,
                 "description": f.description,
