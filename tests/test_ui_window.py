@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,6 @@ from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document
 from kik_desktop.ui.main_window import MainWindow
 from kik_desktop.ui.plan_tree_model import PlanTreeModel
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def open_copy(window: MainWindow, doc: Document, tmp_path: Path) -> Path:

@@ -68,6 +68,14 @@ class PlanError(ValueError):
     """An edit that cannot be made; the message is German and meant for the user."""
 
 
+def as_kind(kind: str) -> Kind:
+    """A kind read from a view ("field", "goal", "measure") as the typed Kind; PlanError otherwise."""
+    for known in KINDS:
+        if known == kind:
+            return known
+    raise PlanError(f"Unbekannte Art von Eintrag: {kind}")
+
+
 def clean_text(value: str) -> str:
     """Drop control characters no file format keeps; normalise line ends."""
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
@@ -91,6 +99,8 @@ class UpdateResult:
     new: dict[str, Any]
     history_id: int | None = None
     changes: ChangeSet = field(default_factory=ChangeSet)
+    # Every value given, as stored (normalised), changed or not: what an editor shows after saving.
+    normalized: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,7 +294,7 @@ def update_item(
     clean = validate_values(s, kind, values)
     current = get_values(s, kind, item_id)
     changed = {k: v for k, v in clean.items() if current.get(k) != v}
-    result = UpdateResult(old={k: current[k] for k in changed}, new=changed)
+    result = UpdateResult(old={k: current[k] for k in changed}, new=changed, normalized=clean)
     if not changed:
         return result
     records = [updated(kind, item_id, changed)]
