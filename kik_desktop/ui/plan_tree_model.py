@@ -76,6 +76,10 @@ class PlanTreeModel(QAbstractItemModel):
         self._italic = QFont()
         self._italic.setItalic(True)
         self._example_brush = QBrush(QColor("#5a5a5a"))
+        # The numbers as the views last heard them. A row that shifts keeps its old number until the
+        # model says dataChanged for it, so the rows around an insert/remove/move keep their data
+        # while Qt moves them (what Qt's model tester checks), and data() does not walk up the tree.
+        self._numbers: dict[PlanNode, str] = {}
 
     @property
     def root(self) -> PlanNode:
@@ -99,6 +103,7 @@ class PlanTreeModel(QAbstractItemModel):
     # -- the index's steps (IndexListener) -----------------------------------------------------
     def before_reset(self) -> None:
         self.beginResetModel()
+        self._numbers.clear()
 
     def after_reset(self) -> None:
         self._load_statuses()
@@ -130,6 +135,10 @@ class PlanTreeModel(QAbstractItemModel):
     def after_apply(self, delta: IndexDelta) -> None:
         if delta.reset:
             return
+        for gone in delta.removed:
+            self._numbers.pop(gone, None)
+            for child in gone.walk():
+                self._numbers.pop(child, None)
         if delta.statuses:
             self._load_statuses()
             self._numbers_changed(self.root, 0)
@@ -159,12 +168,21 @@ class PlanTreeModel(QAbstractItemModel):
         """Numbers below shifted rows changed; tell the views range by range."""
         if start >= len(parent.children):
             return
+        for child in parent.children[start:]:
+            self._numbers.pop(child, None)
         first = self.index_of_node(parent.children[start])
         last = self.index_of_node(parent.children[-1])
         self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole, NUMBER_ROLE])
         for child in parent.children[start:]:
             if child.children:
                 self._numbers_changed(child, 0)
+
+    def number(self, node: PlanNode) -> str:
+        """The number shown for a row (see ``_numbers``)."""
+        number = self._numbers.get(node)
+        if number is None:
+            number = self._numbers[node] = node.number()
+        return number
 
     # -- Qt model interface ----------------------------------------------------------------------
     def _node(self, index: ModelIndex) -> PlanNode:
@@ -206,13 +224,13 @@ class PlanTreeModel(QAbstractItemModel):
         node = self._node(index)
         if role == Qt.ItemDataRole.DisplayRole:
             title = node.title or "(ohne Titel)"
-            return f"{node.number()}  {title}"
+            return f"{self.number(node)}  {title}"
         if role == Qt.ItemDataRole.DecorationRole:
             if node.kind == "measure":
                 return self._status_icons.get(node.status_key, self._status_icons.get(None))
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"{node.number()} {node.title}"]
+            parts = [f"{self.number(node)} {node.title}"]
             if node.kind == "measure":
                 parts.append("Status: " + self._status_labels.get(node.status_key or "", "kein Status"))
             if node.is_example:
@@ -226,13 +244,13 @@ class PlanTreeModel(QAbstractItemModel):
             return self._example_brush if node.is_example else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             status = self._status_labels.get(node.status_key or "", "") if node.kind == "measure" else ""
-            return f"{node.number()} {node.title} {status}".strip()
+            return f"{self.number(node)} {node.title} {status}".strip()
         if role == KIND_ROLE:
             return node.kind
         if role == ID_ROLE:
             return node.id
         if role == NUMBER_ROLE:
-            return node.number()
+            return self.number(node)
         if role == STATUS_ROLE:
             return node.status_key
         if role == NODE_ROLE:
