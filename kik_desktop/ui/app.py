@@ -160,7 +160,7 @@ def take_screenshot(
                 return 1
             window.select_item(*found)
         if board:
-            action = getattr(window, "status_board_action", None)
+            action = window.context.actions.get("status_board")
             if action is None:
                 print("Fehler: Die Gesamtschau ist in diesem Programm nicht enthalten.", file=sys.stderr)
                 return 1
