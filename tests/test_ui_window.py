@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
@@ -14,6 +15,7 @@ from kik_desktop.domain import plan
 from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document
 from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.operations import PlanUpdate
 from kik_desktop.ui.plan_tree_model import PlanTreeModel
 
 
@@ -92,6 +94,41 @@ def test_editor_edit_reaches_database_and_undo_restores(
     assert page._bindings["title"].get() == "M1"
     window.redo()
     assert db_value(small_plan, "measure", m1, "title") == "Sprachtreff"
+
+
+def test_an_editor_edit_goes_one_way_and_the_editor_is_not_read_again(
+    window: MainWindow, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_copy(window, small_plan, tmp_path)
+    m1 = measure_id(small_plan, "M1")
+    window.select_item("measure", m1)
+    doc = window.document
+    assert doc is not None
+    reading, reads = doc.reading, []
+
+    def counted() -> Any:
+        reads.append(1)
+        return reading()
+
+    monkeypatch.setattr(doc, "reading", counted)
+    updates: list[PlanUpdate] = []
+    window.operations.applied.connect(updates.append)
+    loads = window.operations.index.loads
+    window.editor.commit.emit("measure", m1, {"status_key": "mitte"})
+    (update,) = updates
+    assert update.initiator is window.editor
+    assert update.changed_attrs("measure", m1) == {"status_key"}
+    # No read for the tree, the board's data or the editor: the change record carries the value.
+    assert reads == [] and window.operations.index.loads == loads
+    assert window.tree_model.node("measure", m1).status_key == "mitte"  # type: ignore[union-attr]
+    # A text edit: one read of that row for its search text, the editor shows the value as stored.
+    window.editor.commit.emit("measure", m1, {"end": "6/2026"})
+    assert len(updates) == 2 and reads == [1] and window.operations.index.loads == loads
+    assert window.editor.measure_editor._bindings["end"].get() == "06/2026"
+    assert db_value(small_plan, "measure", m1, "end") == "06/2026"
+    window.undo()  # undo has no initiator: the editor shows what the database has again
+    assert updates[-1].initiator is None
+    assert window.editor.measure_editor._bindings["end"].get() == ""
 
 
 def test_status_change_records_history_and_undo_removes_it(
