@@ -267,8 +267,6 @@ def starts_soon(start: str | None, today: date) -> bool:
     return idx is not None and cur <= idx <= cur + SOON_MONTHS
 
 
-NO_END: Final = 1 << 30  # never before the current month: not overdue
-NO_START: Final = -1  # never within the next months
 # The measure attributes the board shows; an update of any other attribute leaves the board as it is.
 MEASURE_BOARD_ATTRS: Final = frozenset(
     {"title", "status_key", "responsible", "start", "end", "success_indicator", "priority"}

@@ -233,9 +233,10 @@ class IndexDelta:
         return bool(self.structural or self.updated or self.registry or self.statuses or self.history)
 
     def touched_measure_ids(self) -> set[int]:
-        """Measures whose board columns or place may have changed (not meaningful after a reset)."""
-        out: set[int] = set()
-        for node in (*self.inserted, *self.removed, *self.moved, *self.updated):
+        """Measures whose board columns or place may have changed (not meaningful after a reset):
+        those that came, went or moved with their field or goal, and the updated ones."""
+        out = {node.id for node in self.updated if node.kind == "measure"}
+        for node in (*self.inserted, *self.removed, *self.moved):
             if node.kind == "measure":
                 out.add(node.id)
             out.update(n.id for n in node.walk() if n.kind == "measure")
@@ -356,15 +357,6 @@ class PlanIndex:
         for f in self.root.children:
             for g in f.children:
                 yield from g.children
-
-    def count(self, kind: str) -> int:
-        return sum(1 for k, _ in self._nodes if k == kind)
-
-    def status_label(self, key: str | None) -> str:
-        for st in self.statuses:
-            if st.key == key:
-                return st.label
-        return ""
 
     # -- following writes ------------------------------------------------------------------------
     def apply(self, changes: ChangeSet, reading: Reading) -> IndexDelta:
