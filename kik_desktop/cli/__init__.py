@@ -66,13 +66,9 @@ def resolve_db(path: Path | None) -> Path:
     """The document a command works on: --db, or the default document (created if missing)."""
     if path is not None:
         return path
-    from kik_desktop.domain.defaults import create_default_document
-    from kik_desktop.paths import default_document_path
+    from kik_desktop.domain.defaults import resolve_document
 
-    default = default_document_path()
-    if not default.exists():
-        create_default_document(default).close()
-    return default
+    return resolve_document(path)
 
 
 def _configure_streams() -> None:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain.plan import PRIORITIES
+from kik_desktop.domain.plan import PRIORITIES, number_text
 from kik_desktop.models import (
     CrossCuttingTask,
     DocumentProperty,
     Field,
     FundingSource,
-    Goal,
     Institution,
-    Measure,
     Status,
     SteeringMember,
     measure_task,
@@ -35,108 +33,6 @@ MEASURE_TEXT_COLUMNS = (
     "funding",
     "notes",
 )
-
-
-@dataclass
-class TreeRow:
-    """One node of the plan tree as the views need it: ids, order, title, status, search text."""
-
-    kind: str
-    id: int
-    parent_id: int | None
-    title: str
-    status_key: str | None = None
-    is_example: bool = False
-    search_text: str = ""
-    children: list[TreeRow] = field(default_factory=list)
-
-
-@dataclass
-class PlanRows:
-    """The tree as plain tuples, straight from SQLite: the fastest way to build a view of 10,000 rows.
-
-    fields: (id, name, search text); goals: (id, field id, title, is_example, search text);
-    measures: (id, goal id, title, status key, is_example, search text); each in tree order.
-    """
-
-    fields: list[tuple[int, str, str]]
-    goals: list[tuple[int, int, str, bool, str]]
-    measures: list[tuple[int, int, str, str | None, bool, str]]
-
-
-def plan_rows(s: Session) -> PlanRows:
-    conn = s.connection()
-    fields = [
-        (r[0], r[1], f"{r[1]} {r[2]} {r[3]} {r[4]}".lower())
-        for r in conn.exec_driver_sql(
-            "SELECT id, name, description, working_group, actors FROM field ORDER BY position, id"
-        )
-    ]
-    goals = [
-        (r[0], r[1], r[2], bool(r[3]), f"{r[2]} {r[4]} {r[5]}".lower())
-        for r in conn.exec_driver_sql(
-            "SELECT id, field_id, title, is_example, description, indicator FROM goal ORDER BY position, id"
-        )
-    ]
-    cols = ", ".join(f'"{c}"' for c in MEASURE_TEXT_COLUMNS)
-    measures = [
-        (r[0], r[1], r[4], r[2], bool(r[3]), " ".join(t or "" for t in r[4:]).lower())
-        for r in conn.exec_driver_sql(
-            f"SELECT id, goal_id, status_key, is_example, {cols} FROM measure ORDER BY position, id"
-        )
-    ]
-    return PlanRows(fields, goals, measures)
-
-
-def load_tree(s: Session) -> list[TreeRow]:
-    """The whole tree as nested rows, ordered by position; search text lower-cased."""
-    rows = plan_rows(s)
-    fields = [TreeRow("field", fid, None, name, search_text=text) for fid, name, text in rows.fields]
-    by_field = {f.id: f for f in fields}
-    goals: dict[int, TreeRow] = {}
-    for gid, field_id, title, example, text in rows.goals:
-        goals[gid] = TreeRow("goal", gid, field_id, title, is_example=example, search_text=text)
-        by_field[field_id].children.append(goals[gid])
-    for mid, goal_id, title, status_key, example, text in rows.measures:
-        goals[goal_id].children.append(
-            TreeRow(
-                "measure", mid, goal_id, title, status_key=status_key, is_example=example, search_text=text
-            )
-        )
-    return fields
-
-
-def tree_row(s: Session, kind: str, item_id: int) -> TreeRow:
-    """One node (without children) freshly from the database."""
-    if kind == "field":
-        f = s.get_one(Field, item_id)
-        return TreeRow(
-            "field",
-            f.id,
-            None,
-            f.name,
-            search_text=" ".join([f.name, f.description, f.working_group, f.actors]).lower(),
-        )
-    if kind == "goal":
-        g = s.get_one(Goal, item_id)
-        return TreeRow(
-            "goal",
-            g.id,
-            g.field_id,
-            g.title,
-            is_example=g.is_example,
-            search_text=" ".join([g.title, g.description, g.indicator]).lower(),
-        )
-    m = s.get_one(Measure, item_id)
-    return TreeRow(
-        "measure",
-        m.id,
-        m.goal_id,
-        m.title,
-        status_key=m.status_key,
-        is_example=m.is_example,
-        search_text=" ".join(getattr(m, c) or "" for c in MEASURE_TEXT_COLUMNS).lower(),
-    )
 
 
 @dataclass(frozen=True)
@@ -194,7 +90,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
             for mi, m in enumerate(g.measures, start=1):
                 measures_out.append(
                     {
-                        "number": f"{fi}.{gi}.{mi}",
+                        "number": number_text((fi, gi, mi)),
                         "uid": m.uid,
                         "title": m.title,
                         "description": m.description,
@@ -219,7 +115,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
                 )
             goals_out.append(
                 {
-                    "number": f"{fi}.{gi}",
+                    "number": number_text((fi, gi)),
                     "uid": g.uid,
                     "title": g.title,
                     "description": g.description,
@@ -230,7 +126,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
             )
         out_fields.append(
             {
-                "number": str(fi),
+                "number": number_text((fi,)),
                 "uid": f.uid,
                 "title": f.name,
                 "description": f.description,

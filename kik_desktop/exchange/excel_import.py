@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
+from kik_desktop.domain.changes import ChangeSet, created
 from kik_desktop.domain.dates import parse_month_year
 from kik_desktop.domain.defaults import STATUS_KEYS, default_concept
 from kik_desktop.domain.queries import StatusInfo, statuses
@@ -1610,8 +1611,10 @@ class ImportUndo:
     def _resolve(self, ref: Any) -> Any:
         return self.created[ref] if isinstance(ref, str) else ref
 
-    def redo(self, s: Session) -> None:
+    def redo(self, s: Session) -> ChangeSet:
+        """Apply the import; returns the change records of everything it wrote."""
         self._done = []
+        changes: list[ChangeSet] = []
         for op in self.ops:
             if op.op == "new":
                 parent = self._resolve(op.parent)
@@ -1625,39 +1628,49 @@ class ImportUndo:
                     # Redo gives the item the same uid as the first time.
                     self.created_uids[op.ref] = s.scalars(select(cls.uid).where(cls.id == item_id)).one()
                 self._done.append(("new", (op.kind, item_id)))
+                position = s.scalar(select(cls.position).where(cls.id == item_id))
+                changes.append(ChangeSet((created(op.kind, item_id, parent, int(position or 0), op.values),)))
             elif op.op == "update":
                 result = plan.update_item(s, op.kind, self._resolve(op.ref), op.values)
                 self._done.append(("update", (op.kind, self._resolve(op.ref), result)))
+                changes.append(result.changes)
             elif op.op == "move":
                 item_id = self._resolve(op.ref)
                 parent = self._resolve(op.parent)
                 siblings = plan.child_ids(s, op.kind, parent)
                 origin = plan.move_item(s, op.kind, item_id, parent, len(siblings))  # type: ignore[arg-type]
                 self._done.append(("move", (op.kind, item_id, origin)))
+                changes.append(origin.changes)
             elif op.op == "delete":
                 snap = plan.delete_item(s, op.kind, op.ref)  # type: ignore[arg-type]
                 self._done.append(("delete", snap))
+                changes.append(snap.changes)
         s.flush()
+        return ChangeSet.of(c for part in changes for c in part)
 
-    def undo(self, s: Session) -> None:
+    def undo(self, s: Session) -> ChangeSet:
+        """Take the import back; returns the change records of what that wrote."""
+        changes: list[ChangeSet] = []
         for what, data in reversed(self._done):
             if what == "new":
                 kind, item_id = data
                 if s.get(plan.CLASS_OF[kind], item_id) is not None:
-                    plan.delete_item(s, kind, item_id)
+                    changes.append(plan.delete_item(s, kind, item_id).changes)
             elif what == "update":
                 kind, item_id, result = data
                 if result.old:
-                    plan.update_item(s, kind, item_id, result.old, record_history=False)
+                    back = plan.update_item(s, kind, item_id, result.old, record_history=False)
+                    changes.append(back.changes)
                 if result.history_id is not None:
-                    plan.delete_history(s, result.history_id)
+                    changes.append(plan.delete_history(s, result.history_id))
             elif what == "move":
                 kind, item_id, (old_parent, old_index) = data
-                plan.move_item(s, kind, item_id, old_parent, old_index)
+                changes.append(plan.move_item(s, kind, item_id, old_parent, old_index).changes)
             elif what == "delete":
-                plan.restore_item(s, data)
+                changes.append(plan.restore_item(s, data))
         self._done = []
         s.flush()
+        return ChangeSet.of(c for part in changes for c in part)
 
 
 def _append_item(

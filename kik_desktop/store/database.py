@@ -285,8 +285,8 @@ def open_document(path: str | os.PathLike[str], *, read_only: bool = False, migr
 
 def create_document(path: str | os.PathLike[str], *, overwrite: bool = False) -> Document:
     """Create an empty document at the current schema (statuses only, no plan)."""
-    from kik_desktop.domain.defaults import seed_statuses
     from kik_desktop.store import migrations
+    from kik_desktop.store.seed import seed_statuses
 
     p = Path(path)
     if p.exists():

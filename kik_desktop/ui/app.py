@@ -134,7 +134,7 @@ def take_screenshot(
     """Render the main window offscreen into a PNG (for the README and for looking at it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
-    from kik_desktop.cli import resolve_db
+    from kik_desktop.domain.defaults import resolve_document as resolve_db
     from kik_desktop.domain.plan import find_by_number
     from kik_desktop.ui.main_window import MainWindow
 
@@ -160,7 +160,7 @@ def take_screenshot(
                 return 1
             window.select_item(*found)
         if board:
-            action = getattr(window, "status_board_action", None)
+            action = window.context.actions.get("status_board")
             if action is None:
                 print("Fehler: Die Gesamtschau ist in diesem Programm nicht enthalten.", file=sys.stderr)
                 return 1

@@ -460,6 +460,8 @@ class DetailEditor(QStackedWidget):
     """The right-hand side: the editor of the selected item's kind."""
 
     commit = Signal(str, int, dict)
+    # (kind, id) of the item now shown, or None: for parts that follow the editor (status history).
+    item_shown = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -494,10 +496,12 @@ class DetailEditor(QStackedWidget):
         self.current = (kind, item_id)
         page.load(values, heading)
         self.setCurrentWidget(page)
+        self.item_shown.emit(self.current)
 
     def show_nothing(self) -> None:
         self.current = None
         self.setCurrentWidget(self.empty)
+        self.item_shown.emit(None)
 
     def set_read_only(self, read_only: bool) -> None:
         for page in self.pages.values():

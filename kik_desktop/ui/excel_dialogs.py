@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QThread
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
@@ -34,9 +34,7 @@ from kik_desktop.exchange.excel_import import (
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
 from kik_desktop.store.backup import make_backup
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.context import WindowContext
 
 EXPORT_TITLE = "Exportieren als Excel"
 IMPORT_TITLE = "Importieren aus Excel"
@@ -82,25 +80,25 @@ def run_with_progress(window: QWidget, label: str, fn: Callable[[], Any]) -> Any
     return job.result
 
 
-def _start_dir(window: MainWindow) -> Path:
-    return window.document.path.parent if window.document is not None else Path.home()
+def _start_dir(ctx: WindowContext) -> Path:
+    return ctx.document.path.parent if ctx.document is not None else Path.home()
 
 
-def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResult | None:
+def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResult | None:
     """Ask for a file name (unless given) and export the implementation table there."""
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None:
         QMessageBox.information(window, EXPORT_TITLE, "Es ist kein Dokument geöffnet.")
         return None
     if path is None:
-        suggestion = _start_dir(window) / f"{doc.path.stem} – Umsetzungstabelle.xlsx"
+        suggestion = _start_dir(ctx) / f"{doc.path.stem} – Umsetzungstabelle.xlsx"
         name, _filter = QFileDialog.getSaveFileName(window, EXPORT_TITLE, str(suggestion), XLSX_FILTER)
         if not name:
             return None
         path = Path(name)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
-    window.editor.flush()
+    ctx.editor.flush()
     try:
         result: ExportResult = run_with_progress(
             window,
@@ -248,9 +246,9 @@ class ImportPreviewDialog(QDialog):
         self.tree.setColumnWidth(0, 420)
 
 
-def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
+def import_from_excel(ctx: WindowContext, path: Path | None = None) -> bool:
     """Choose a workbook, show the preview, and on „Übernehmen“ write it as one undo step."""
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None:
         QMessageBox.information(window, IMPORT_TITLE, "Es ist kein Dokument geöffnet.")
         return False
@@ -258,13 +256,11 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         QMessageBox.information(window, IMPORT_TITLE, "Das Dokument ist nur zum Lesen geöffnet.")
         return False
     if path is None:
-        name, _filter = QFileDialog.getOpenFileName(
-            window, IMPORT_TITLE, str(_start_dir(window)), OPEN_FILTER
-        )
+        name, _filter = QFileDialog.getOpenFileName(window, IMPORT_TITLE, str(_start_dir(ctx)), OPEN_FILTER)
         if not name:
             return False
         path = Path(name)
-    window.editor.flush()
+    ctx.editor.flush()
     source = path
     try:
         preview: ImportPreview = run_with_progress(
@@ -279,7 +275,7 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
         return False
     dialog = ImportPreviewDialog(preview, window)
-    window.last_import_dialog = dialog  # type: ignore[attr-defined]
+    ctx.provide(dialog)  # tests find the last preview as ctx.part(ImportPreviewDialog)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     delete_missing = dialog.delete_missing.isChecked()
     dialog.deleteLater()
@@ -300,7 +296,8 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        done = window.run_bulk_operation(f"Import aus {source.name}", record.redo, record.undo)
+        # redo/undo return the import's change records: the tree and the board follow them.
+        done = ctx.operations.bulk(f"Import aus {source.name}", record.redo, record.undo)
     finally:
         QApplication.restoreOverrideCursor()
     if done:
@@ -308,19 +305,20 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
     return bool(done)
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Datei → „Exportieren als Excel …“ (Strg+E) and „Importieren aus Excel …“ (Strg+I)."""
+    window = ctx.window
     export_action = QAction("Exportieren als &Excel …", window)
     export_action.setShortcut(QKeySequence("Ctrl+E"))
     export_action.setStatusTip("Die Umsetzungstabelle als Excel-Arbeitsmappe (.xlsx) speichern")
-    export_action.triggered.connect(lambda _checked=False: export_to_excel(window))
+    export_action.triggered.connect(lambda _checked=False: export_to_excel(ctx))
     import_action = QAction("&Importieren aus Excel …", window)
     import_action.setShortcut(QKeySequence("Ctrl+I"))
     import_action.setStatusTip("Eine Excel-Arbeitsmappe übernehmen – mit Vorschau, rückgängig zu machen")
-    import_action.triggered.connect(lambda _checked=False: import_from_excel(window))
-    menu = window.menus["file"]
+    import_action.triggered.connect(lambda _checked=False: import_from_excel(ctx))
+    menu = ctx.menus["file"]
     menu.addSeparator()
     menu.addAction(import_action)
     menu.addAction(export_action)
-    window.excel_export_action = export_action  # type: ignore[attr-defined]
-    window.excel_import_action = import_action  # type: ignore[attr-defined]
+    ctx.actions["excel_export"] = export_action
+    ctx.actions["excel_import"] = import_action

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -36,9 +37,10 @@ from kik_desktop.domain.queries import institution_names, statuses
 from kik_desktop.models import CrossCuttingTask, FundingSource
 from kik_desktop.store import Document, DocumentError
 from kik_desktop.store.lock import DocumentLock
+from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.editors import DetailEditor, heading_for
 from kik_desktop.ui.extensions import EXTENSIONS
-from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges
+from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges, PlanUpdate
 from kik_desktop.ui.plan_tree_model import (
     ID_ROLE,
     KIND_ROLE,
@@ -59,22 +61,28 @@ class MainWindow(QMainWindow):
     """The KIK Desktop window. See DEVELOPERS.md for what extensions may use."""
 
     document_opened = Signal(object)
+    # A UI event, not a change of the plan: the user cleared search and filters (the filter bar resets).
+    filters_cleared = Signal()
 
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.document: Document | None = None
         self.lock: DocumentLock | None = None
         self.undo_stack = QUndoStack(self)
+        self.operations = Operations(self, self.undo_stack)
+        # Deprecated notices (ChangeInfo) for code written against them; see DEVELOPERS.md.
         self.changes = PlanChanges(self)
-        self.operations = Operations(self)
-        self.tree_model = PlanTreeModel(self)
-        self.tree_model.move_requested = self._drop_move  # type: ignore[method-assign]
-        self._editor_commit = False
+        self.tree_model = PlanTreeModel(self, self.operations.index)
+        self.tree_model.move_requested.connect(self._drop_move)
+        self.tree_model.modelAboutToBeReset.connect(self._remember_view)
+        self._view_state: tuple[tuple[str, int] | None, list[tuple[str, int]]] = (None, [])
+        self.operations.applied.connect(self._plan_changed)
+        self.operations.failed.connect(lambda title, text: self.show_error(title, text))
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self._build_central()
         self._build_menus()
+        self.context = self._make_context()
         self._install_extensions()
         self._finish_file_menu()
         self._restore_layout()
@@ -240,9 +248,44 @@ class MainWindow(QMainWindow):
         h = self.menus["help"]
         self._action(h, "Ü&ber KIK Desktop", self.about)
 
+    @property
+    def document(self) -> Document | None:
+        """The open document (owned by ``operations``)."""
+        return self.operations.document
+
+    def _make_context(self) -> WindowContext:
+        return WindowContext(
+            window=self,
+            settings=self.settings,
+            operations=self.operations,
+            menus=self.menus,
+            tree_view=self.tree_view,
+            tree_model=self.tree_model,
+            tree_filter=self.tree_filter,
+            editor=self.editor,
+            splitter=self.splitter,
+            filter_slot=self.filter_slot,
+            document_opened=self.document_opened,
+            filters_cleared=self.filters_cleared,
+            select_item=self.select_item,
+            set_id_filter=self.set_id_filter,
+            show_error=self.show_error,
+            set_document=self.set_document,
+            take_lock=self._take_lock,
+        )
+
+    def _take_lock(self) -> DocumentLock | None:
+        """Hand the document's lock to the caller (the restore dialog reopens the file with it)."""
+        lock, self.lock = self.lock, None
+        return lock
+
     def _install_extensions(self) -> None:
+        """install(ctx: WindowContext) for ported extensions; install(window) for older ones."""
         for name in EXTENSIONS:
-            importlib.import_module(name).install(self)
+            install = importlib.import_module(name).install
+            params = list(inspect.signature(install).parameters.values())
+            wants_context = bool(params) and "WindowContext" in str(params[0].annotation)
+            install(self.context if wants_context else self)
 
     def _finish_file_menu(self) -> None:
         f = self.menus["file"]
@@ -311,10 +354,9 @@ class MainWindow(QMainWindow):
         """Close the open document (everything is saved already) and release its lock."""
         self.editor.flush()
         self.editor.show_nothing()
-        self.undo_stack.clear()
-        self.tree_model.clear()
         doc, lock = self.document, self.lock
-        self.document, self.lock = None, None
+        self.lock = None
+        self.operations.close()
         if doc is not None:
             doc.close()
         if lock is not None:
@@ -326,13 +368,12 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Document, lock: DocumentLock | None = None) -> None:
         self.editor.flush()
         old, old_lock = self.document, self.lock
-        self.document, self.lock = doc, lock
-        self.undo_stack.clear()
+        self.lock = lock
         self.tree_filter.set_id_filter(None)
         self.search.clear()
         self.editor.show_nothing()
+        self.operations.open(doc)  # reads the plan once: the tree and the board share it
         with doc.reading() as s:
-            self.tree_model.load(s)
             self._load_choices(s)
         if old is not None:
             old.close()
@@ -356,7 +397,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status_bar()
         self.document_opened.emit(doc)
-        self.changes.changed.emit(ChangeInfo("reset"))
+        self.changes.changed.emit(ChangeInfo("reset"))  # deprecated notice, for older extensions
 
     def _load_choices(self, s: Session) -> None:
         self.editor.measure_editor.set_choices(
@@ -445,40 +486,29 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Kopie gespeichert: {target}", 5000)
 
-    # -- change notices --------------------------------------------------------------------------
-    def notify(self, info: ChangeInfo) -> None:
-        """Bring the tree and the editor up to date after a change, then tell everyone else."""
-        doc = self.document
-        if doc is None:
-            return
-        if info.action == "reset":
-            current, expanded = self.current_item(), self._expanded_items()
-        with doc.reading() as s:
-            if info.action == "updated" and info.kind and info.item_id is not None:
-                self.tree_model.refresh_item(s, info.kind, info.item_id)
-            elif info.action == "inserted" and info.kind and info.item_id is not None:
-                self.tree_model.insert_item(s, info.kind, info.item_id)
-            elif info.action == "removed" and info.kind and info.item_id is not None:
-                self.tree_model.remove_item(info.kind, info.item_id)
-            elif info.action == "moved" and info.kind and info.item_id is not None:
-                self.tree_model.move_item(s, info.kind, info.item_id)
-            elif info.action == "reset":
-                self.tree_model.load(s)
-            elif info.action == "registry":
+    # -- following changes -----------------------------------------------------------------------
+    def _plan_changed(self, update: PlanUpdate) -> None:
+        """After every write (the tree and the board's data follow the index already): the editor,
+        the choices, the status bar; the editor that made the write shows it already."""
+        if update.reset:
+            self._restore_view(*self._view_state)
+        if update.registry and self.document is not None:
+            with self.document.reading() as s:
                 self._load_choices(s)
-        if info.action == "reset":
-            self._restore_view(current, expanded)
-        if not self._editor_commit:
-            self._reload_editor()
-        else:
+        if update.initiator is self.editor:
             self._refresh_heading()
+        else:
+            self._reload_editor()
         self._update_status_bar()
         self._update_actions()
-        self.changes.changed.emit(info)
+        self.changes.changed.emit(ChangeInfo.of(update))
+
+    def _remember_view(self) -> None:
+        self._view_state = (self.current_item(), self._expanded_items())
 
     def reload_plan(self) -> None:
         """Rebuild the tree from the database, keeping the selection where the item still exists."""
-        self.notify(ChangeInfo("reset"))
+        self.operations.reload()
 
     def _restore_view(self, current: tuple[str, int] | None, expanded: list[tuple[str, int]]) -> None:
         for kind, item_id in expanded:
@@ -569,18 +599,14 @@ class MainWindow(QMainWindow):
             self.editor.pages[node.kind].heading.setText(heading_for(node.kind, node.number(), node.title))
 
     def _editor_committed(self, kind: str, item_id: int, values: dict[str, Any]) -> None:
-        self._editor_commit = True
-        try:
-            ok = self.operations.update(kind, item_id, values)  # type: ignore[arg-type]
-        finally:
-            self._editor_commit = False
-        if not ok:
+        # The editor is the initiator: it shows the values as stored (from the result) and is not
+        # read again when the change comes round.
+        result = self.operations.update(plan.as_kind(kind), item_id, values, initiator=self.editor)
+        if result is None:
             self._reload_editor()
-        elif self.editor.current == (kind, item_id) and self.document is not None:
+        elif self.editor.current == (kind, item_id):
             page = self.editor.pages[kind]
-            with self.document.reading() as s:
-                saved = plan.get_values(s, kind, item_id)
-            page.show_saved({k: saved[k] for k in values if k in saved})
+            page.show_saved({k: v for k, v in result.normalized.items() if k in values})
             page.show_problems(page.check())
 
     # -- edits -----------------------------------------------------------------------------------
@@ -649,7 +675,7 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         parent, row = node.parent, node.row
-        if self.operations.delete(node.kind, node.id):  # type: ignore[arg-type]
+        if self.operations.delete(plan.as_kind(node.kind), node.id):
             siblings = parent.children if parent is not None else []
             target = siblings[min(row, len(siblings) - 1)] if siblings else parent
             if target is not None and target.kind != "root":
@@ -664,7 +690,7 @@ class MainWindow(QMainWindow):
         if not 0 <= new_row < len(node.parent.children):
             return
         parent_id = None if node.parent.kind == "root" else node.parent.id
-        if self.operations.move(node.kind, node.id, parent_id, new_row):  # type: ignore[arg-type]
+        if self.operations.move(plan.as_kind(node.kind), node.id, parent_id, new_row):
             self.select_item(node.kind, node.id)
 
     def move_selected_to(self) -> None:
@@ -675,16 +701,16 @@ class MainWindow(QMainWindow):
             return
         from kik_desktop.ui.dialogs import choose_parent
 
-        target = choose_parent(self, node)
+        target = choose_parent(self.context, node)
         if target is None:
             return
         self.editor.flush()
-        if self.operations.move(node.kind, node.id, target, 10**9):  # type: ignore[arg-type]
+        if self.operations.move(plan.as_kind(node.kind), node.id, target, 10**9):
             self.select_item(node.kind, node.id)
 
     def _drop_move(self, kind: str, item_id: int, new_parent: int | None, index: int) -> None:
         self.editor.flush()
-        if self.operations.move(kind, item_id, new_parent, index):  # type: ignore[arg-type]
+        if self.operations.move(plan.as_kind(kind), item_id, new_parent, index):
             self.defer(lambda: self.select_item(kind, item_id))
 
     def edit_institutions(self) -> None:
@@ -693,7 +719,7 @@ class MainWindow(QMainWindow):
         from kik_desktop.ui.dialogs import InstitutionsDialog
 
         self.editor.flush()
-        InstitutionsDialog(self).exec()
+        InstitutionsDialog(self.context).exec()
 
     # -- search and filters ----------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -733,7 +759,7 @@ class MainWindow(QMainWindow):
         self.search.clear()
         self.tree_filter.set_id_filter(None)
         self._update_filter_banner()
-        self.changes.changed.emit(ChangeInfo("filters-cleared"))
+        self.filters_cleared.emit()
 
     def _update_filter_banner(self) -> None:
         if self.tree_filter.id_filter_label:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -40,9 +40,7 @@ from kik_desktop.reports import (
     write_pdf,
 )
 from kik_desktop.store import DocumentError
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.context import WindowContext
 
 TITLE = "Drucken / PDF"
 KIND_LABELS = {
@@ -97,16 +95,16 @@ class PrintDialog(QDialog):
 
     written = Signal(object)  # PrintResult
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window)
-        self.window_ = window
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent or ctx.window)
+        self.ctx = ctx
         self.job: PrintJob | None = None
         self.progress: QProgressDialog | None = None
         self.written_result: PrintResult | None = None
         self._auto_name = True
         self.setWindowTitle(TITLE)
         self.setMinimumWidth(560)
-        doc = window.document
+        doc = ctx.document
         assert doc is not None
         with doc.reading() as s:
             data = load_report_data(s)
@@ -243,10 +241,10 @@ class PrintDialog(QDialog):
         self._auto_name = False
 
     def _default_folder(self) -> Path:
-        stored = self.window_.settings.value("print/folder")
+        stored = self.ctx.settings.value("print/folder")
         if isinstance(stored, str) and stored and Path(stored).is_dir():
             return Path(stored)
-        doc = self.window_.document
+        doc = self.ctx.document
         return doc.path.parent if doc is not None else Path.home()
 
     def suggested_name(self) -> str:
@@ -337,7 +335,7 @@ class PrintDialog(QDialog):
         result = job.result
         assert result is not None
         self.written_result = result
-        self.window_.settings.setValue("print/folder", str(result.path.parent))
+        self.ctx.settings.setValue("print/folder", str(result.path.parent))
         if result.missing_glyphs:
             chars = " ".join(sorted(result.missing_glyphs))
             QMessageBox.information(
@@ -346,7 +344,7 @@ class PrintDialog(QDialog):
                 f"Einige Zeichen gibt es in der Schrift nicht; sie sind im PDF durch � ersetzt: {chars}",
             )
         self.written.emit(result)
-        status = self.window_.statusBar()
+        status = self.ctx.window.statusBar()
         pages = f"{result.pages} {'Seite' if result.pages == 1 else 'Seiten'}"
         status.showMessage(f"PDF geschrieben: {result.path} ({pages})", 8000)
         if self.open_after.isChecked() and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path))):
@@ -373,21 +371,21 @@ class PrintDialog(QDialog):
         QMessageBox.warning(self, TITLE, f"Das PDF konnte nicht geschrieben werden.\n\n{text}")
 
 
-def open_print_dialog(window: MainWindow) -> PrintDialog | None:
-    if window.document is None:
-        QMessageBox.information(window, TITLE, "Es ist kein Dokument geöffnet.")
+def open_print_dialog(ctx: WindowContext) -> PrintDialog | None:
+    if ctx.document is None:
+        QMessageBox.information(ctx.window, TITLE, "Es ist kein Dokument geöffnet.")
         return None
-    dialog = PrintDialog(window)
+    dialog = ctx.provide(PrintDialog(ctx))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Datei → „Drucken / PDF …“ (Strg+P)."""
-    action = QAction("&Drucken / PDF …", window)
+    action = QAction("&Drucken / PDF …", ctx.window)
     action.setShortcut(QKeySequence.StandardKey.Print)
     action.setStatusTip("Gesamtbericht, Handout, Hausaufgabenheft, Statusbericht oder Tabelle als PDF")
-    action.triggered.connect(lambda _checked=False: open_print_dialog(window))
-    window.menus["file"].addAction(action)
-    window.print_action = action  # type: ignore[attr-defined]
+    action.triggered.connect(lambda _checked=False: open_print_dialog(ctx))
+    ctx.menus["file"].addAction(action)
+    ctx.actions["print"] = action

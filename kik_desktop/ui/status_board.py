@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -60,22 +60,18 @@ from kik_desktop.domain.board import (
     ANY,
     LIST_TITLES,
     Board,
-    BoardData,
     BoardEntry,
     ChangeEntry,
     FieldSummary,
 )
+from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.plan_tree_model import status_icon
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.tree_filters import FilterBar
 
 log = logging.getLogger(__name__)
 
 NO_STATUS_FILL = "FFFFFF"
 MISSING_FILL = "F2F2F2"
-# More pending notices than this are cheaper to answer with one full reload.
-MAX_PATCHES = 25
 SHORT_LIST_TITLES = {
     "at_risk": "Gefährdet",
     "overdue": "Überfällig",
@@ -114,68 +110,6 @@ def _tint(fill: str, amount: float) -> QColor:
         round(255 - (255 - c.green()) * amount),
         round(255 - (255 - c.blue()) * amount),
     )
-
-
-class BoardSource(QObject):
-    """The board's data for one window, kept up to date from the window's change notices.
-
-    Shared by the board and the tree filters so the plan is read once. Notices are only queued
-    here; they are applied when someone asks for the data, so a hidden board costs nothing.
-    """
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self._data: BoardData | None = None
-        self._doc: object = None
-        self._pending: list[Any] = []
-        self._stale = False
-        window.changes.changed.connect(self._queue)
-
-    def _queue(self, info: Any) -> None:
-        # Bounded: past a few dozen notices one reload is cheaper than replaying them all.
-        if self._stale:
-            return
-        self._pending.append(info)
-        if len(self._pending) > MAX_PATCHES:
-            self._pending.clear()
-            self._stale = True
-
-    def data(self) -> BoardData | None:
-        doc = self.window.document
-        if doc is None:
-            self._data = None
-            return None
-        with doc.reading() as s:
-            if self._data is None or self._doc is not doc or self._stale:
-                self._data, self._doc = BoardData.load(s), doc
-                self._stale = False
-            else:
-                for info in self._pending:
-                    self._data.apply_change(s, info.action, info.kind, info.item_id, info.attrs)
-            self._pending.clear()
-        return self._data
-
-    def ids(self, **filters: Any) -> set[int]:
-        data = self.data()
-        return set() if data is None else data.ids_matching(**filters)
-
-
-def board_source(window: MainWindow) -> BoardSource:
-    source = getattr(window, "board_source", None)
-    if not isinstance(source, BoardSource):
-        source = BoardSource(window)
-        window.board_source = source  # type: ignore[attr-defined]
-    return source
-
-
-def apply_tree_filter(window: MainWindow, ids: set[int] | None, label: str) -> None:
-    """Restrict the tree through the window (banner, expanded tree) or, failing that, the proxy."""
-    setter = getattr(window, "set_id_filter", None)
-    if callable(setter):
-        setter(ids, label)
-    else:
-        window.tree_filter.set_id_filter(ids, label)
 
 
 # -- matrix ------------------------------------------------------------------------------------------
@@ -686,10 +620,11 @@ class StatusBoardWidget(QWidget):
     open_editor_requested = Signal()
     board_shown = Signal()
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
-        self.source = board_source(window)
+        self.ctx = ctx
+        # The board's data over the window's plan index: it follows every write before we hear of it.
+        self.data = ctx.operations.board
         self.today: Callable[[], date] = date.today
         self.board: Board | None = None
         self.recomputes = 0
@@ -699,8 +634,8 @@ class StatusBoardWidget(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        window.changes.changed.connect(self._changed)
-        window.document_opened.connect(self._changed)
+        ctx.operations.applied.connect(self._changed)
+        ctx.operations.document_changed.connect(self._changed)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
@@ -759,7 +694,7 @@ class StatusBoardWidget(QWidget):
 
     # -- settings ------------------------------------------------------------------------------
     def _stored_since(self) -> QDate:
-        value = self.window_.settings.value("board/since", "") if hasattr(self.window_, "settings") else ""
+        value = self.ctx.settings.value("board/since", "")
         stored = QDate.fromString(str(value or ""), "yyyy-MM-dd")
         if stored.isValid():
             return stored
@@ -768,8 +703,7 @@ class StatusBoardWidget(QWidget):
         return QDate(d.year, d.month, d.day)
 
     def _since_changed(self, value: QDate) -> None:
-        if hasattr(self.window_, "settings"):
-            self.window_.settings.setValue("board/since", value.toString("yyyy-MM-dd"))
+        self.ctx.settings.setValue("board/since", value.toString("yyyy-MM-dd"))
         self._dirty = True
         self.schedule()
 
@@ -815,9 +749,9 @@ class StatusBoardWidget(QWidget):
             self._dirty = True
             return
         self._dirty = False
-        doc = self.window_.document
-        data = self.source.data()
-        if doc is None or data is None:
+        doc = self.ctx.document
+        data = self.data
+        if doc is None:
             self.board = None
             self.splitter.hide()
             self.empty.show()
@@ -863,15 +797,15 @@ class StatusBoardWidget(QWidget):
         board = self.board
         if board is None:
             return
-        filters = getattr(self.window_, "tree_filters", None)
-        if filters is not None and hasattr(filters, "set_filters"):
+        filters = self.ctx.part(FilterBar)
+        if filters is not None:
             filters.set_filters(field_id=field_id, status_key=key)
             return
-        ids = self.source.ids(field_id=field_id, status_key=key)
-        apply_tree_filter(self.window_, ids, describe_cell(board, field_id, key, len(ids)))
+        ids = self.data.ids_matching(field_id=field_id, status_key=key)
+        self.ctx.set_id_filter(ids, describe_cell(board, field_id, key, len(ids)))
 
     def _item_chosen(self, kind: str, item_id: int, open_editor: bool) -> None:
-        self.window_.select_item(kind, item_id)
+        self.ctx.select_item(kind, item_id)
         if open_editor:
             self.open_editor_requested.emit()
 
@@ -880,7 +814,7 @@ class StatusBoardWidget(QWidget):
         ids = {r[1] for r in rows if r[0] == "measure"}
         if ids:
             title = SHORT_LIST_TITLES.get(name, name)
-            apply_tree_filter(self.window_, ids, f"{title} ({len(ids)} Maßnahmen)")
+            self.ctx.set_id_filter(ids, f"{title} ({len(ids)} Maßnahmen)")
 
 
 def describe_cell(board: Board, field_id: int | None, key: Any, n: int) -> str:
@@ -896,22 +830,23 @@ def describe_cell(board: Board, field_id: int | None, key: Any, n: int) -> str:
 # -- installation ------------------------------------------------------------------------------------
 
 
-def install(window: MainWindow) -> None:
-    """Put the board in a tab beside the editor, a View-menu toggle, the tree filters, the history."""
-    from kik_desktop.ui import status_history, tree_filters
+class SideTabs(QTabWidget):
+    """Bearbeiten | Gesamtschau: the editor and the board share the right side of the window."""
 
-    board = StatusBoardWidget(window)
-    window.status_board = board  # type: ignore[attr-defined]
-    splitter = window.splitter
+
+def install(ctx: WindowContext) -> None:
+    """Put the board in a tab beside the editor and a View-menu toggle (F9)."""
+    window = ctx.window
+    board = ctx.provide(StatusBoardWidget(ctx))
+    splitter = ctx.splitter
     editor_side = splitter.widget(1)
     assert editor_side is not None, "the window's splitter has the editor on its right"
-    tabs = QTabWidget()
+    tabs = ctx.provide(SideTabs())
     tabs.setDocumentMode(True)
     tabs.setAccessibleName("Bearbeiten oder Gesamtschau")
     splitter.replaceWidget(1, tabs)
     tabs.addTab(editor_side, "Bearbeiten")
     tabs.addTab(board, "Gesamtschau")
-    window.side_tabs = tabs  # type: ignore[attr-defined]
 
     action = QAction("&Gesamtschau", window)
     action.setCheckable(True)
@@ -919,8 +854,8 @@ def install(window: MainWindow) -> None:
     action.setStatusTip("Zahlen nach Handlungsfeld und Status, Listen, Statusänderungen")
     action.toggled.connect(lambda on: tabs.setCurrentWidget(board if on else editor_side))
     tabs.currentChanged.connect(lambda _i: action.setChecked(tabs.currentWidget() is board))
-    window.menus["view"].addAction(action)
-    window.status_board_action = action  # type: ignore[attr-defined]
+    ctx.menus["view"].addAction(action)
+    ctx.actions["status_board"] = action
     board.open_editor_requested.connect(lambda: tabs.setCurrentWidget(editor_side))
     # The board wants more width than the editor: widen the right side while it is shown (at most
     # to 75 %, so the tree stays usable) and give the editor its old width back afterwards.
@@ -947,7 +882,4 @@ def install(window: MainWindow) -> None:
 
     board.board_shown.connect(widen_once_computed)
     # A click into the tree means "show me this item": bring the editor forward.
-    window.tree_view.clicked.connect(lambda _index: tabs.setCurrentWidget(editor_side))
-
-    tree_filters.install(window)
-    status_history.install(window)
+    ctx.tree_view.clicked.connect(lambda _index: tabs.setCurrentWidget(editor_side))
