@@ -19,6 +19,8 @@ from kik_desktop.models import CrossCuttingTask, Measure
 from kik_desktop.store import Document
 from kik_desktop.ui.concept_pages import ConceptTab
 from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.status_board import SideTabs
+from kik_desktop.ui.tree_filters import FilterBar
 
 SHOTS = os.environ.get("KIK_SCREENSHOTS")
 
@@ -36,8 +38,8 @@ def window(qtbot: QtBot, tmp_path: Path, default_doc: Document) -> Iterator[Main
 
 
 def tab_of(window: MainWindow) -> ConceptTab:
-    tab: ConceptTab = window.concept_tab  # type: ignore[attr-defined]
-    window.side_tabs.setCurrentWidget(tab)  # type: ignore[attr-defined]
+    tab: ConceptTab = window.context.part(ConceptTab)
+    window.context.part(SideTabs).setCurrentWidget(tab)
     return tab
 
 
@@ -59,10 +61,10 @@ def edit_cell(page: Any, row: int, attr: str, text: str) -> None:
 
 
 def test_tab_sits_beside_editor_and_board(window: MainWindow) -> None:
-    tabs = window.side_tabs  # type: ignore[attr-defined]
+    tabs = window.context.part(SideTabs)
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Bearbeiten", "Gesamtschau", "Konzept"]
-    window.concept_action.trigger()  # type: ignore[attr-defined]
-    assert tabs.currentWidget() is window.concept_tab  # type: ignore[attr-defined]
+    window.context.actions["concept"].trigger()
+    assert tabs.currentWidget() is window.context.part(ConceptTab)
 
 
 def test_concept_page_saves_as_typed_and_undo(
@@ -271,9 +273,9 @@ def test_legend_page_changes_show_everywhere_and_undo(
     assert model._status_icons["mitte"].pixmap(12, 12).toImage().pixelColor(6, 6).name() == "#3366ff"
     combo = window.editor.measure_editor.status
     assert combo.itemText(combo.findData("mitte")) == "halbwegs umgesetzt"
-    board = window.board_source.data()  # type: ignore[attr-defined]
+    board = window.operations.board
     assert board is not None and {s.key: s.color for s in board.statuses}["mitte"] == "3366FF"
-    filters = window.tree_filters  # type: ignore[attr-defined]
+    filters = window.context.part(FilterBar)
     qtbot.waitUntil(lambda: filters.status.findText("halbwegs") >= 0, timeout=3000)
     # A bad symbol is refused and changes nothing.
     monkeypatch.setattr(window, "show_error", lambda title, text: None)

@@ -14,8 +14,10 @@ from pytestqt.qtbot import QtBot
 from kik_desktop.domain.queries import dump_plan
 from kik_desktop.store import Document, open_document
 from kik_desktop.ui import edition_dialog
+from kik_desktop.ui.concept_pages import ConceptTab
 from kik_desktop.ui.edition_dialog import EditionDialog
 from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.status_board import SideTabs
 
 SHOTS = os.environ.get("KIK_SCREENSHOTS")
 
@@ -42,7 +44,7 @@ def test_dialog_writes_next_edition_with_chosen_done_measures_and_window_opens_i
     assert done, "the default concept has a done example measure"
     before = hashlib.sha256(source.read_bytes()).digest()
 
-    dialog = EditionDialog(window)
+    dialog = EditionDialog(window.context)
     qtbot.addWidget(dialog)
     assert dialog.name_edit.text() == "Das 2. Kommunale Integrationskonzept Kemptens (KIK)"
     assert dialog.done_list.count() == len(done)
@@ -64,8 +66,8 @@ def test_dialog_writes_next_edition_with_chosen_done_measures_and_window_opens_i
     monkeypatch.setattr(EditionDialog, "write", lambda self: result)
     edition_dialog.new_edition(window)
     assert window.document is not None and window.document.path == result.path
-    tab = window.concept_tab  # type: ignore[attr-defined]
-    window.side_tabs.setCurrentWidget(tab)  # type: ignore[attr-defined]
+    tab = window.context.part(ConceptTab)
+    window.context.part(SideTabs).setCurrentWidget(tab)
     page = tab.concept_page
     assert page.predecessor.isVisibleTo(page)
     assert "Das 1. Kommunale Integrationskonzept Kemptens (KIK)" in page.predecessor.text()
@@ -82,8 +84,8 @@ def test_dialog_refuses_the_open_document_as_target(
     window: MainWindow, default_doc: Document, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     errors: list[str] = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append(text))
-    dialog = EditionDialog(window)
+    monkeypatch.setattr(window.context, "show_error", lambda title, text: errors.append(text))
+    dialog = EditionDialog(window.context)
     qtbot.addWidget(dialog)
     dialog.path_edit.setText(str(default_doc.path))
     before = default_doc.path.read_bytes()
@@ -93,5 +95,5 @@ def test_dialog_refuses_the_open_document_as_target(
 
 
 def test_menu_entry_exists(window: MainWindow) -> None:
-    action = window.new_edition_action  # type: ignore[attr-defined]
+    action = window.context.actions["new_edition"]
     assert action in window.menus["file"].actions() and action.isEnabled()

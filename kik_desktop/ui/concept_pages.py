@@ -29,20 +29,22 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import concept
+from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.concept import Edit
 from kik_desktop.domain.queries import statuses
 from kik_desktop.ui.editors import EditorPage, _Binding
 from kik_desktop.ui.operations import ChangeInfo
+from kik_desktop.ui.status_board import SideTabs
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
+    from kik_desktop.ui.operations import PlanUpdate
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +60,13 @@ class _Chain:
         self.next = forward
         self.last: Edit | None = None
 
-    def step(self, s: Session) -> None:
+    def step(self, s: Session) -> ChangeSet:
         edit = self.next(s)
         self.next, self.last = edit.revert, edit
+        return edit.changes
 
 
-def run_edit(window: MainWindow, text: str, kind: str, forward: Callable[[Session], Edit]) -> Edit | None:
+def run_edit(window: WindowContext, text: str, kind: str, forward: Callable[[Session], Edit]) -> Edit | None:
     """Run one domain edit as an undo step of the window; None if it failed (the window said why)."""
     chain = _Chain(forward)
     if not window.operations.bulk(text, chain.step, chain.step, notice=ChangeInfo("registry", kind)):
@@ -87,7 +90,7 @@ class ConceptPropertiesPage(EditorPage):
     kind = "concept"
     title = "Konzept"
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowContext) -> None:
         super().__init__()
         self.window_ = window
         self.predecessor = QLabel()
@@ -181,7 +184,7 @@ class TablePage(QWidget):
     can_remove = True
     can_move = False
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowContext) -> None:
         super().__init__()
         self.window_ = window
         self.read_only = False
@@ -650,7 +653,7 @@ class LegendPage(TablePage):
 class ConceptTab(QWidget):
     """A list of the pages on the left, the chosen page on the right."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowContext) -> None:
         super().__init__()
         self.window_ = window
         self._dirty = True
@@ -680,7 +683,7 @@ class ConceptTab(QWidget):
         self.page_list.setFixedWidth(self.page_list.sizeHintForColumn(0) + 24)
         layout.addWidget(self.page_list)
         layout.addWidget(self.stack, 1)
-        window.changes.changed.connect(self._changed)
+        window.operations.applied.connect(self._applied)
         window.document_opened.connect(lambda *_: self._changed(ChangeInfo("reset")))
 
     def _page_chosen(self, row: int) -> None:
@@ -693,14 +696,17 @@ class ConceptTab(QWidget):
     def flush(self) -> None:
         self.concept_page.flush()
 
+    def _applied(self, update: PlanUpdate) -> None:
+        if update.reset:
+            self._changed(ChangeInfo("reset"))
+        for kind in sorted(update.registry):
+            self._changed(ChangeInfo("registry", kind))
+        if not update.reset and update.touches("measure"):
+            self._changed(ChangeInfo("updated", "measure"))
+
     def _changed(self, info: Any) -> None:
         action = getattr(info, "action", "reset")
         kind = getattr(info, "kind", None)
-        if action in ("registry", "reset") and kind == "status":
-            doc = self.window_.document
-            if doc is not None:
-                with doc.reading() as s:
-                    self.window_.tree_model.refresh_statuses(s)
         if action in ("registry", "reset", "document"):
             self.reload(skip_concept=kind == "concept" and self.concept_page.hasFocus())
         elif action == "updated" and kind == "measure":
@@ -724,7 +730,7 @@ class ConceptTab(QWidget):
 
     def _concept_typing(self) -> bool:
         """True while the concept page has focus and unsaved typing (a reload would eat it)."""
-        focus = self.window_.focusWidget() if self.window_ is not None else None
+        focus = self.window_.window.focusWidget()
         return bool(focus is not None and self.concept_page.isAncestorOf(focus) and self.concept_page.save())
 
     def showEvent(self, event: Any) -> None:
@@ -733,22 +739,20 @@ class ConceptTab(QWidget):
         super().showEvent(event)
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Add the "Konzept" tab beside Bearbeiten and Gesamtschau, and a View-menu entry for it."""
-    tab = ConceptTab(window)
-    window.concept_tab = tab  # type: ignore[attr-defined]
-    tabs = getattr(window, "side_tabs", None)
-    if not isinstance(tabs, QTabWidget):
+    tab = ctx.provide(ConceptTab(ctx))
+    tabs = ctx.part(SideTabs)
+    if tabs is None:
         # Without the status board there are no tabs yet: make them around the editor.
-        editor_side = window.splitter.widget(1)
+        editor_side = ctx.splitter.widget(1)
         assert editor_side is not None, "the window's splitter has the editor on its right"
-        tabs = QTabWidget()
+        tabs = ctx.provide(SideTabs())
         tabs.setDocumentMode(True)
-        window.splitter.replaceWidget(1, tabs)
+        ctx.splitter.replaceWidget(1, tabs)
         tabs.addTab(editor_side, "Bearbeiten")
-        window.side_tabs = tabs  # type: ignore[attr-defined]
     tabs.addTab(tab, "Konzept")
-    splitter = window.splitter
+    splitter = ctx.splitter
     saved: list[list[int]] = []
 
     def tab_changed(_index: int) -> None:
@@ -770,25 +774,25 @@ def install(window: MainWindow) -> None:
 
     tabs.currentChanged.connect(tab_changed)
 
-    action = QAction("&Konzept und Legende", window)
+    action = QAction("&Konzept und Legende", ctx.window)
     action.setShortcut(QKeySequence("F8"))
     action.setStatusTip("Konzeptseite, Steuerungsgruppe, Querschnittsaufgaben, Förderquellen, Status-Legende")
     action.triggered.connect(lambda _c=False: tabs.setCurrentWidget(tab))
-    window.menus["view"].addAction(action)
-    window.concept_action = action  # type: ignore[attr-defined]
+    ctx.menus["view"].addAction(action)
+    ctx.actions["concept"] = action
     # Undo/redo must not pass over text typed on the concept page but not yet saved.
-    _wrap_flush(window, tab)
+    _wrap_flush(ctx, tab)
 
 
-def _wrap_flush(window: MainWindow, tab: ConceptTab) -> None:
+def _wrap_flush(ctx: WindowContext, tab: ConceptTab) -> None:
     """Flush the concept page wherever the window flushes its editor (undo, redo, selection, close)."""
-    editor_flush = window.editor.flush
+    editor_flush = ctx.editor.flush
 
     def flush() -> None:
         tab.flush()
         editor_flush()
 
-    window.editor.flush = flush  # type: ignore[method-assign]
+    ctx.editor.flush = flush  # type: ignore[method-assign]
 
 
 __all__ = ["ConceptTab", "install", "run_edit"]

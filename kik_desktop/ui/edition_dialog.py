@@ -32,6 +32,7 @@ from kik_desktop.store import DocumentError
 from kik_desktop.ui.dialogs import RememberingDialog
 
 if TYPE_CHECKING:
+    from kik_desktop.ui.context import WindowContext
     from kik_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,10 @@ class EditionDialog(RememberingDialog):
 
     settings_key = "edition"
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        doc = window.document
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx)
+        self.window_ = ctx
+        doc = ctx.document
         assert doc is not None
         self.setWindowTitle("Neue Fassung des Konzepts")
         with doc.reading() as s:
@@ -223,7 +225,7 @@ def new_edition(window: MainWindow) -> None:
     if window.document is None:
         return
     window.editor.flush()
-    dialog = EditionDialog(window)
+    dialog = EditionDialog(window.context)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_ is None:
         return
     if ask_to_open(window, dialog.result_):
@@ -235,7 +237,7 @@ def install(window: MainWindow) -> None:
     action.setStatusTip("Die nächste Fassung (Fortschreibung) aus diesem Dokument anlegen")
     action.triggered.connect(lambda _c=False: new_edition(window))
     window.menus["file"].addAction(action)
-    window.new_edition_action = action  # type: ignore[attr-defined]
+    window.context.actions["new_edition"] = action
     window.document_opened.connect(lambda *_: action.setEnabled(window.document is not None))
     action.setEnabled(window.document is not None)
 
