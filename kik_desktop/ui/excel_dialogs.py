@@ -14,8 +14,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QProgressDialog,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import wording
 from kik_desktop.exchange.excel_export import ExportError, ExportResult, export_document
 from kik_desktop.exchange.excel_import import (
     ImportBlocked,
@@ -34,6 +37,7 @@ from kik_desktop.exchange.excel_import import (
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
 from kik_desktop.store.backup import make_backup
+from kik_desktop.ui.folders import remember_folder, start_folder
 
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
@@ -82,8 +86,13 @@ def run_with_progress(window: QWidget, label: str, fn: Callable[[], Any]) -> Any
     return job.result
 
 
-def _start_dir(window: MainWindow) -> Path:
-    return window.document.path.parent if window.document is not None else Path.home()
+EXPORT_FOLDER_KEY = "export/folder"
+IMPORT_FOLDER_KEY = "import/folder"
+
+
+def _start_dir(window: MainWindow, key: str = EXPORT_FOLDER_KEY) -> Path:
+    # Documents first, then the folder last used: never the hidden program-data folder of the document.
+    return start_folder(window.settings, key)
 
 
 def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResult | None:
@@ -98,6 +107,7 @@ def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResul
         if not name:
             return None
         path = Path(name)
+        remember_folder(window.settings, EXPORT_FOLDER_KEY, path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     window.editor.flush()
@@ -114,8 +124,8 @@ def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResul
         QMessageBox.critical(window, EXPORT_TITLE, f"Die Excel-Datei konnte nicht geschrieben werden: {exc}")
         return None
     message = (
-        f"Exportiert: {path.name} ({result.fields} Handlungsfelder, {result.goals} Ziele, "
-        f"{result.measures} Maßnahmen)"
+        f"Exportiert: {path.name} ({wording.fields(result.fields)}, {wording.goals(result.goals)}, "
+        f"{wording.measures(result.measures)})"
     )
     window.statusBar().showMessage(message, 8000)
     if result.warnings:
@@ -159,9 +169,19 @@ class ImportPreviewDialog(QDialog):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
+        self.tree.setAccessibleName("Vorschau der Änderungen")
         layout.addWidget(self.tree, 1)
+        # The whole text of the chosen line (old → new, the full message): a column cannot show it all.
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("Einzelheiten der gewählten Zeile")
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 4 + 14)
+        self.detail.setPlaceholderText("Eine Zeile oben wählen, um sie hier ganz zu lesen.")
+        layout.addWidget(self.detail)
+        self.tree.currentItemChanged.connect(self._show_detail)
         self.groups: dict[str, QTreeWidgetItem] = {}
         self._fill()
+        self._fit_to_screen()
         self.delete_missing = QCheckBox("Fehlende Einträge löschen")
         self.delete_missing.setToolTip(
             "Einträge des Dokuments, die in der Datei fehlen, löschen (sonst bleiben sie erhalten). "
@@ -218,7 +238,11 @@ class ImportPreviewDialog(QDialog):
             group = self._group("changed", "Geändert", len(p.changed), True, "#0D47A1")
             for item in p.changed:
                 node = QTreeWidgetItem(
-                    [item.label, f"{len(item.changes)} Änderung(en)", _where(item.sheet, item.row)]
+                    [
+                        item.label,
+                        wording.counted(len(item.changes), "Änderung", "Änderungen"),
+                        _where(item.sheet, item.row),
+                    ]
                 )
                 for change in item.changes:
                     child = QTreeWidgetItem([change.label, change.text().split(": ", 1)[-1], ""])
@@ -244,8 +268,36 @@ class ImportPreviewDialog(QDialog):
                 group.addChild(QTreeWidgetItem([item.label, "", _where(item.sheet, item.row)]))
             if len(p.unchanged) > 2000:
                 group.addChild(QTreeWidgetItem([f"… und {len(p.unchanged) - 2000} weitere", "", ""]))
-        self.tree.resizeColumnToContents(2)
-        self.tree.setColumnWidth(0, 420)
+        # The change column takes the room (old → new is what the user must read), wrapped where long;
+        # the entry column a third, the place in the file as wide as it needs.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+        first = self.groups.get("errors") or self.groups.get("changed") or self.groups.get("new")
+        if first is not None and first.childCount():
+            self.tree.setCurrentItem(first.child(0))
+
+    def _fit_to_screen(self) -> None:
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.resize(min(self.width(), area.width() - 40), min(self.height(), area.height() - 60))
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+
+    def _show_detail(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
+        if item is None:
+            self.detail.clear()
+            return
+        lines = [item.text(0)]
+        full = item.toolTip(1) or item.text(1)
+        if full:
+            lines.append(full)
+        if item.text(2):
+            lines.append(f"Ort in der Datei: {item.text(2)}")
+        self.detail.setPlainText("\n".join(lines))
 
 
 def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
@@ -259,11 +311,12 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         return False
     if path is None:
         name, _filter = QFileDialog.getOpenFileName(
-            window, IMPORT_TITLE, str(_start_dir(window)), OPEN_FILTER
+            window, IMPORT_TITLE, str(_start_dir(window, IMPORT_FOLDER_KEY)), OPEN_FILTER
         )
         if not name:
             return False
         path = Path(name)
+        remember_folder(window.settings, IMPORT_FOLDER_KEY, path)
     window.editor.flush()
     source = path
     try:

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop import APP_NAME, DOCUMENT_SUFFIX, __version__
-from kik_desktop.domain import plan
+from kik_desktop.domain import plan, wording
 from kik_desktop.domain.plan import Kind
 from kik_desktop.domain.queries import institution_names, statuses
 from kik_desktop.models import CrossCuttingTask, FundingSource
@@ -634,9 +634,12 @@ class MainWindow(QMainWindow):
         below = ""
         if node.kind == "field":
             measures = sum(len(g.children) for g in node.children)
-            below = f"\n\nMit ihm werden {len(node.children)} Ziele und {measures} Maßnahmen gelöscht."
+            below = (
+                f"\n\nMit ihm werden {wording.goals(len(node.children))} und "
+                f"{wording.measures(measures)} gelöscht."
+            )
         elif node.kind == "goal":
-            below = f"\n\nMit ihm werden {len(node.children)} Maßnahmen gelöscht."
+            below = f"\n\nMit ihm werden {wording.measures(len(node.children))} gelöscht."
         label = {"field": "das Handlungsfeld", "goal": "das Ziel", "measure": "die Maßnahme"}[node.kind]
         answer = QMessageBox.question(
             self,
@@ -808,7 +811,8 @@ class MainWindow(QMainWindow):
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
         self.doc_label.setText(
-            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path.name}"
+            f"{wording.fields(fields)} · {wording.goals(goals)} · {wording.measures(measures)} · "
+            f"{doc.path.name}"
         )
         self.doc_label.setToolTip(str(doc.path))
 

@@ -40,6 +40,7 @@ from kik_desktop.reports import (
     write_pdf,
 )
 from kik_desktop.store import DocumentError
+from kik_desktop.ui.folders import start_folder
 
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
@@ -125,6 +126,9 @@ class PrintDialog(QDialog):
         for f in data.fields:
             self.field.addItem(f"{f.number}. {f.title}", int(f.number))
         form.addRow("&Handlungsfeld:", self.field)
+        selected = self._selected_field_number()
+        if selected is not None and (at := self.field.findData(selected)) >= 0:
+            self.field.setCurrentIndex(at)
 
         self.institution = QComboBox()
         self.institution.setEditable(True)
@@ -177,7 +181,9 @@ class PrintDialog(QDialog):
         browse.clicked.connect(self.browse)
         out_row.addWidget(self.output, 1)
         out_row.addWidget(browse)
-        form.addRow("&Datei:", out_row)
+        file_label = QLabel("&Datei:")
+        file_label.setBuddy(self.output)  # a layout cannot be a buddy: without this "&Datei:" shows literally
+        form.addRow(file_label, out_row)
 
         self.open_after = QCheckBox("PDF danach &öffnen")
         self.open_after.setChecked(True)
@@ -204,6 +210,17 @@ class PrintDialog(QDialog):
         self.field.currentIndexChanged.connect(self._suggest_name)
         self.institution.editTextChanged.connect(self._suggest_name)
         self._kind_changed()
+
+    def _selected_field_number(self) -> int | None:
+        """The number of the field the window's selection belongs to (the handout proposed first)."""
+        current = getattr(self.window_, "current_node", None)
+        node = current() if callable(current) else None
+        while node is not None and getattr(node, "kind", None) not in ("field", "root", None):
+            node = node.parent
+        if node is None or node.kind != "field":
+            return None
+        number = str(node.number())
+        return int(number) if number.isdigit() else None
 
     # -- choices ------------------------------------------------------------------------------------
     def current_kind(self) -> str:
@@ -243,11 +260,8 @@ class PrintDialog(QDialog):
         self._auto_name = False
 
     def _default_folder(self) -> Path:
-        stored = self.window_.settings.value("print/folder")
-        if isinstance(stored, str) and stored and Path(stored).is_dir():
-            return Path(stored)
-        doc = self.window_.document
-        return doc.path.parent if doc is not None else Path.home()
+        # The folder of the last PDF, else Documents (not the hidden program-data folder of the document).
+        return start_folder(self.window_.settings, "print/folder")
 
     def suggested_name(self) -> str:
         kind = self.current_kind()

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import wording
 from kik_desktop.domain.board import (
     ANY,
     LIST_TITLES,
@@ -619,7 +620,7 @@ class ActionLists(QWidget):
             lists[name] = [_entry_row(e, color_of.get(name)) for e in entries]
         first, last = board.soon_range()
         titles = dict(LIST_TITLES)
-        titles["starting_soon"] = f"Beginnen in den nächsten drei Monaten ({first} bis {last})"
+        titles["starting_soon"] = f"Beginnen bald (von {first} bis {last})"
         if board.since is not None:
             lists["changes"] = [_change_row(c, board, fills) for c in board.changes]
             titles["changes"] = f"Statusänderungen seit {board.since:%d.%m.%Y}"
@@ -880,7 +881,7 @@ class StatusBoardWidget(QWidget):
         ids = {r[1] for r in rows if r[0] == "measure"}
         if ids:
             title = SHORT_LIST_TITLES.get(name, name)
-            apply_tree_filter(self.window_, ids, f"{title} ({len(ids)} Maßnahmen)")
+            apply_tree_filter(self.window_, ids, f"{title} ({wording.measures(len(ids))})")
 
 
 def describe_cell(board: Board, field_id: int | None, key: Any, n: int) -> str:
