@@ -202,6 +202,9 @@ class StatusMatrix(QTableWidget):
         self.cellClicked.connect(self._clicked)
         self.cellActivated.connect(self._clicked)  # Enter on the current cell, for keyboard users
         self._keys: list[Any] = []
+        self._board: Board | None = None
+        self._natural: list[int] = []
+        self._compact = False
         self._field_ids: list[int | None] = []
         # No style sheet here: a widget with one stops following the window's zoom (font) changes.
         self.setShowGrid(True)
@@ -292,7 +295,88 @@ class StatusMatrix(QTableWidget):
         header.setSectionResizeMode(last, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.65))
+        self._board = board
+        self._natural = [header.sectionSize(c) for c in range(self.columnCount())]
+        self._compact = False
+        self._fit_width()
         self._fit_height()
+
+    def _fit_width(self) -> None:
+        """Reflow instead of a horizontal scroll bar (a projector at 1366×768 with large type).
+
+        First the field names wrap onto two lines (the column shrinks to its longest word); when that
+        is not enough, the status columns show the status symbol instead of the short name (the full
+        name stays in the tooltip and in the legend under the bars).
+        """
+        board = self._board
+        if board is None or not self._natural:
+            return
+        header = self.horizontalHeader()
+        available = self.viewport().width()
+        if available <= 0:
+            return
+        columns = board.columns
+        goals_column = self.columnCount() - 1
+        self.setColumnHidden(goals_column, False)
+        self._set_compact(board, False)
+        for c, width in enumerate(self._natural[: len(columns) + 1]):
+            header.resizeSection(c, width)
+        line = self.fontMetrics().height()
+        self.verticalHeader().setDefaultSectionSize(round(line * 1.65))
+        if self._content_width() <= available:
+            return
+        # Step 1: names on two lines.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        bold_fm = QFontMetrics(bold)
+        names = [self.item(r, 0).text() for r in range(self.rowCount()) if self.item(r, 0) is not None]
+        longest_word = max((bold_fm.horizontalAdvance(w) for n in names for w in n.split()), default=40) + 16
+        name_width = max(longest_word, self._natural[0] - (self._content_width() - available))
+        header.resizeSection(0, min(self._natural[0], name_width))
+        self.verticalHeader().setDefaultSectionSize(round(line * 2.6))
+        if self._content_width() <= available:
+            return
+        # Step 2: symbols in the status columns.
+        self._set_compact(board, True)
+        fm = self.fontMetrics()
+        symbol_width = max(
+            fm.horizontalAdvance(item.text())
+            for c in range(1, len(columns) + 1)
+            if (item := self.horizontalHeaderItem(c)) is not None
+        )
+        for c in range(1, len(columns) + 1):
+            counts = [
+                bold_fm.horizontalAdvance(item.text())
+                for r in range(self.rowCount())
+                if (item := self.item(r, c)) is not None
+            ]
+            header.resizeSection(c, max(symbol_width, *counts, fm.horizontalAdvance("00")) + 14)
+        if self._content_width() <= available:
+            return
+        # Step 3: the goals column goes (the bars below and the tooltips still say it).
+        self.setColumnHidden(goals_column, True)
+
+    def _content_width(self) -> int:
+        header = self.horizontalHeader()
+        last = self.columnCount() - 1
+        width = sum(header.sectionSize(c) for c in range(last) if not self.isColumnHidden(c))
+        if not self.isColumnHidden(last):
+            width += max(header.sectionSizeFromContents(last).width(), self.sizeHintForColumn(last))
+        return width
+
+    def _set_compact(self, board: Board, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        symbols = {st.key: st.symbol for st in board.statuses}
+        for c, key in enumerate(board.columns, start=1):
+            item = self.horizontalHeaderItem(c)
+            if item is None:
+                continue
+            short = board.short_label(key)
+            symbol = symbols.get(key or "", "") or "–"
+            item.setText(symbol if compact else (short.replace(" ", "\n") if key is None else short))
+            item.setToolTip(f"{symbol} {board.label(key)}" if compact else board.label(key))
 
     def _fit_height(self) -> None:
         # All rows visible without a vertical scroll bar: the matrix is the board's headline.
@@ -304,6 +388,8 @@ class StatusMatrix(QTableWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_width()
         self._fit_height()
 
     def _clicked(self, row: int, column: int) -> None:
@@ -864,6 +950,7 @@ class StatusBoardWidget(QWidget):
         board = self.board
         if board is None:
             return
+        self.window_.search.clear()  # "show me these": a search typed earlier would hide them
         filters = getattr(self.window_, "tree_filters", None)
         if filters is not None and hasattr(filters, "set_filters"):
             filters.set_filters(field_id=field_id, status_key=key)
@@ -880,6 +967,7 @@ class StatusBoardWidget(QWidget):
         rows = self.lists.entries(name)
         ids = {r[1] for r in rows if r[0] == "measure"}
         if ids:
+            self.window_.search.clear()
             title = SHORT_LIST_TITLES.get(name, name)
             apply_tree_filter(self.window_, ids, f"{title} ({wording.measures(len(ids))})")
 
@@ -923,30 +1011,8 @@ def install(window: MainWindow) -> None:
     window.menus["view"].addAction(action)
     window.status_board_action = action  # type: ignore[attr-defined]
     board.open_editor_requested.connect(lambda: tabs.setCurrentWidget(editor_side))
-    # The board wants more width than the editor: widen the right side while it is shown (at most
-    # to 75 %, so the tree stays usable) and give the editor its old width back afterwards.
-    saved: list[list[int]] = []
-
-    def tab_changed(_index: int) -> None:
-        sizes = splitter.sizes()
-        if tabs.currentWidget() is board:
-            want = board.preferred_width()
-            total = sum(sizes)
-            if len(sizes) == 2 and sizes[1] < want and total > 0:
-                if not saved:
-                    saved.append(sizes)
-                right = min(want, int(total * 0.75))
-                splitter.setSizes([total - right, right])
-        elif saved:
-            splitter.setSizes(saved.pop())
-
-    tabs.currentChanged.connect(tab_changed)
-
-    def widen_once_computed() -> None:
-        if tabs.currentWidget() is board:
-            tab_changed(-1)
-
-    board.board_shown.connect(widen_once_computed)
+    # The splitter stays where the user put it when the tabs change (it used to jump to widen the
+    # board, and the narrow position was remembered at exit): the matrix reflows to the width instead.
     # A click into the tree means "show me this item": bring the editor forward.
     window.tree_view.clicked.connect(lambda _index: tabs.setCurrentWidget(editor_side))
 
