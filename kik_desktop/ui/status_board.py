@@ -304,57 +304,57 @@ class StatusMatrix(QTableWidget):
     def _fit_width(self) -> None:
         """Reflow instead of a horizontal scroll bar (a projector at 1366×768 with large type).
 
-        First the field names wrap onto two lines (the column shrinks to its longest word); when that
-        is not enough, the status columns show the status symbol instead of the short name (the full
-        name stays in the tooltip and in the legend under the bars).
+        Tried in this order until the matrix fits: as it is; field names on two lines; the status
+        symbol instead of the short name in the status columns (the full name stays in the tooltip and
+        the legend under the bars), with the names whole, then on two lines; finally without the goals
+        column (the bars below and the tooltips still tell it).
         """
         board = self._board
         if board is None or not self._natural:
             return
-        header = self.horizontalHeader()
         available = self.viewport().width()
         if available <= 0:
             return
+        header = self.horizontalHeader()
         columns = board.columns
         goals_column = self.columnCount() - 1
-        self.setColumnHidden(goals_column, False)
-        self._set_compact(board, False)
-        for c, width in enumerate(self._natural[: len(columns) + 1]):
-            header.resizeSection(c, width)
         line = self.fontMetrics().height()
-        self.verticalHeader().setDefaultSectionSize(round(line * 1.65))
-        if self._content_width() <= available:
-            return
-        # Step 1: names on two lines.
         bold = QFont(self.font())
         bold.setBold(True)
         bold_fm = QFontMetrics(bold)
-        names = [self.item(r, 0).text() for r in range(self.rowCount()) if self.item(r, 0) is not None]
+        names = [item.text() for r in range(self.rowCount()) if (item := self.item(r, 0)) is not None]
         longest_word = max((bold_fm.horizontalAdvance(w) for n in names for w in n.split()), default=40) + 16
-        name_width = max(longest_word, self._natural[0] - (self._content_width() - available))
-        header.resizeSection(0, min(self._natural[0], name_width))
-        self.verticalHeader().setDefaultSectionSize(round(line * 2.6))
-        if self._content_width() <= available:
-            return
-        # Step 2: symbols in the status columns.
-        self._set_compact(board, True)
-        fm = self.fontMetrics()
-        symbol_width = max(
-            fm.horizontalAdvance(item.text())
-            for c in range(1, len(columns) + 1)
-            if (item := self.horizontalHeaderItem(c)) is not None
-        )
-        for c in range(1, len(columns) + 1):
-            counts = [
-                bold_fm.horizontalAdvance(item.text())
-                for r in range(self.rowCount())
-                if (item := self.item(r, c)) is not None
-            ]
-            header.resizeSection(c, max(symbol_width, *counts, fm.horizontalAdvance("00")) + 14)
-        if self._content_width() <= available:
-            return
-        # Step 3: the goals column goes (the bars below and the tooltips still say it).
-        self.setColumnHidden(goals_column, True)
+
+        def apply(compact: bool, wrap: bool, hide_goals: bool) -> bool:
+            self.setColumnHidden(goals_column, hide_goals)
+            self._set_compact(board, compact)
+            for c, width in enumerate(self._natural[: len(columns) + 1]):
+                header.resizeSection(c, width)
+            if compact:
+                fm = self.fontMetrics()
+                for c in range(1, len(columns) + 1):
+                    texts = [item.text() for r in range(self.rowCount()) if (item := self.item(r, c))]
+                    head = self.horizontalHeaderItem(c)
+                    widest = max(
+                        [bold_fm.horizontalAdvance(t) for t in texts]
+                        + [fm.horizontalAdvance(head.text() if head else ""), fm.horizontalAdvance("00")]
+                    )
+                    header.resizeSection(c, widest + 14)
+            if wrap:
+                excess = self._content_width() - available
+                header.resizeSection(0, max(longest_word, self._natural[0] - max(excess, 0)))
+            self.verticalHeader().setDefaultSectionSize(round(line * (2.6 if wrap else 1.65)))
+            return self._content_width() <= available
+
+        for compact, wrap, hide_goals in (
+            (False, False, False),
+            (False, True, False),
+            (True, False, False),
+            (True, True, False),
+            (True, True, True),
+        ):
+            if apply(compact, wrap, hide_goals):
+                return
 
     def _content_width(self) -> int:
         header = self.horizontalHeader()
