@@ -903,6 +903,13 @@ class MainWindow(QMainWindow):
         )
         self.doc_label.setToolTip(str(doc.path))
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            # Now the window system knows the frame (title bar, borders): fit once more with it.
+            self._fitted = True
+            self.fit_to_screen()
+
     def fit_to_screen(self) -> None:
         """Keep the whole window (with its status bar) on the available screen area."""
         screen = self.screen() or QApplication.primaryScreen()

@@ -292,7 +292,9 @@ class StatusMatrix(QTableWidget):
                 header.resizeSection(c, status_width)
             else:
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(last, QHeaderView.ResizeMode.ResizeToContents)
+        # Stretch, not ResizeToContents: a content-sized last column can end a few pixels beyond the
+        # view and bring a horizontal scroll bar; _fit_width makes sure its content has the room.
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
         self.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.65))
         self._board = board
@@ -362,7 +364,7 @@ class StatusMatrix(QTableWidget):
         width = sum(header.sectionSize(c) for c in range(last) if not self.isColumnHidden(c))
         if not self.isColumnHidden(last):
             width += max(header.sectionSizeFromContents(last).width(), self.sizeHintForColumn(last))
-        return width
+        return width + 2
 
     def _set_compact(self, board: Board, compact: bool) -> None:
         if compact == self._compact:
