@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -27,6 +27,7 @@ class _Saved:
     splitter: list[int]
     hidden: list[QWidget]
     tab: int
+    geometry: QByteArray
 
 
 class Presentation:
@@ -83,6 +84,7 @@ class Presentation:
                 splitter=w.splitter.sizes(),
                 hidden=self.chrome(),
                 tab=tabs.currentIndex() if tabs is not None else 0,
+                geometry=w.saveGeometry(),
             )
             w.editor.flush()
             for widget in self.saved.hidden:
@@ -113,7 +115,16 @@ class Presentation:
                 w.showMaximized()
             else:
                 w.showNormal()
-            w.splitter.setSizes(saved.splitter)
+
+            def finish() -> None:
+                # After the normal type size has reached every widget (the minimum width shrinks with
+                # it) and the window system has left full screen: the old geometry and splitter.
+                if not saved.maximized:
+                    w.restoreGeometry(saved.geometry)
+                w.splitter.setSizes(saved.splitter)
+
+            finish()
+            QTimer.singleShot(0, finish)
         self.action.setChecked(self.active)
 
 
