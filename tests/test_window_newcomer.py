@@ -452,3 +452,48 @@ def test_board_cells_are_reachable_by_keyboard(
     matrix.setCurrentCell(row, column)
     qtbot.keyClick(matrix, Qt.Key.Key_Return)
     assert visible_titles(window) == ["M1", "M2", "M3", "M4"]
+
+
+# -- 6: the import preview is readable -------------------------------------------------------------------
+def test_import_preview_shows_old_and_new_in_full(
+    qtbot: QtBot, window: MainWindow, small_plan: Document, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+    from test_excel_apply import edited_export
+
+    from kik_desktop.exchange.excel_import import preview_document
+    from kik_desktop.ui.excel_dialogs import ImportPreviewDialog
+
+    preview = preview_document(small_plan, edited_export(small_plan, tmp_path))
+    dialog = ImportPreviewDialog(preview, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    tree = dialog.tree
+    # The change column gets the room: wider than the entry column, and at least a third of the dialog.
+    assert tree.columnWidth(1) >= tree.columnWidth(0) and tree.columnWidth(1) >= dialog.width() // 3
+    changed = dialog.groups["changed"].child(0).child(0)
+    tree.setCurrentItem(changed)
+    assert "→" in dialog.detail.toPlainText()
+    assert changed.toolTip(1) in dialog.detail.toPlainText()
+    area = dialog.screen().availableGeometry()
+    assert dialog.width() <= area.width() and dialog.height() <= area.height()
+    dialog.close()
+
+    empty = tmp_path / "leer.xlsx"
+    Workbook().save(empty)
+    preview = preview_document(small_plan, empty)
+    assert preview.has_errors
+    dialog = ImportPreviewDialog(preview, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    QApplication.processEvents()
+    error = dialog.groups["errors"].child(0)
+    assert dialog.tree.currentItem() is error  # the first error is chosen and shown whole below
+    message = preview.errors[0].message
+    assert message in dialog.detail.toPlainText()
+    # Also above the tree, in a label that wraps: readable without choosing anything.
+    assert message in dialog.error_label.text() and dialog.error_label.wordWrap()
+    assert dialog.error_label.width() <= dialog.width()
+    dialog.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 GERMAN: dict[str, str] = {
     "usage: ": "Aufruf: ",
@@ -64,13 +65,14 @@ def german_plural(singular: str, plural: str, n: int) -> str:
 @contextmanager
 def german_argparse() -> Iterator[None]:
     """argparse speaks German inside this block."""
-    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._ = german  # type: ignore[attr-defined]
-    argparse.ngettext = german_plural  # type: ignore[assignment]
+    module: Any = argparse  # its gettext aliases are not part of the typed interface
+    saved = module._, module.ngettext
+    module._ = german
+    module.ngettext = german_plural
     try:
         yield
     finally:
-        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+        module._, module.ngettext = saved
 
 
 __all__ = ["GERMAN", "german_argparse"]

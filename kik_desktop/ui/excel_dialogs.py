@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEventLoop, Qt, QThread
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -154,9 +154,14 @@ class ImportPreviewDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         if preview.has_errors:
+            # The first errors in full here (a label wraps; a tree column would cut them).
+            shown = "\n".join(f"• {issue.text()}" for issue in preview.errors[:3])
+            more = (
+                f"\n… und {len(preview.errors) - 3} weitere (siehe unten)" if len(preview.errors) > 3 else ""
+            )
             self.error_label = QLabel(
-                "Die Datei hat Fehler (siehe unten); so wird nichts übernommen. Bitte die Datei korrigieren "
-                "und erneut importieren."
+                "Die Datei hat Fehler; so wird nichts übernommen. Bitte die Datei korrigieren "
+                f"und erneut importieren.\n{shown}{more}"
             )
             self.error_label.setStyleSheet("color: #B00020; font-weight: bold;")
             self.error_label.setWordWrap(True)
@@ -276,8 +281,15 @@ class ImportPreviewDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setColumnWidth(0, max(200, self.width() // 3))
         first = self.groups.get("errors") or self.groups.get("changed") or self.groups.get("new")
-        if first is not None and first.childCount():
-            self.tree.setCurrentItem(first.child(0))
+        first_child = first.child(0) if first is not None and first.childCount() else None
+        if first_child is not None:
+            self.tree.setCurrentItem(first_child)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Row heights follow the new column widths, so long changes and messages wrap instead of being cut.
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+        QTimer.singleShot(0, self.tree.doItemsLayout)
 
     def _fit_to_screen(self) -> None:
         screen = self.screen() or QApplication.primaryScreen()

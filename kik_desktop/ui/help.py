@@ -115,9 +115,12 @@ def install(window: MainWindow) -> None:
     guide.triggered.connect(show_guide)
     shortcuts = QAction("&Tastenkürzel", window)
     shortcuts.triggered.connect(lambda: ShortcutsDialog(window).exec())
-    menu.insertAction(first, guide)
-    menu.insertAction(first, shortcuts)
     if first is not None:
+        menu.insertAction(first, guide)
+        menu.insertAction(first, shortcuts)
         menu.insertSeparator(first)
+    else:
+        menu.addAction(guide)
+        menu.addAction(shortcuts)
     window.guide_action = guide  # type: ignore[attr-defined]
     window.shortcuts_action = shortcuts  # type: ignore[attr-defined]

@@ -974,14 +974,14 @@ def scale_fonts(root: QWidget, font: QFont) -> None:
 class ElidingStatusBar(QStatusBar):
     """A status bar whose messages end with "…" before the permanent counter instead of running into it."""
 
-    def showMessage(self, message: str, timeout: int = 0) -> None:
+    def showMessage(self, message: str, timeout: int | None = 0) -> None:
         self.setToolTip(message)
         permanent = max((w.width() for w in self.findChildren(QLabel) if w.isVisible()), default=0)
         room = self.width() - permanent - 40
         text = message
         if room > 0 and self.fontMetrics().horizontalAdvance(message) > room:
             text = self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
-        super().showMessage(text, timeout)
+        super().showMessage(text, timeout or 0)
 
 
 class UndoFallback(QObject):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
@@ -134,8 +134,9 @@ def install(window: MainWindow) -> None:
     window.presentation_action = presentation.action  # type: ignore[attr-defined]
     window.menus["view"].addAction(presentation.action)
     # The hint sits where the search was, above the tree.
-    layout = window.search.parentWidget().layout() if window.search.parentWidget() else None
-    if layout is not None:
+    parent = window.search.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    if isinstance(layout, QBoxLayout):
         layout.insertWidget(0, presentation.hint)
     # Closing the window during a presentation stores the normal layout, not the presentation's.
     original_save = window._save_layout
