@@ -198,6 +198,7 @@ def _take_screenshot(
         settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings)
         window.resize(*size)
+        window._fitted = True  # the size asked for, not fitted to the (offscreen) screen
         window.show()
         if not window.open_path(copy):
             return 1

@@ -94,9 +94,11 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.fit_to_screen()
         self._update_actions()
-        # Ctrl+Z in a text field with nothing of its own to undo undoes the last document step.
+        # Ctrl+Z in a text field with nothing of its own to undo undoes the last document step. On the
+        # window's text fields only (extensions are installed by now), not on every event of the program.
         self._undo_fallback = UndoFallback(self)
-        QApplication.instance().installEventFilter(self._undo_fallback)  # type: ignore[union-attr]
+        for field in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            field.installEventFilter(self._undo_fallback)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build_central(self) -> None:
