@@ -34,7 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
-    """The parser and the names of its commands."""
+    """The parser and the names of its commands (argparse's own texts in German)."""
+    from kik_desktop.cli.german import german_argparse
+
+    with german_argparse():
+        return _build_german_parser()
+
+
+def _build_german_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser = argparse.ArgumentParser(
         prog="kik-desktop",
         description="KIK Desktop – das Kommunale Integrationskonzept Kempten pflegen. "
@@ -85,10 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, commands = _build_parser()
     if not args_list or (args_list[0] not in commands and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
-    args = parser.parse_args(args_list)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    from kik_desktop.cli.german import german_argparse
+
+    with german_argparse():
+        args = parser.parse_args(args_list)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
     try:
         code: int = args.func(args)
     except CommandError as exc:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli.writing import document_write_lock
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,10 +36,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     path: Path = args.file
     if path.exists() and not args.force:
         raise CommandError(f"„{path}“ gibt es schon (mit --force überschreiben).")
-    doc = (
-        create_document(path, overwrite=True) if args.empty else create_default_document(path, overwrite=True)
-    )
-    doc.close()
+    # Overwriting a document someone has open would pull it from under them: same lock as the window.
+    with document_write_lock(path, command="new"):
+        doc = (
+            create_document(path, overwrite=True)
+            if args.empty
+            else create_default_document(path, overwrite=True)
+        )
+        doc.close()
     print(f"Dokument angelegt: {path}")
     return 0
 

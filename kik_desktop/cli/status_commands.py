@@ -79,7 +79,7 @@ def format_board(board: Any) -> str:
     for name, entries in board.lists().items():
         title = LIST_TITLES[name]
         if name == "starting_soon":
-            title += f" ({first} bis {last})"
+            title += f" (von {first} bis {last})"
         lines += ["", f"{title}: {len(entries)}"]
         for e in entries:
             extra = f"  ({e.extra})" if e.extra else ""

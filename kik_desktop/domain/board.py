@@ -42,7 +42,7 @@ SOON_MONTHS: Final = 3
 LIST_TITLES: Final = {
     "at_risk": "Gefährdete Maßnahmen",
     "overdue": "Überfällige Maßnahmen",
-    "starting_soon": "Beginnen in den nächsten drei Monaten",
+    "starting_soon": "Beginnen bald",  # the board and `status` add the exact months
     "without_responsible": "Maßnahmen ohne Verantwortliche",
     "goals_without_indicator": "Ziele ohne Indikator",
     "without_success_indicator": "Maßnahmen ohne Erfolgsindikator",

@@ -23,7 +23,7 @@ from openpyxl.utils.datetime import from_excel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain import plan
+from kik_desktop.domain import plan, wording
 from kik_desktop.domain.changes import ChangeSet, created
 from kik_desktop.domain.dates import parse_month_year
 from kik_desktop.domain.defaults import STATUS_KEYS, default_concept
@@ -229,10 +229,11 @@ class ImportPreview:
         for item in self.new:
             counts[item.kind] += 1
         return (
-            f"{len(self.new)} neu ({counts['field']} Handlungsfelder, {counts['goal']} Ziele, "
-            f"{counts['measure']} Maßnahmen), {len(self.changed)} geändert, "
-            f"{len(self.unchanged)} unverändert, {len(self.missing)} fehlen in der Datei, "
-            f"{len(self.warnings)} Hinweise, {len(self.errors)} Fehler"
+            f"{len(self.new)} neu ({wording.fields(counts['field'])}, {wording.goals(counts['goal'])}, "
+            f"{wording.measures(counts['measure'])}), {len(self.changed)} geändert, "
+            f"{len(self.unchanged)} unverändert, {len(self.missing)} "
+            f"{'fehlt' if len(self.missing) == 1 else 'fehlen'} in der Datei, "
+            f"{wording.counted(len(self.warnings), 'Hinweis', 'Hinweise')}, {len(self.errors)} Fehler"
         )
 
     def format_text(self, *, limit: int | None = None) -> str:

@@ -138,6 +138,11 @@ def write_pdf(
     os.close(fd)
     try:
         pages = _BUILDERS[kind](job, tmp)
+        # mkstemp made the file private (0600); a PDF gets the mode of a normally saved file (like the
+        # Excel export): what the umask allows.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, target)
     except PermissionError as exc:
         raise ReportError(

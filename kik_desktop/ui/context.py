@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QTreeView, QVBoxLayout
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QTreeView, QVBoxLayout
 
 from kik_desktop.store import Document
 from kik_desktop.store.lock import DocumentLock
@@ -44,6 +44,7 @@ class WindowContext:
     editor: DetailEditor
     splitter: QSplitter
     filter_slot: QVBoxLayout
+    search: QLineEdit
     document_opened: SignalInstance
     filters_cleared: SignalInstance
     select_item: Callable[[str, int], bool]

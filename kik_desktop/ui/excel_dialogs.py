@@ -6,16 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QThread
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QProgressDialog,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import wording
 from kik_desktop.exchange.excel_export import ExportError, ExportResult, export_document
 from kik_desktop.exchange.excel_import import (
     ImportBlocked,
@@ -35,6 +38,7 @@ from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
 from kik_desktop.store.backup import make_backup
 from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.folders import remember_folder, start_folder
 
 EXPORT_TITLE = "Exportieren als Excel"
 IMPORT_TITLE = "Importieren aus Excel"
@@ -80,8 +84,13 @@ def run_with_progress(window: QWidget, label: str, fn: Callable[[], Any]) -> Any
     return job.result
 
 
-def _start_dir(ctx: WindowContext) -> Path:
-    return ctx.document.path.parent if ctx.document is not None else Path.home()
+EXPORT_FOLDER_KEY = "export/folder"
+IMPORT_FOLDER_KEY = "import/folder"
+
+
+def _start_dir(ctx: WindowContext, key: str = EXPORT_FOLDER_KEY) -> Path:
+    # Documents first, then the folder last used: never the hidden program-data folder of the document.
+    return start_folder(ctx.settings, key)
 
 
 def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResult | None:
@@ -96,6 +105,7 @@ def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResul
         if not name:
             return None
         path = Path(name)
+        remember_folder(ctx.settings, EXPORT_FOLDER_KEY, path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     ctx.editor.flush()
@@ -112,8 +122,8 @@ def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResul
         QMessageBox.critical(window, EXPORT_TITLE, f"Die Excel-Datei konnte nicht geschrieben werden: {exc}")
         return None
     message = (
-        f"Exportiert: {path.name} ({result.fields} Handlungsfelder, {result.goals} Ziele, "
-        f"{result.measures} Maßnahmen)"
+        f"Exportiert: {path.name} ({wording.fields(result.fields)}, {wording.goals(result.goals)}, "
+        f"{wording.measures(result.measures)})"
     )
     window.statusBar().showMessage(message, 8000)
     if result.warnings:
@@ -142,9 +152,14 @@ class ImportPreviewDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         if preview.has_errors:
+            # The first errors in full here (a label wraps; a tree column would cut them).
+            shown = "\n".join(f"• {issue.text()}" for issue in preview.errors[:3])
+            more = (
+                f"\n… und {len(preview.errors) - 3} weitere (siehe unten)" if len(preview.errors) > 3 else ""
+            )
             self.error_label = QLabel(
-                "Die Datei hat Fehler (siehe unten); so wird nichts übernommen. Bitte die Datei korrigieren "
-                "und erneut importieren."
+                "Die Datei hat Fehler; so wird nichts übernommen. Bitte die Datei korrigieren "
+                f"und erneut importieren.\n{shown}{more}"
             )
             self.error_label.setStyleSheet("color: #B00020; font-weight: bold;")
             self.error_label.setWordWrap(True)
@@ -157,9 +172,19 @@ class ImportPreviewDialog(QDialog):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
+        self.tree.setAccessibleName("Vorschau der Änderungen")
         layout.addWidget(self.tree, 1)
+        # The whole text of the chosen line (old → new, the full message): a column cannot show it all.
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("Einzelheiten der gewählten Zeile")
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 4 + 14)
+        self.detail.setPlaceholderText("Eine Zeile oben wählen, um sie hier ganz zu lesen.")
+        layout.addWidget(self.detail)
+        self.tree.currentItemChanged.connect(self._show_detail)
         self.groups: dict[str, QTreeWidgetItem] = {}
         self._fill()
+        self._fit_to_screen()
         self.delete_missing = QCheckBox("Fehlende Einträge löschen")
         self.delete_missing.setToolTip(
             "Einträge des Dokuments, die in der Datei fehlen, löschen (sonst bleiben sie erhalten). "
@@ -216,7 +241,11 @@ class ImportPreviewDialog(QDialog):
             group = self._group("changed", "Geändert", len(p.changed), True, "#0D47A1")
             for item in p.changed:
                 node = QTreeWidgetItem(
-                    [item.label, f"{len(item.changes)} Änderung(en)", _where(item.sheet, item.row)]
+                    [
+                        item.label,
+                        wording.counted(len(item.changes), "Änderung", "Änderungen"),
+                        _where(item.sheet, item.row),
+                    ]
                 )
                 for change in item.changes:
                     child = QTreeWidgetItem([change.label, change.text().split(": ", 1)[-1], ""])
@@ -242,8 +271,43 @@ class ImportPreviewDialog(QDialog):
                 group.addChild(QTreeWidgetItem([item.label, "", _where(item.sheet, item.row)]))
             if len(p.unchanged) > 2000:
                 group.addChild(QTreeWidgetItem([f"… und {len(p.unchanged) - 2000} weitere", "", ""]))
-        self.tree.resizeColumnToContents(2)
-        self.tree.setColumnWidth(0, 420)
+        # The change column takes the room (old → new is what the user must read), wrapped where long;
+        # the entry column a third, the place in the file as wide as it needs.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+        first = self.groups.get("errors") or self.groups.get("changed") or self.groups.get("new")
+        first_child = first.child(0) if first is not None and first.childCount() else None
+        if first_child is not None:
+            self.tree.setCurrentItem(first_child)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Row heights follow the new column widths, so long changes and messages wrap instead of being cut.
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+        QTimer.singleShot(0, self.tree.doItemsLayout)
+
+    def _fit_to_screen(self) -> None:
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.resize(min(self.width(), area.width() - 40), min(self.height(), area.height() - 60))
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+
+    def _show_detail(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
+        if item is None:
+            self.detail.clear()
+            return
+        lines = [item.text(0)]
+        full = item.toolTip(1) or item.text(1)
+        if full:
+            lines.append(full)
+        if item.text(2):
+            lines.append(f"Ort in der Datei: {item.text(2)}")
+        self.detail.setPlainText("\n".join(lines))
 
 
 def import_from_excel(ctx: WindowContext, path: Path | None = None) -> bool:
@@ -256,10 +320,13 @@ def import_from_excel(ctx: WindowContext, path: Path | None = None) -> bool:
         QMessageBox.information(window, IMPORT_TITLE, "Das Dokument ist nur zum Lesen geöffnet.")
         return False
     if path is None:
-        name, _filter = QFileDialog.getOpenFileName(window, IMPORT_TITLE, str(_start_dir(ctx)), OPEN_FILTER)
+        name, _filter = QFileDialog.getOpenFileName(
+            window, IMPORT_TITLE, str(_start_dir(ctx, IMPORT_FOLDER_KEY)), OPEN_FILTER
+        )
         if not name:
             return False
         path = Path(name)
+        remember_folder(ctx.settings, IMPORT_FOLDER_KEY, path)
     ctx.editor.flush()
     source = path
     try:

@@ -13,4 +13,6 @@ EXTENSIONS: list[str] = [
     "kik_desktop.ui.edition_dialog",
     "kik_desktop.ui.print_dialog",
     "kik_desktop.ui.excel_dialogs",
+    "kik_desktop.ui.presentation",
+    "kik_desktop.ui.help",
 ]

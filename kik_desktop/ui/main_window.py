@@ -9,20 +9,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStatusBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -31,7 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop import APP_NAME, DOCUMENT_SUFFIX, __version__
-from kik_desktop.domain import plan
+from kik_desktop.domain import plan, wording
 from kik_desktop.domain.plan import Kind
 from kik_desktop.domain.queries import institution_names, statuses
 from kik_desktop.models import CrossCuttingTask, FundingSource
@@ -80,13 +93,20 @@ class MainWindow(QMainWindow):
         self.operations.failed.connect(lambda title, text: self.show_error(title, text))
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
+        self.setStatusBar(ElidingStatusBar(self))
         self._build_central()
         self._build_menus()
         self.context = self._make_context()
         self._install_extensions()
         self._finish_file_menu()
         self._restore_layout()
+        self.fit_to_screen()
         self._update_actions()
+        # Ctrl+Z in a text field with nothing of its own to undo undoes the last document step. On the
+        # window's text fields only (extensions are installed by now), not on every event of the program.
+        self._undo_fallback = UndoFallback(self)
+        for field in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            field.installEventFilter(self._undo_fallback)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -97,8 +117,18 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Suchen in allen Texten … (Strg+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Suche")
+        self.search.setAccessibleDescription(
+            "Filtert den Baum beim Tippen über alle Texte; alle Wörter müssen vorkommen. Esc leert die Suche."
+        )
         self.search.textChanged.connect(self._search_changed)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self._search_escape)
         left_layout.addWidget(self.search)
+        self.search_hits = QLabel()
+        self.search_hits.setAccessibleName("Treffer der Suche")
+        self.search_hits.hide()
+        left_layout.addWidget(self.search_hits)
         # Extensions (tree filters) put their widgets here, between the search and the tree.
         self.filter_slot = QVBoxLayout()
         left_layout.addLayout(self.filter_slot)
@@ -265,6 +295,7 @@ class MainWindow(QMainWindow):
             editor=self.editor,
             splitter=self.splitter,
             filter_slot=self.filter_slot,
+            search=self.search,
             document_opened=self.document_opened,
             filters_cleared=self.filters_cleared,
             select_item=self.select_item,
@@ -401,7 +432,8 @@ class MainWindow(QMainWindow):
 
     def _load_choices(self, s: Session) -> None:
         self.editor.measure_editor.set_choices(
-            [(st.key, st.label, st.color) for st in statuses(s)],
+            # The symbol too: a status is never told by its colour alone.
+            [(st.key, f"{st.symbol} {st.label}" if st.symbol else st.label, st.color) for st in statuses(s)],
             [
                 (t.id, t.title)
                 for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
@@ -660,9 +692,12 @@ class MainWindow(QMainWindow):
         below = ""
         if node.kind == "field":
             measures = sum(len(g.children) for g in node.children)
-            below = f"\n\nMit ihm werden {len(node.children)} Ziele und {measures} Maßnahmen gelöscht."
+            below = (
+                f"\n\nMit ihm werden {wording.goals(len(node.children))} und "
+                f"{wording.measures(measures)} gelöscht."
+            )
         elif node.kind == "goal":
-            below = f"\n\nMit ihm werden {len(node.children)} Maßnahmen gelöscht."
+            below = f"\n\nMit ihm werden {wording.measures(len(node.children))} gelöscht."
         label = {"field": "das Handlungsfeld", "goal": "das Ziel", "measure": "die Maßnahme"}[node.kind]
         answer = QMessageBox.question(
             self,
@@ -731,12 +766,61 @@ class MainWindow(QMainWindow):
         if self.tree_filter.active:
             self.expand_to_matches()
         self._update_filter_banner()
+        self._update_search_hits()
+        self._leave_hidden_item()
+
+    def _search_escape(self) -> None:
+        """Esc in the search: clear it (and, when it is already empty, the other filters too)."""
+        if self.search.text():
+            self.search.clear()
+        else:
+            self.clear_filters()
+
+    def search_hit_count(self) -> int:
+        """How many entries match the search themselves (not only as parents of a match)."""
+        terms = self.search.text().lower().split()
+        if not terms:
+            return 0
+        hidden = self.tree_filter.is_hidden
+        return sum(
+            1
+            for node in self.tree_model.root.walk()
+            if node.kind != "root" and not hidden(node) and all(t in node.search_text for t in terms)
+        )
+
+    def _update_search_hits(self) -> None:
+        if not self.search.text().strip():
+            self.search_hits.hide()
+            return
+        n = self.search_hit_count()
+        self.search_hits.setText(
+            "Keine Treffer" if n == 0 else wording.counted(n, "Treffer", "Treffer") + " (Esc leert die Suche)"
+        )
+        self.search_hits.show()
+
+    def _leave_hidden_item(self) -> None:
+        """The editor never shows an item the filters hide: move to the first match, or show nothing."""
+        node = self.current_node()
+        if node is None or not self.tree_filter.is_hidden(node):
+            return
+        self.editor.flush()
+        for candidate in self.tree_model.root.walk():
+            shown = candidate.kind != "root" and not self.tree_filter.is_hidden(candidate)
+            if shown and (candidate.kind == "measure" or not candidate.children):
+                self.select_item(candidate.kind, candidate.id)
+                return
+        self.tree_view.selectionModel().clearCurrentIndex()
+        self.tree_view.clearSelection()
+        self.editor.show_nothing()
+        self._update_actions()
 
     def set_id_filter(self, ids: set[int] | None, label: str = "") -> None:
         self.tree_filter.set_id_filter(ids, label)
         if ids is not None:
             self.expand_to_matches()
         self._update_filter_banner()
+        self._update_search_hits()
+        self._leave_hidden_item()
 
     def expand_to_matches(self) -> None:
         """Open the fields and goals that show matches; expandAll would walk every measure (74 % of a
@@ -804,6 +888,15 @@ class MainWindow(QMainWindow):
         QApplication.setFont(font)
         for widget in (self, self.tree_view, self.editor):
             widget.setFont(font)
+        scale_fonts(self, font)
+        # Large type: labels above the fields, so a field (the status) keeps the width it needs.
+        policy = (
+            QFormLayout.RowWrapPolicy.WrapAllRows
+            if self._zoom >= 2
+            else QFormLayout.RowWrapPolicy.WrapLongRows
+        )
+        for page in self.editor.pages.values():
+            page.form.setRowWrapPolicy(policy)
 
     def _stack_changed(self, _index: int) -> None:
         self._update_actions()
@@ -834,9 +927,35 @@ class MainWindow(QMainWindow):
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
         self.doc_label.setText(
-            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path.name}"
+            f"{wording.fields(fields)} · {wording.goals(goals)} · {wording.measures(measures)} · "
+            f"{doc.path.name}"
         )
         self.doc_label.setToolTip(str(doc.path))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            # Now the window system knows the frame (title bar, borders): fit once more with it.
+            self._fitted = True
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window (with its status bar) on the available screen area."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        # Before the first show the frame is unknown: leave room for a title bar and borders.
+        extra_w = max(self.frameGeometry().width() - self.width(), 0) or 16
+        extra_h = max(self.frameGeometry().height() - self.height(), 0) or 40
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(self.x(), area.left()), area.right() - width - extra_w + 1)
+        y = min(max(self.y(), area.top()), area.bottom() - height - extra_h + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(max(x, area.left()), max(y, area.top()))
 
     def show_error(self, title: str, text: str) -> None:
         log.warning("%s: %s", title, text)
@@ -860,3 +979,63 @@ class MainWindow(QMainWindow):
         if self.lock is not None:
             self.lock.release()
         event.accept()
+
+
+FONT_SCALE_PROPERTY = "kikFontScale"
+
+
+def scale_fonts(root: QWidget, font: QFont) -> None:
+    """Give every widget below ``root`` that set its own font the zoomed size.
+
+    Widgets with a style sheet and headings with an explicit size stop following the window's font;
+    a heading records its size relative to the normal text in the property ``kikFontScale``.
+    """
+    for widget in root.findChildren(QWidget):
+        scale = widget.property(FONT_SCALE_PROPERTY)
+        if scale is None and not widget.styleSheet():
+            continue
+        own = QFont(widget.font())
+        own.setFamily(font.family())
+        own.setPointSizeF(font.pointSizeF() * (float(scale) if scale is not None else 1.0))
+        widget.setFont(own)
+
+
+class ElidingStatusBar(QStatusBar):
+    """A status bar whose messages end with "…" before the permanent counter instead of running into it."""
+
+    def showMessage(self, message: str, timeout: int | None = 0) -> None:
+        self.setToolTip(message)
+        permanent = max((w.width() for w in self.findChildren(QLabel) if w.isVisible()), default=0)
+        room = self.width() - permanent - 40
+        text = message
+        if room > 0 and self.fontMetrics().horizontalAdvance(message) > room:
+            text = self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
+        super().showMessage(text, timeout or 0)
+
+
+class UndoFallback(QObject):
+    """Strg+Z in a text field of the window that has nothing of its own to undo: the document's undo."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if not isinstance(watched, QLineEdit | QPlainTextEdit):
+            return False
+        if not isinstance(event, QKeyEvent) or not event.matches(QKeySequence.StandardKey.Undo):
+            return False
+        if not self.window_.isAncestorOf(watched):
+            return False
+        own = (
+            watched.isUndoAvailable()
+            if isinstance(watched, QLineEdit)
+            else watched.document().isUndoAvailable()
+        )
+        if own or watched.isReadOnly():
+            return False
+        # Neither accepted nor passed on: the window's Strg+Z shortcut (Bearbeiten → Rückgängig) fires.
+        event.ignore()
+        return True

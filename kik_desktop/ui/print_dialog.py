@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain.plan_index import PlanNode
 from kik_desktop.reports import (
     KINDS,
     PrintOptions,
@@ -41,6 +42,8 @@ from kik_desktop.reports import (
 )
 from kik_desktop.store import DocumentError
 from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.folders import start_folder
+from kik_desktop.ui.plan_tree_model import NODE_ROLE
 
 TITLE = "Drucken / PDF"
 KIND_LABELS = {
@@ -123,6 +126,9 @@ class PrintDialog(QDialog):
         for f in data.fields:
             self.field.addItem(f"{f.number}. {f.title}", int(f.number))
         form.addRow("&Handlungsfeld:", self.field)
+        selected = self._selected_field_number()
+        if selected is not None and (at := self.field.findData(selected)) >= 0:
+            self.field.setCurrentIndex(at)
 
         self.institution = QComboBox()
         self.institution.setEditable(True)
@@ -175,7 +181,9 @@ class PrintDialog(QDialog):
         browse.clicked.connect(self.browse)
         out_row.addWidget(self.output, 1)
         out_row.addWidget(browse)
-        form.addRow("&Datei:", out_row)
+        file_label = QLabel("&Datei:")
+        file_label.setBuddy(self.output)  # a layout cannot be a buddy: without this "&Datei:" shows literally
+        form.addRow(file_label, out_row)
 
         self.open_after = QCheckBox("PDF danach &öffnen")
         self.open_after.setChecked(True)
@@ -202,6 +210,17 @@ class PrintDialog(QDialog):
         self.field.currentIndexChanged.connect(self._suggest_name)
         self.institution.editTextChanged.connect(self._suggest_name)
         self._kind_changed()
+
+    def _selected_field_number(self) -> int | None:
+        """The number of the field the window's selection belongs to (the handout proposed first)."""
+        index = self.ctx.tree_view.currentIndex()
+        node: PlanNode | None = index.data(NODE_ROLE) if index.isValid() else None
+        while node is not None and node.kind not in ("field", "root"):
+            node = node.parent
+        if node is None or node.kind != "field":
+            return None
+        number = str(node.number())
+        return int(number) if number.isdigit() else None
 
     # -- choices ------------------------------------------------------------------------------------
     def current_kind(self) -> str:
@@ -241,11 +260,8 @@ class PrintDialog(QDialog):
         self._auto_name = False
 
     def _default_folder(self) -> Path:
-        stored = self.ctx.settings.value("print/folder")
-        if isinstance(stored, str) and stored and Path(stored).is_dir():
-            return Path(stored)
-        doc = self.ctx.document
-        return doc.path.parent if doc is not None else Path.home()
+        # The folder of the last PDF, else Documents (not the hidden program-data folder of the document).
+        return start_folder(self.ctx.settings, "print/folder")
 
     def suggested_name(self) -> str:
         kind = self.current_kind()

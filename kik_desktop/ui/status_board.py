@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import wording
 from kik_desktop.domain.board import (
     ANY,
     LIST_TITLES,
@@ -135,6 +136,9 @@ class StatusMatrix(QTableWidget):
         self.cellClicked.connect(self._clicked)
         self.cellActivated.connect(self._clicked)  # Enter on the current cell, for keyboard users
         self._keys: list[Any] = []
+        self._board: Board | None = None
+        self._natural: list[int] = []
+        self._compact = False
         self._field_ids: list[int | None] = []
         # No style sheet here: a widget with one stops following the window's zoom (font) changes.
         self.setShowGrid(True)
@@ -222,10 +226,93 @@ class StatusMatrix(QTableWidget):
                 header.resizeSection(c, status_width)
             else:
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(last, QHeaderView.ResizeMode.ResizeToContents)
+        # Stretch, not ResizeToContents: a content-sized last column can end a few pixels beyond the
+        # view and bring a horizontal scroll bar; _fit_width makes sure its content has the room.
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
         self.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.65))
+        self._board = board
+        self._natural = [header.sectionSize(c) for c in range(self.columnCount())]
+        self._compact = False
+        self._fit_width()
         self._fit_height()
+
+    def _fit_width(self) -> None:
+        """Reflow instead of a horizontal scroll bar (a projector at 1366×768 with large type).
+
+        Tried in this order until the matrix fits: as it is; field names on two lines; the status
+        symbol instead of the short name in the status columns (the full name stays in the tooltip and
+        the legend under the bars), with the names whole, then on two lines; finally without the goals
+        column (the bars below and the tooltips still tell it).
+        """
+        board = self._board
+        if board is None or not self._natural:
+            return
+        available = self.viewport().width()
+        if available <= 0:
+            return
+        header = self.horizontalHeader()
+        columns = board.columns
+        goals_column = self.columnCount() - 1
+        line = self.fontMetrics().height()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        bold_fm = QFontMetrics(bold)
+        names = [item.text() for r in range(self.rowCount()) if (item := self.item(r, 0)) is not None]
+        longest_word = max((bold_fm.horizontalAdvance(w) for n in names for w in n.split()), default=40) + 16
+
+        def apply(compact: bool, wrap: bool, hide_goals: bool) -> bool:
+            self.setColumnHidden(goals_column, hide_goals)
+            self._set_compact(board, compact)
+            for c, width in enumerate(self._natural[: len(columns) + 1]):
+                header.resizeSection(c, width)
+            if compact:
+                fm = self.fontMetrics()
+                for c in range(1, len(columns) + 1):
+                    texts = [item.text() for r in range(self.rowCount()) if (item := self.item(r, c))]
+                    head = self.horizontalHeaderItem(c)
+                    widest = max(
+                        [bold_fm.horizontalAdvance(t) for t in texts]
+                        + [fm.horizontalAdvance(head.text() if head else ""), fm.horizontalAdvance("00")]
+                    )
+                    header.resizeSection(c, widest + 14)
+            if wrap:
+                excess = self._content_width() - available
+                header.resizeSection(0, max(longest_word, self._natural[0] - max(excess, 0)))
+            self.verticalHeader().setDefaultSectionSize(round(line * (2.6 if wrap else 1.65)))
+            return self._content_width() <= available
+
+        for compact, wrap, hide_goals in (
+            (False, False, False),
+            (False, True, False),
+            (True, False, False),
+            (True, True, False),
+            (True, True, True),
+        ):
+            if apply(compact, wrap, hide_goals):
+                return
+
+    def _content_width(self) -> int:
+        header = self.horizontalHeader()
+        last = self.columnCount() - 1
+        width = sum(header.sectionSize(c) for c in range(last) if not self.isColumnHidden(c))
+        if not self.isColumnHidden(last):
+            width += max(header.sectionSizeFromContents(last).width(), self.sizeHintForColumn(last))
+        return width + 2
+
+    def _set_compact(self, board: Board, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        symbols = {st.key: st.symbol for st in board.statuses}
+        for c, key in enumerate(board.columns, start=1):
+            item = self.horizontalHeaderItem(c)
+            if item is None:
+                continue
+            short = board.short_label(key)
+            symbol = symbols.get(key or "", "") or "–"
+            item.setText(symbol if compact else (short.replace(" ", "\n") if key is None else short))
+            item.setToolTip(f"{symbol} {board.label(key)}" if compact else board.label(key))
 
     def _fit_height(self) -> None:
         # All rows visible without a vertical scroll bar: the matrix is the board's headline.
@@ -237,6 +324,8 @@ class StatusMatrix(QTableWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_width()
         self._fit_height()
 
     def _clicked(self, row: int, column: int) -> None:
@@ -553,7 +642,7 @@ class ActionLists(QWidget):
             lists[name] = [_entry_row(e, color_of.get(name)) for e in entries]
         first, last = board.soon_range()
         titles = dict(LIST_TITLES)
-        titles["starting_soon"] = f"Beginnen in den nächsten drei Monaten ({first} bis {last})"
+        titles["starting_soon"] = f"Beginnen bald (von {first} bis {last})"
         if board.since is not None:
             lists["changes"] = [_change_row(c, board, fills) for c in board.changes]
             titles["changes"] = f"Statusänderungen seit {board.since:%d.%m.%Y}"
@@ -797,6 +886,7 @@ class StatusBoardWidget(QWidget):
         board = self.board
         if board is None:
             return
+        self.ctx.search.clear()  # "show me these": a search typed earlier would hide them
         filters = self.ctx.part(FilterBar)
         if filters is not None:
             filters.set_filters(field_id=field_id, status_key=key)
@@ -813,8 +903,9 @@ class StatusBoardWidget(QWidget):
         rows = self.lists.entries(name)
         ids = {r[1] for r in rows if r[0] == "measure"}
         if ids:
+            self.ctx.search.clear()
             title = SHORT_LIST_TITLES.get(name, name)
-            self.ctx.set_id_filter(ids, f"{title} ({len(ids)} Maßnahmen)")
+            self.ctx.set_id_filter(ids, f"{title} ({wording.measures(len(ids))})")
 
 
 def describe_cell(board: Board, field_id: int | None, key: Any, n: int) -> str:
@@ -857,29 +948,7 @@ def install(ctx: WindowContext) -> None:
     ctx.menus["view"].addAction(action)
     ctx.actions["status_board"] = action
     board.open_editor_requested.connect(lambda: tabs.setCurrentWidget(editor_side))
-    # The board wants more width than the editor: widen the right side while it is shown (at most
-    # to 75 %, so the tree stays usable) and give the editor its old width back afterwards.
-    saved: list[list[int]] = []
-
-    def tab_changed(_index: int) -> None:
-        sizes = splitter.sizes()
-        if tabs.currentWidget() is board:
-            want = board.preferred_width()
-            total = sum(sizes)
-            if len(sizes) == 2 and sizes[1] < want and total > 0:
-                if not saved:
-                    saved.append(sizes)
-                right = min(want, int(total * 0.75))
-                splitter.setSizes([total - right, right])
-        elif saved:
-            splitter.setSizes(saved.pop())
-
-    tabs.currentChanged.connect(tab_changed)
-
-    def widen_once_computed() -> None:
-        if tabs.currentWidget() is board:
-            tab_changed(-1)
-
-    board.board_shown.connect(widen_once_computed)
+    # The splitter stays where the user put it when the tabs change (it used to jump to widen the
+    # board, and the narrow position was remembered at exit): the matrix reflows to the width instead.
     # A click into the tree means "show me this item": bring the editor forward.
     ctx.tree_view.clicked.connect(lambda _index: tabs.setCurrentWidget(editor_side))
