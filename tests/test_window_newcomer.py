@@ -30,7 +30,7 @@ from kik_desktop.ui.help import GuideDialog
 from kik_desktop.ui.main_window import MainWindow
 from kik_desktop.ui.presentation import Presentation
 from kik_desktop.ui.print_dialog import PrintDialog
-from kik_desktop.ui.status_board import StatusBoardWidget
+from kik_desktop.ui.status_board import SideTabs, StatusBoardWidget
 
 
 @pytest.fixture
@@ -286,7 +286,7 @@ def test_print_dialog_file_label_and_field_from_selection(
     monkeypatch.setattr("platformdirs.user_documents_dir", lambda: str(documents))
     assert window.open_path(small_plan.path)
     window.select_item(*item_id(small_plan, "2.1.2"))
-    dialog = PrintDialog(window)
+    dialog = PrintDialog(window.context)
     labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.output]
     assert labels and labels[0].text() == "&Datei:"
     dialog.set_kind("handout")
@@ -333,7 +333,7 @@ def test_presentation_mode_and_back(window: MainWindow, small_plan: Document) ->
     assert window._zoom >= 3 and QApplication.font().pointSizeF() > window._base_point_size
     assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
     assert not window.search.isVisible()
-    assert window.side_tabs.currentWidget() is window.context.part(StatusBoardWidget)
+    assert window.context.part(SideTabs).currentWidget() is window.context.part(StatusBoardWidget)
     left, right = window.splitter.sizes()
     # The tree a quarter (or its minimum width on the narrow offscreen test screen), the board the rest.
     tree_minimum = window.splitter.widget(0).minimumSizeHint().width()

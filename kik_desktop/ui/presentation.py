@@ -13,6 +13,9 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
+from kik_desktop.ui.status_board import SideTabs
+from kik_desktop.ui.tree_filters import FilterBar
+
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
 
@@ -56,10 +59,10 @@ class Presentation:
         """What only editing needs: menus, the status bar, search and filter bar, banners of the tree."""
         w = self.window
         widgets: list[QWidget] = [w.menuBar(), w.statusBar(), w.search, w.search_hits]
-        filters = getattr(w, "tree_filters", None)
-        if isinstance(filters, QWidget):
+        filters = w.context.part(FilterBar)
+        if filters is not None:
             widgets.append(filters)
-        tabs = getattr(w, "side_tabs", None)
+        tabs = w.context.part(SideTabs)
         if tabs is not None:
             widgets.append(tabs.tabBar())
         return [x for x in widgets if x.isVisible()]
@@ -77,7 +80,7 @@ class Presentation:
         if on == self.active:
             return
         if on:
-            tabs = getattr(w, "side_tabs", None)
+            tabs = w.context.part(SideTabs)
             self.saved = _Saved(
                 zoom=w._zoom,
                 maximized=w.isMaximized(),
@@ -89,7 +92,7 @@ class Presentation:
             w.editor.flush()
             for widget in self.saved.hidden:
                 widget.hide()
-            board_action = getattr(w, "status_board_action", None)
+            board_action = w.context.actions.get("status_board")
             if board_action is not None:
                 board_action.setChecked(True)
             w.zoom(max(PRESENTATION_ZOOM - w._zoom, 0))
@@ -106,7 +109,7 @@ class Presentation:
             self.hint.hide()
             for widget in saved.hidden:
                 widget.show()
-            tabs = getattr(w, "side_tabs", None)
+            tabs = w.context.part(SideTabs)
             if tabs is not None:
                 tabs.setCurrentIndex(saved.tab)
             w._zoom = saved.zoom
