@@ -1,6 +1,13 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
+from kik_desktop.models.indicators import (
+    Indicator,
+    IndicatorValue,
+    Snapshot,
+    SnapshotIndicator,
+    SnapshotMeasure,
+)
 from kik_desktop.models.plan import Field, Goal, Measure, StatusChange, measure_task
 from kik_desktop.models.registry import (
     CrossCuttingTask,
@@ -18,8 +25,13 @@ __all__ = [
     "Field",
     "FundingSource",
     "Goal",
+    "Indicator",
+    "IndicatorValue",
     "Institution",
     "Measure",
+    "Snapshot",
+    "SnapshotIndicator",
+    "SnapshotMeasure",
     "Status",
     "StatusChange",
     "SteeringMember",
