@@ -45,7 +45,8 @@ COLUMNS = (
     "Bemerkung",
 )
 KEYS = ("uid", "number", "name", "unit", "baseline", "target", "target_date", "date", "value", "note")
-WIDTHS = (34, 9, 48, 16, 13, 11, 11, 11, 11, 40)
+WIDTHS = (34, 8, 46, 18, 13, 10, 11, 10, 10, 34)
+LINE_HEIGHT = 13.0
 _HEAD_FILL = PatternFill("solid", fgColor="DDE5F0")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 _THIN = Side(style="thin", color="A0A0A0")
@@ -65,6 +66,11 @@ def _cell(ws: Any, value: Any, *, bold: bool = False, fill: PatternFill | None =
     if fmt:
         c.number_format = fmt
     return c
+
+
+def _lines(text: str, width: float) -> int:
+    chars = max(1.0, width * 1.05)
+    return max(1, sum(max(1, -(-len(part) // int(chars))) for part in (text or "").split("\n")))
 
 
 def indicator_rows(s: Session, field_numbers: set[int] | None = None) -> list[tuple[str, ind.IndicatorRow]]:
@@ -89,10 +95,22 @@ def write_indicator_sheet(
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions["A"].hidden = True
     ws.freeze_panes = "C2"
+    # Page set-up before the first row (a write-only sheet writes it with the sheet's top).
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.append([_cell(ws, h, bold=True, fill=_HEAD_FILL) for h in COLUMNS])
     rows = indicator_rows(s, field_numbers)
-    for number, r in rows:
+    for i, (number, r) in enumerate(rows, start=2):
         latest = r.latest
+        # Row height from the longest wrapped text (no spreadsheet program fits it on opening).
+        lines = max(
+            _lines(text, WIDTHS[col])
+            for col, text in ((2, r.name), (3, r.unit), (9, latest.note if latest else ""))
+        )
+        ws.row_dimensions[i].height = LINE_HEIGHT * lines + 2
         ws.append(
             [
                 _cell(ws, r.uid),
@@ -113,7 +131,7 @@ def write_indicator_sheet(
         ws.append([_cell(ws, None)] + [_cell(ws, None, fill=_INPUT_FILL) for _ in COLUMNS[1:]])
     ws.auto_filter.ref = f"B1:J{len(rows) + 11}"
     ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
+
     ws.oddFooter.center.text = "Seite &P von &N"
     return str(ws.title)
 
