@@ -6,4 +6,8 @@ EXTENSIONS: list[str] = [
     "kik_desktop.ui.status_board",
     "kik_desktop.ui.print_dialog",
     "kik_desktop.ui.excel_dialogs",
+    "kik_desktop.ui.indicator_editor",
+    "kik_desktop.ui.indicator_board",
+    "kik_desktop.ui.snapshot_dialogs",
+    "kik_desktop.ui.timeline_view",
 ]
