@@ -258,8 +258,11 @@ class TimelineView(QAbstractScrollArea):
                 p.drawText(QRectF(mx(m), 19, 3 * mw, 16), ALIGN_C, f"Q{m % 12 // 3 + 1}")
         if first_month <= tl.today <= last_month:
             tx = mx(tl.today + (self.today.day - 1) / 31)
+            # Beside the line in the year row, on a white patch, so no quarter label hides it.
+            label = QRectF(tx + 3, 2, QFontMetrics(normal).horizontalAdvance("heute") + 6, 15)
+            p.fillRect(label, pal.base())
             p.setPen(TODAY)
-            p.drawText(QRectF(tx - 40, 19, 80, 16), ALIGN_C, "heute")
+            p.drawText(label, ALIGN_C, "heute")
         p.setClipping(False)
         p.setPen(pal.mid().color())
         p.drawLine(0, HEADER_H - 1, width, HEADER_H - 1)
