@@ -180,3 +180,33 @@ def test_zeitplan_of_many_rows_spans_pages_with_labels_repeated(small_plan: Docu
     # Every page has its axis year labels and the legend.
     assert all("überfällig" in t for t in texts)
     assert any("2.1.60 Lang 57" in t for t in texts)
+
+
+def test_bericht_has_an_indicator_section_per_goal(small_plan: Document, tmp_path: Path) -> None:
+    from kik_desktop.reports import print_document
+    from kik_desktop.reports.printouts import PrintOptions
+
+    with small_plan.transaction() as s:
+        goal = plan.find_by_number(s, "1.1")
+        assert goal
+        iid, _ = ind.create_indicator(
+            s,
+            "goal",
+            goal[1],
+            {
+                "name": "Sprachkursquote",
+                "unit": "%",
+                "baseline_value": 0,
+                "baseline_date": "01/2025",
+                "target_value": 100,
+                "target_date": "01/2027",
+            },
+        )
+        ind.set_value(s, iid, "01/2026", 20)
+    out = tmp_path / "b.pdf"
+    print_document(small_plan, "bericht", out, PrintOptions(stand=date(2026, 2, 1)))
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+    assert "Indikatoren:" in text
+    assert "Sprachkursquote" in text and "20 % (01/2026)" in text and "im Rückstand" in text
+    # Goals without structured indicators get no section.
+    assert text.count("Indikatoren:") == 1
