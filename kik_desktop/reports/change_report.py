@@ -331,7 +331,7 @@ def write_change_report(data: ChangeReportData, out: str | os.PathLike[str]) -> 
         ["Nr.", "Maßnahme", "vorher"],
         [[c.new, c.title, c.old] for c in cmp.moved],
         [1.6 * cm, rest - 2.5 * cm, 2.5 * cm],
-        "Keine Maßnahme wurde verschoben.",
+        "Keine Maßnahme wurde umnummeriert.",
     )
     section(
         "Neue Verantwortliche",

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -244,17 +245,20 @@ class SnapshotDialog(QDialog):
             f = item.font(0)
             f.setBold(True)
             item.setFont(0, f)
-            item.setFirstColumnSpanned(False)
             self.changes_view.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)
             item.setExpanded(n <= 40)
             return item
 
         moves = group("Statuswechsel", len(cmp.status_moves))
         for (num, name), counter in cmp.moves_by_field().items():
-            fitem = QTreeWidgetItem([num, f"{name}: {sum(counter.values())} Wechsel"])
+            fitem = QTreeWidgetItem([f"{num} {name}: {sum(counter.values())} Wechsel"])
             moves.addChild(fitem)
+            fitem.setFirstColumnSpanned(True)
             for (a, b), n in sorted(counter.items(), key=lambda kv: -kv[1]):
-                fitem.addChild(QTreeWidgetItem(["", f"{n} ×", short(a), short(b)]))
+                count = QTreeWidgetItem([f"{n} × {short(a)} → {short(b)}"])
+                fitem.addChild(count)
+                count.setFirstColumnSpanned(True)
             for m in cmp.status_moves:
                 if m.field_number == num:
                     child = QTreeWidgetItem([m.number, m.title, short(m.old), short(m.new)])
@@ -280,8 +284,12 @@ class SnapshotDialog(QDialog):
             old = "neu" if i.is_new else ("–" if i.old is None else f"{format_number(i.old)} ({i.old_date})")
             new = "–" if i.new is None else f"{format_number(i.new)} {i.unit} ({i.new_date})"
             g.addChild(QTreeWidgetItem([i.number, i.name, old, new]))
-        for col in range(4):
-            self.changes_view.resizeColumnToContents(col)
+        header = self.changes_view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 120), (2, 150), (3, 150)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.changes_view.setColumnWidth(col, width)
 
     @staticmethod
     def _measure_item(texts: list[str]) -> QTreeWidgetItem:
