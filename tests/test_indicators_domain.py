@@ -443,3 +443,36 @@ def test_document_of_format_0003_upgrades_with_its_data(tmp_path: Path, data_dir
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003_status_symbols",)
+
+
+def test_board_counts_structured_indicators_as_indicators(small_plan: Document) -> None:
+    from kik_desktop.domain.board import BoardData, compute_board
+
+    with small_plan.reading() as s:
+        before = compute_board(s, date(2026, 3, 1))
+    # small_plan: goal 1.1 has the text "Ind A"; goals 1.2 and 2.1 have none; no measure has one.
+    assert [e.number for e in before.goals_without_indicator] == ["1.2", "2.1"]
+    assert len(before.without_success_indicator) == 6
+    _goal_id, measure_id = _goal_and_measure(small_plan)
+    with small_plan.transaction() as s:
+        g12 = plan.find_by_number(s, "1.2")
+        assert g12
+        ind.create_indicator(s, "goal", g12[1], {"name": "Quote"})
+        ind.create_indicator(s, "measure", measure_id, {"name": "Kurse"})
+    with small_plan.reading() as s:
+        after = compute_board(s, date(2026, 3, 1))
+    assert [e.number for e in after.goals_without_indicator] == ["2.1"]
+    assert "1.1.1" not in [e.number for e in after.without_success_indicator]
+    assert len(after.without_success_indicator) == 5
+    # The board patched after an indicator edit (the notice the window sends) agrees with a fresh load.
+    with small_plan.reading() as s:
+        patched = BoardData.load(s)
+    with small_plan.transaction() as s:
+        ind.create_indicator(s, "measure", plan.find_by_number(s, "1.1.2")[1], {"name": "x"})  # type: ignore[index]
+        mid = plan.find_by_number(s, "1.1.2")[1]  # type: ignore[index]
+    with small_plan.reading() as s:
+        patched.apply_change(s, "updated", "measure", mid, frozenset({"indicators"}))
+        fresh = BoardData.load(s)
+        assert [e.number for e in patched.compute(s, date(2026, 3, 1)).without_success_indicator] == [
+            e.number for e in fresh.compute(s, date(2026, 3, 1)).without_success_indicator
+        ]

@@ -10,13 +10,13 @@ from datetime import date, datetime, time
 from operator import itemgetter
 from typing import Any, Final, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain.dates import month_index, parse_month_year
 from kik_desktop.domain.plan import PRIORITIES
 from kik_desktop.domain.queries import StatusInfo, split_names, statuses
-from kik_desktop.models import Field, Goal, Measure, StatusChange
+from kik_desktop.models import Field, Goal, Indicator, Measure, StatusChange
 
 DONE: Final = "umgesetzt"
 AT_RISK: Final = "gefaehrdet"
@@ -294,14 +294,25 @@ NO_END: Final = 1 << 30  # never before the current month: not overdue
 NO_START: Final = -1  # never within the next months
 # The measure attributes the board shows; an update of any other attribute leaves the board as it is.
 MEASURE_BOARD_ATTRS: Final = frozenset(
-    {"title", "status_key", "responsible", "start", "end", "success_indicator", "priority"}
+    {"title", "status_key", "responsible", "start", "end", "success_indicator", "priority", "indicators"}
 )
+
+
+def _goal_indicator() -> Any:
+    """The goal's indicator text, or a mark when it has structured indicators: the board only asks
+    whether a goal has an indicator."""
+    structured = exists().where(Indicator.goal_id == Goal.id)
+    return case((structured, literal("✓")), else_=func.coalesce(Goal.indicator, ""))
 
 
 def _measure_select() -> Any:
     # The few columns the board reads; the success indicator is reduced to a flag in SQL so its
     # (possibly long) text is not transferred.
-    has_indicator = func.length(func.trim(func.coalesce(Measure.success_indicator, ""))) > 0
+    # A structured indicator (domain/indicators.py) counts as well as the free text.
+    has_indicator = or_(
+        func.length(func.trim(func.coalesce(Measure.success_indicator, ""))) > 0,
+        exists().where(Indicator.measure_id == Measure.id),
+    )
     return select(
         Measure.id,
         Measure.goal_id,
@@ -471,7 +482,7 @@ class BoardData:
         """(Re)read the goals of these fields (None: all) with their measures, and number them."""
         conn = s.connection()
         self._goal_rank = None  # goals may have come, gone or moved: every row's order is redone
-        q = select(Goal.id, Goal.field_id, Goal.position, Goal.title, Goal.indicator)
+        q = select(Goal.id, Goal.field_id, Goal.position, Goal.title, _goal_indicator())
         mq = _measure_select()
         if field_ids is not None:
             for fid in field_ids:
@@ -591,7 +602,7 @@ class BoardData:
         if action == "updated" and old_field is not None:
             g = (
                 s.connection()
-                .execute(select(Goal.field_id, Goal.title, Goal.indicator).where(Goal.id == item_id))
+                .execute(select(Goal.field_id, Goal.title, _goal_indicator()).where(Goal.id == item_id))
                 .first()
             )
             if g is not None and g[0] == old_field:
