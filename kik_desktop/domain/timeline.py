@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -53,6 +54,7 @@ class Timeline:
         return sum(1 for r in self.rows if r.kind == "measure")
 
 
+@lru_cache(maxsize=8192)
 def bar_months(start: str, end: str, today_index: int) -> tuple[int | None, int | None, bool]:
     """(first month, last month, open-ended) of a measure's bar; (None, None, False) without dates.
 
@@ -76,6 +78,12 @@ def bar_months(start: str, end: str, today_index: int) -> tuple[int | None, int 
     if b is not None and b < a:
         a, b = b, a
     return a, b, open_ended
+
+
+@lru_cache(maxsize=8192)
+def _overdue(end: str, status: str | None, today: date) -> bool:
+    # The same few hundred date texts repeat across thousands of measures: parse each once.
+    return is_overdue(end, status, today)
 
 
 def load_timeline(s: Session, today: date, field_number: int | None = None) -> Timeline:
@@ -116,7 +124,7 @@ def load_timeline(s: Session, today: date, field_number: int | None = None) -> T
                         a,
                         b,
                         open_ended,
-                        is_overdue(end, status, today),
+                        _overdue(end, status, today),
                         start,
                         end,
                     )
