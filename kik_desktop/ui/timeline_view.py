@@ -225,6 +225,10 @@ class TimelineView(QAbstractScrollArea):
                 p.fillRect(rect, grad)
                 p.setPen(self._bar_pen)
                 p.drawLine(rect.topLeft(), rect.bottomLeft())
+                # Edges along the solid part, so a bar without status (white) still shows.
+                solid = rect.left() + rect.width() * 0.75
+                p.drawLine(QPointF(rect.left(), rect.top()), QPointF(solid, rect.top()))
+                p.drawLine(QPointF(rect.left(), rect.bottom()), QPointF(solid, rect.bottom()))
             else:
                 p.fillRect(rect, fill)
                 p.setPen(self._overdue_pen if row.overdue else self._bar_pen)
