@@ -125,7 +125,7 @@ def write_timeline_report(data: TimelinePrintData, out: str | os.PathLike[str]) 
                 # Rows
                 for ri, row in enumerate(chunk):
                     y = y_axis - (ri + 1) * ROW_H
-                    _draw_row(c, data, row, y, margin, chart_x, month_w, first, last)
+                    _draw_row(c, data, row, y, margin, chart_x, month_w, first, last, first == slices[-1])
                 # Today line
                 if first <= tl.today <= last:
                     x = chart_x + (tl.today - first + data.today.day / 31) * month_w
@@ -134,7 +134,10 @@ def write_timeline_report(data: TimelinePrintData, out: str | os.PathLike[str]) 
                     c.line(x, y_axis + 2, x, y_axis - len(chunk) * ROW_H)
                     c.setFont(FONT, 6.5)
                     c.setFillColor(colors.HexColor("#1a56c4"))
-                    c.drawCentredString(x, y_axis - len(chunk) * ROW_H - 8, f"heute {data.today:%d.%m.%Y}")
+                    text = f"heute {data.today:%d.%m.%Y}"
+                    half = stringWidth(text, FONT, 6.5) / 2
+                    x = min(max(x, chart_x + half), page_w - margin - half)
+                    c.drawCentredString(x, y_axis - len(chunk) * ROW_H - 8, text)
                 _legend(c, data, margin, margin)
                 c.showPage()
         c.save()
@@ -151,6 +154,7 @@ def _draw_row(
     month_w: float,
     first: int,
     last: int,
+    last_slice: bool = True,
 ) -> None:
     if row.kind != "measure":
         c.setFillColor(colors.HexColor("#dfe6ef" if row.kind == "field" else "#f1f4f8"))
@@ -177,8 +181,8 @@ def _draw_row(
     c.setFillColor(fill)
     c.setStrokeColor(OVERDUE if row.overdue else colors.HexColor("#666666"))
     c.setLineWidth(1.2 if row.overdue else 0.4)
-    if row.open_ended and row.end is None:
-        # Runs on: fade out in four steps to the page's edge.
+    if row.open_ended and row.end is None and last_slice:
+        # Runs on: fade out in four steps to the page's edge (on the last page of the time axis).
         steps = 4
         w = (x1 - x0) / 1.0
         solid = max(w - 4 * 6, w * 0.6)
