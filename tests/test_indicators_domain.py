@@ -476,3 +476,20 @@ def test_board_counts_structured_indicators_as_indicators(small_plan: Document) 
         assert [e.number for e in patched.compute(s, date(2026, 3, 1)).without_success_indicator] == [
             e.number for e in fresh.compute(s, date(2026, 3, 1)).without_success_indicator
         ]
+
+
+def test_damaged_schema_text_that_is_not_utf8_is_reported_as_damage(small_plan: Document) -> None:
+    """SQLite's message about a damaged schema quotes the damaged bytes; opening must say "beschädigt",
+    not fail with a UnicodeDecodeError (found by the random damage census after the new tables)."""
+    from kik_desktop.store.safety import DamagedDocumentError, open_for_editing
+
+    path = small_plan.path
+    small_plan.close()
+    data = path.read_bytes()
+    needle = b"BEFORE UPDATE ON snapshot_measure"
+    assert data.count(needle) == 1
+    path.write_bytes(data.replace(needle, b"BEFORE \x96PDATE ON snapshot_measure"))
+    before = path.read_bytes()
+    with pytest.raises(DamagedDocumentError, match="beschädigt"):
+        open_for_editing(path, daily_backup=False)
+    assert path.read_bytes() == before

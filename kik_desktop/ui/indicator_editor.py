@@ -304,7 +304,6 @@ class IndicatorPanel(QWidget):
             "dem Freitext strukturierte Indikatoren mit Zielwert."
         )
         self.empty.setWordWrap(True)
-        self.empty.setForegroundRole(self.empty.foregroundRole())
         outer.addWidget(self.empty)
         self.set_owner(None)
 

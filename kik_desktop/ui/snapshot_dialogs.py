@@ -388,3 +388,12 @@ def install(window: MainWindow) -> None:
     list_action.triggered.connect(lambda _c=False: SnapshotDialog(window).exec())
     file_menu.addAction(list_action)
     window.snapshot_actions = (create_action, list_action)  # type: ignore[attr-defined]
+
+    def update_enabled(*_args: Any) -> None:
+        doc = window.document
+        create_action.setEnabled(doc is not None and not doc.read_only)
+        list_action.setEnabled(doc is not None)
+
+    window.document_opened.connect(update_enabled)
+    window.changes.changed.connect(update_enabled)
+    update_enabled()
