@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "kik_desktop.cli.print_commands",
     "kik_desktop.cli.safety_commands",
     "kik_desktop.cli.edition_commands",
+    "kik_desktop.cli.snapshot_commands",
 ]
 
 Handler = Callable[[argparse.Namespace], int]

@@ -20,7 +20,17 @@ from sqlalchemy.orm import Session
 
 from kik_desktop.domain.changes import Action, Change, ChangeSet, created, deleted, moved, updated
 from kik_desktop.domain.dates import normalize_month_year
-from kik_desktop.models import CrossCuttingTask, Field, Goal, Measure, Status, StatusChange, measure_task
+from kik_desktop.models import (
+    CrossCuttingTask,
+    Field,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Status,
+    StatusChange,
+    measure_task,
+)
 
 Kind = Literal["field", "goal", "measure"]
 KINDS: tuple[Kind, ...] = ("field", "goal", "measure")
@@ -403,6 +413,20 @@ def snapshot_item(s: Session, kind: Kind, item_id: int) -> Snapshot:
     snap.rows["status_change"] = [
         _row_dict(o) for o in s.scalars(select(StatusChange).where(StatusChange.measure_id.in_(measure_ids)))
     ]
+    # Indicators of the goals and measures go with them (and come back on undo).
+    goal_ids = [g.id for g in goals]
+    indicators = list(
+        s.scalars(
+            select(Indicator).where(Indicator.goal_id.in_(goal_ids) | Indicator.measure_id.in_(measure_ids))
+        )
+    )
+    snap.rows["indicator"] = [_row_dict(o) for o in indicators]
+    snap.rows["indicator_value"] = [
+        _row_dict(o)
+        for o in s.scalars(
+            select(IndicatorValue).where(IndicatorValue.indicator_id.in_([i.id for i in indicators]))
+        )
+    ]
     return snap
 
 
@@ -429,6 +453,10 @@ def restore_item(s: Session, snap: Snapshot) -> ChangeSet:
         s.execute(insert(measure_task), snap.rows["measure_task"])
     if snap.rows.get("status_change"):
         s.execute(insert(StatusChange), snap.rows["status_change"])
+    if snap.rows.get("indicator"):
+        s.execute(insert(Indicator), snap.rows["indicator"])
+    if snap.rows.get("indicator_value"):
+        s.execute(insert(IndicatorValue), snap.rows["indicator_value"])
     s.flush()
     item_id = snap.rows[snap.kind][0]["id"]
     siblings = [i for i in child_ids(s, snap.kind, snap.parent_id) if i != item_id]

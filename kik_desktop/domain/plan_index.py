@@ -42,6 +42,12 @@ FIELD_SQL: Final = (
 GOAL_SQL: Final = "SELECT id, field_id, title, is_example, description, indicator FROM goal"
 MEASURE_SQL: Final = f"SELECT id, goal_id, status_key, is_example, priority, {_COLS} FROM measure"
 ORDER: Final = " ORDER BY position, id"
+# Goals and measures with a structured indicator (domain/indicators.py): they have an indicator even
+# without the free text.
+STRUCTURED_SQL: Final = (
+    "SELECT 'goal', goal_id FROM indicator WHERE goal_id IS NOT NULL"
+    " UNION SELECT 'measure', measure_id FROM indicator WHERE measure_id IS NOT NULL"
+)
 # Without the long texts (for the board alone, e.g. ``kik-desktop status``): no search text.
 LEAN_FIELD_SQL: Final = "SELECT id, name, '', '', '', adopted_goals, adopted_measures FROM field"
 LEAN_GOAL_SQL: Final = "SELECT id, field_id, title, is_example, '', indicator FROM goal"
@@ -251,6 +257,7 @@ class PlanIndex:
         self.statuses: list[StatusInfo] = []
         self.listeners: list[IndexListener] = []
         self._nodes: dict[tuple[str, int], PlanNode] = {}
+        self._structured: set[tuple[str, int]] = set()
         self.loads = 0  # full reads so far (tests check that an edit needs none)
 
     # -- reading ---------------------------------------------------------------------------------
@@ -296,9 +303,45 @@ class PlanIndex:
             _append(parent, node)
             nodes[("measure", node.id)] = node
         self._nodes = nodes
+        self._structured = self._read_structured(s)
+        for key in self._structured:
+            found = nodes.get(key)
+            if found is not None:
+                found.has_indicator = True
+
+    @staticmethod
+    def _read_structured(s: Session) -> set[tuple[str, int]]:
+        return {(str(k), int(i)) for k, i in s.connection().exec_driver_sql(STRUCTURED_SQL)}
+
+    def _follow_indicators(self, s: Session, delta: IndexDelta) -> None:
+        """Indicators came or went: the goals and measures whose "has an indicator" may have changed."""
+        fresh = self._read_structured(s)
+        for key in fresh ^ self._structured:
+            node = self._nodes.get(key)
+            if node is None:
+                continue
+            before = node.has_indicator
+            self._structured = fresh
+            self._reread(s, node)
+            if node.has_indicator != before:
+                delta.updated[node] = delta.updated.get(node, frozenset()) | {"has_indicator"}
+        self._structured = fresh
 
     def _read_subtree(self, s: Session, kind: str, item_id: int, parent: PlanNode) -> PlanNode | None:
         """A created or restored item with everything below it, freshly from the database."""
+        top = self._read_subtree_rows(s, kind, item_id, parent)
+        if top is not None:
+            # A restored item brings its indicators back with it.
+            self._structured = self._read_structured(s)
+            stack = [top]
+            while stack:
+                node = stack.pop()
+                if (node.kind, node.id) in self._structured:
+                    node.has_indicator = True
+                stack.extend(node.children)
+        return top
+
+    def _read_subtree_rows(self, s: Session, kind: str, item_id: int, parent: PlanNode) -> PlanNode | None:
         conn = s.connection()
         if kind == "field":
             row = conn.exec_driver_sql(FIELD_SQL + " WHERE id = ?", (item_id,)).first()
@@ -336,6 +379,8 @@ class PlanIndex:
         fresh = {"field": _field, "goal": _goal, "measure": _measure}[node.kind](
             row, node.parent or self.root
         )
+        if (node.kind, node.id) in self._structured:
+            fresh.has_indicator = True
         for attr in PlanNode.__slots__:
             if attr not in ("children", "parent", "row"):
                 setattr(node, attr, getattr(fresh, attr))
@@ -376,6 +421,9 @@ class PlanIndex:
             delta.reset = True
         else:
             self._apply_records(plan_records, reading, delta)
+            if delta.registry & {"indicator"}:
+                with reading() as s:
+                    self._follow_indicators(s, delta)
         for listener in self.listeners:
             listener.after_apply(delta)
         return delta

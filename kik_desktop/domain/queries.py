@@ -76,6 +76,10 @@ def split_names(text: str) -> list[str]:
 
 def dump_plan(s: Session) -> dict[str, Any]:
     """The whole document as plain data with stable English keys (``kik-desktop dump``)."""
+    from kik_desktop.domain.indicators import indicators_by_owner
+    from kik_desktop.domain.snapshots import list_snapshots
+
+    indicators = indicators_by_owner(s)
     status_rows = statuses(s)
     status_labels = {st.key: st.label for st in status_rows}
     tasks_by_id = {t.id: t.title for t in s.scalars(select(CrossCuttingTask))}
@@ -111,6 +115,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
                         "funding": m.funding,
                         "notes": m.notes,
                         "is_example": m.is_example,
+                        "indicators": indicators.get(("measure", m.id), []),
                     }
                 )
             goals_out.append(
@@ -121,6 +126,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
                     "description": g.description,
                     "indicator": g.indicator,
                     "is_example": g.is_example,
+                    "indicators": indicators.get(("goal", g.id), []),
                     "measures": measures_out,
                 }
             )
@@ -163,5 +169,6 @@ def dump_plan(s: Session) -> dict[str, Any]:
                 {"name": fs.name, "kind": fs.kind, "notes": fs.notes}
                 for fs in s.scalars(select(FundingSource).order_by(FundingSource.name))
             ],
+            "snapshots": [{"label": x.label, "date": x.day.isoformat()} for x in list_snapshots(s)],
         },
     )

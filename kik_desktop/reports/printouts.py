@@ -44,6 +44,7 @@ from kik_desktop.reports.data import (
     status_keys_in_order,
 )
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, register_fonts
+from kik_desktop.reports.indicator_section import indicator_section
 from kik_desktop.reports.layout import (
     ACCENT,
     GRID,
@@ -439,6 +440,7 @@ def _bericht_goal(job: _Job, g: GoalRow, width: float) -> list[Flowable]:
     if g.description.strip():
         out.append(t.para(g.description, t.body))
     out.append(t.markup(f"<b>Indikator (zu entwickeln):</b> {t.esc(_dash(g.indicator))}", t.body))
+    out.extend(indicator_section(t, g.indicators, width, job.stand))  # reports/indicator_section.py
     out.append(Spacer(0, 0.2 * cm))
     for m in g.measures:
         out.append(KeepTogether([_measure_card(job, m, width)]))
