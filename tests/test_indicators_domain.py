@@ -411,7 +411,7 @@ def test_document_of_format_0003_upgrades_with_its_data(tmp_path: Path, data_dir
     path = tmp_path / "alt.kik"
     shutil.copy(FIXTURES / "db_versions" / "kik_0003_status_symbols.kik", path)
     with open_document(path) as doc:
-        assert current_revision(doc.engine) == head_revision() == "0005_indicators"
+        assert current_revision(doc.engine) == head_revision()
         with doc.reading() as s:
             data = dump_plan(s)
             history = s.execute(text("SELECT old_status, new_status FROM status_change")).fetchall()
@@ -464,15 +464,17 @@ def test_board_counts_structured_indicators_as_indicators(small_plan: Document) 
     assert [e.number for e in after.goals_without_indicator] == ["2.1"]
     assert "1.1.1" not in [e.number for e in after.without_success_indicator]
     assert len(after.without_success_indicator) == 5
-    # The board patched after an indicator edit (the notice the window sends) agrees with a fresh load.
+    # The board following an indicator's change records agrees with a fresh load.
     with small_plan.reading() as s:
         patched = BoardData.load(s)
     with small_plan.transaction() as s:
-        ind.create_indicator(s, "measure", plan.find_by_number(s, "1.1.2")[1], {"name": "x"})  # type: ignore[index]
-        mid = plan.find_by_number(s, "1.1.2")[1]  # type: ignore[index]
+        _iid, changes = ind.create_indicator(s, "measure", plan.find_by_number(s, "1.1.2")[1], {"name": "x"})  # type: ignore[index]
+    patched.apply(changes, small_plan.reading)
     with small_plan.reading() as s:
-        patched.apply_change(s, "updated", "measure", mid, frozenset({"indicators"}))
         fresh = BoardData.load(s)
+        assert "1.1.2" not in [
+            e.number for e in patched.compute(s, date(2026, 3, 1)).without_success_indicator
+        ]
         assert [e.number for e in patched.compute(s, date(2026, 3, 1)).without_success_indicator] == [
             e.number for e in fresh.compute(s, date(2026, 3, 1)).without_success_indicator
         ]

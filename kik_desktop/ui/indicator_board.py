@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from kik_desktop.domain import indicators as ind
 from kik_desktop.ui.status_board import SideTabs, StatusBoardWidget
@@ -139,7 +139,7 @@ def install(window: MainWindow) -> None:
     widget = window.context.provide(IndicatorBoardList(window))
     host = board.chart.parentWidget()
     layout = host.layout() if host is not None else None
-    if layout is None:
+    if not isinstance(layout, QBoxLayout):
         return
     # Below the chart, above the stretch at the end of the board's upper part.
     layout.insertWidget(max(0, layout.count() - 1), widget)
