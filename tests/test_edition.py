@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from kik_desktop.cli import main
 from kik_desktop.domain import concept, plan
-from kik_desktop.domain.edition import CARRY_TABLES,
-    NOT_CARRIED, next_name, write_next_edition
+from kik_desktop.domain.edition import CARRY_TABLES, NOT_CARRIED, next_name, write_next_edition
 from kik_desktop.domain.queries import dump_plan
 from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document, open_document
