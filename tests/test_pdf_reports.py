@@ -199,7 +199,7 @@ def test_handout_has_that_field_only(plan_doc: Document, tmp_path: Path) -> None
         assert title not in text
     assert "Notizen" in text and "Volkshochschule Kempten" in text and "01/2022" in text
     assert "10 Neuzugewanderte pro Treffen" in text and "AG Sprache" in text
-    assert "Umsetzung nicht möglich / gefährdet / bisher nicht umgesetzt" in text
+    assert "✗ gefährdet" in text
     box = reader.pages[0].mediabox
     assert float(box.width) > float(box.height)  # A4 landscape
     assert f"Seite 1 von {len(pages)}" in pages[0]

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 
 from kik_desktop.reports.data import NO_STATUS_LABEL, StatusStyle
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, FONT_ITALIC, REPLACEMENT, covered_codepoints
+from kik_desktop.reports.wording import num
 
 MARGIN = 1.5 * cm
 HEADER_GAP = 0.9 * cm
@@ -387,8 +388,12 @@ def text_color_on(fill: colors.Color) -> colors.Color:
 
 
 def status_cell(t: Text, st: StatusStyle) -> LiteralText:
-    """The status label (the colour comes from the cell background, see ``status_fill``)."""
-    return t.lit(st.label or NO_STATUS_LABEL, t.l_cell.with_color(text_color_on(hex_color(st.color))))
+    """Symbol and short name ("◔ Anfang"); the colour comes from the cell background (``status_fill``).
+
+    The symbol keeps the six statuses apart on a black-and-white copy and for colour-blind readers;
+    the long labels are explained once, in the legend.
+    """
+    return t.lit(st.marked or NO_STATUS_LABEL, t.l_cell.with_color(text_color_on(hex_color(st.color))))
 
 
 def status_fill(col: int, row: int, st: StatusStyle) -> tuple[Any, ...]:
@@ -398,27 +403,35 @@ def status_fill(col: int, row: int, st: StatusStyle) -> tuple[Any, ...]:
 def legend_table(
     t: Text, statuses: Sequence[StatusStyle], counts: dict[str, int] | None = None, width: float = 16 * cm
 ) -> Table:
-    """Colour swatch, label (and count) per status: the status legend."""
+    """The status legend: colour swatch with the symbol, short name, meaning (and count) per status."""
     rows: list[list[Any]] = []
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, t.size * 0.85),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
     ]
-    head = ["", Paragraph("<b>Status</b>", t.cell)]
+    head = ["", Paragraph("<b>Status</b>", t.cell), Paragraph("<b>Bedeutung</b>", t.cell)]
     if counts is not None:
         head.append(Paragraph("<b>Anzahl</b>", t.cell_center))
     rows.append(head)
+    short_w = max((stringWidth(st.short_label, FONT_BOLD, t.size * 0.85) for st in statuses), default=0.0)
+    short_w = min(short_w + 16, width * 0.3)
     for i, st in enumerate(statuses, start=1):
-        row: list[Any] = ["", t.para(st.label or NO_STATUS_LABEL, t.cell)]
+        fill = hex_color(st.color)
+        row: list[Any] = [
+            t.lit(st.symbol, t.l_center_bold.with_color(text_color_on(fill))),
+            t.lit(st.short_label or NO_STATUS_LABEL, t.l_bold),
+            t.lit(st.label if st.label != st.short_label else "", t.l_cell),
+        ]
         if counts is not None:
-            row.append(Paragraph(str(counts.get(st.key, 0)), t.cell_center))
+            row.append(t.lit(num(counts.get(st.key, 0)), t.l_center))
         rows.append(row)
-        style.append(("BACKGROUND", (0, i), (0, i), hex_color(st.color)))
+        style.append(("BACKGROUND", (0, i), (0, i), fill))
         style.append(("BOX", (0, i), (0, i), 0.5, colors.black))
-    widths = [1.0 * cm, width - 1.0 * cm - (2 * cm if counts is not None else 0)]
+    count_w = 2 * cm if counts is not None else 0
+    widths = [1.0 * cm, short_w, width - 1.0 * cm - short_w - count_w]
     if counts is not None:
-        widths.append(2 * cm)
+        widths.append(count_w)
     table = Table(cell_lists(rows), colWidths=widths, hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle(style))
     return table
@@ -442,7 +455,7 @@ def status_bars(t: Text, statuses: Sequence[StatusStyle], counts: dict[str, int]
     """One labelled horizontal bar per status (label, coloured bar, count): readable in black and white."""
     fs = t.size * 0.85
     row_h = fs * 1.9
-    labels = [t.plain(st.label or NO_STATUS_LABEL) for st in statuses]
+    labels = [t.plain(st.marked or NO_STATUS_LABEL) for st in statuses]
     label_w = _label_width(labels, fs, width, 0.6)
     bar_w = width - label_w - 1.2 * cm
     top = max(counts.values(), default=0) or 1
@@ -464,28 +477,41 @@ def status_bars(t: Text, statuses: Sequence[StatusStyle], counts: dict[str, int]
                     strokeWidth=0.4,
                 )
             )
-        d.add(String(label_w + w + 4, y + row_h * 0.3, str(n), fontName=FONT_BOLD, fontSize=fs))
+        d.add(String(label_w + w + 4, y + row_h * 0.3, num(n), fontName=FONT_BOLD, fontSize=fs))
     d.add(Line(label_w, 0, label_w, row_h * len(statuses) + 2, strokeColor=colors.black, strokeWidth=0.5))
     return d
 
 
 def stacked_bars(
-    t: Text, rows: Sequence[tuple[str, dict[str, int]]], statuses: Sequence[StatusStyle], width: float
+    t: Text,
+    rows: Sequence[tuple[str, dict[str, int]]],
+    statuses: Sequence[StatusStyle],
+    width: float,
+    *,
+    legend: bool = True,
+    adopted: Sequence[int | None] | None = None,
+    font_size: float | None = None,
 ) -> Drawing:
-    """Stacked horizontal bars (one per row, e.g. per field) with status colours, counts and a legend."""
-    fs = t.size * 0.85
+    """Stacked horizontal bars (one per row, e.g. per field) with status colours, symbols and counts.
+
+    With ``adopted`` (one number per row) the scale runs to the larger of entered and adopted, and a
+    dashed frame shows what the council adopted but nobody has entered yet. ``legend=False`` leaves the
+    legend to a legend table printed nearby (the legend once per page).
+    """
+    fs = font_size or t.size * 0.85
     bar_h = fs * 2.0
     gap = fs * 0.9
     label_w = _label_width([t.plain(label) for label, _ in rows], fs, width, 0.35)
-    total_w = 1.3 * cm
+    total_w = (4.2 if adopted is not None else 1.3) * cm * fs / (t.size * 0.85)
     bar_w = width - label_w - total_w
-    top = max((sum(c.values()) for _, c in rows), default=0) or 1
+    adopted_list = list(adopted) if adopted is not None else [None] * len(rows)
+    top = max([sum(c.values()) for _, c in rows] + [a or 0 for a in adopted_list] + [1])
     # Legend: swatch + label under the bars, in two columns when the labels fit.
-    legend_labels = [t.plain(st.label or NO_STATUS_LABEL) for st in statuses]
+    legend_labels = [t.plain(f"{st.symbol} {st.label}".strip() or NO_STATUS_LABEL) for st in statuses]
     longest = max((stringWidth(x, FONT, fs) for x in legend_labels), default=0.0)
     legend_cols = 2 if longest + fs * 3 < width / 2 else 1
     legend_rows = (len(statuses) + legend_cols - 1) // legend_cols
-    legend_h = legend_rows * fs * 1.8 + fs
+    legend_h = legend_rows * fs * 1.8 + fs if legend else 0.0
     chart_h = len(rows) * (bar_h + gap)
     d = Drawing(width, chart_h + legend_h)
     for i, (label, counts) in enumerate(rows):
@@ -503,7 +529,9 @@ def stacked_bars(
             w = bar_w * n / top
             fill = hex_color(st.color)
             d.add(Rect(x, y, w, bar_h, fillColor=fill, strokeColor=colors.black, strokeWidth=0.4))
-            text = str(n)
+            text = f"{st.symbol} {num(n)}".strip()
+            if stringWidth(text, FONT, fs) + 3 >= w:
+                text = st.symbol or num(n)
             if stringWidth(text, FONT, fs) + 3 < w:
                 d.add(
                     String(
@@ -517,10 +545,28 @@ def stacked_bars(
                     )
                 )
             x += w
-        d.add(String(x + 4, y + bar_h * 0.35, str(total), fontName=FONT_BOLD, fontSize=fs))
+        target = adopted_list[i]
+        end_x = x
+        if target is not None and target > total:
+            # Adopted but not yet entered: a dashed, empty frame after the coloured part.
+            end_x = label_w + bar_w * target / top
+            d.add(
+                Rect(
+                    x,
+                    y,
+                    end_x - x,
+                    bar_h,
+                    fillColor=None,
+                    strokeColor=MUTED,
+                    strokeWidth=0.6,
+                    strokeDashArray=[2, 2],
+                )
+            )
+        label = num(total) if target is None else f"{num(total)} von {num(target)}"
+        d.add(String(end_x + 4, y + bar_h * 0.35, label, fontName=FONT_BOLD, fontSize=fs))
     d.add(Line(label_w, legend_h, label_w, legend_h + chart_h, strokeColor=colors.black, strokeWidth=0.5))
     col_w = width / legend_cols
-    for i, st in enumerate(statuses):
+    for i, st in enumerate(statuses if legend else []):
         r, c = divmod(i, legend_cols)
         x = c * col_w
         y = legend_h - (r + 1) * fs * 1.8
@@ -804,6 +850,7 @@ class PageDecor:
     header_left: str
     header_right: str
     footer_left: str
+    cover: bool = False  # the first page is a cover: no running header there
 
 
 class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -853,12 +900,14 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]
         fs = 8
         top = h - MARGIN + HEADER_GAP * 0.35
         right = w - MARGIN
-        right_w = stringWidth(d.header_right, FONT, fs)
-        self.setFont(FONT_BOLD, fs)
-        self.drawString(MARGIN, top, _short_bold(d.header_left, fs, right - MARGIN - right_w - 20))
+        if not (d.cover and number == 1):
+            right_w = stringWidth(d.header_right, FONT, fs)
+            self.setFont(FONT_BOLD, fs)
+            self.drawString(MARGIN, top, _short_bold(d.header_left, fs, right - MARGIN - right_w - 20))
+            self.setFont(FONT, fs)
+            self.drawRightString(right, top, d.header_right)
+            self.line(MARGIN, top - 4, right, top - 4)
         self.setFont(FONT, fs)
-        self.drawRightString(right, top, d.header_right)
-        self.line(MARGIN, top - 4, right, top - 4)
         bottom = MARGIN - HEADER_GAP * 0.55
         self.line(MARGIN, bottom + fs + 3, right, bottom + fs + 3)
         self.drawString(MARGIN, bottom, d.footer_left)

@@ -26,18 +26,20 @@ from reportlab.platypus import (
 )
 
 from kik_desktop import ORG_NAME
+from kik_desktop.domain.board import LIST_TITLES
 from kik_desktop.domain.table import TABLE_HEADERS
 from kik_desktop.reports.data import (
     NO_STATUS,
     FieldRow,
     GoalRow,
+    ListEntry,
     MeasureRow,
     ReportData,
     StatusStyle,
-    at_risk_measures,
+    action_lists,
     edited_since,
     homework,
-    overdue_measures,
+    soon_range,
     status_changes_since,
     status_counts,
     status_keys_in_order,
@@ -66,7 +68,9 @@ from kik_desktop.reports.layout import (
     status_bars,
     status_cell,
     status_fill,
+    text_color_on,
 )
+from kik_desktop.reports.wording import count, entered, num, of_adopted
 
 # Page streams compressed but not ASCII85-armoured: smaller files, and the pure-Python A85 encoder
 # (used when the optional rl_accel extension is missing) is a noticeable share of the time.
@@ -167,17 +171,23 @@ def _make_doc(
     return doc
 
 
-def _canvas(job: _Job, header_right: str) -> Any:
+def _canvas(job: _Job, header_right: str, cover: bool = False) -> Any:
     t = job.t
     return canvas_class(
-        PageDecor(t.plain(job.concept_name), t.plain(header_right), f"Stand: {format_date(job.stand)}")
+        PageDecor(t.plain(job.concept_name), t.plain(header_right), f"Stand: {format_date(job.stand)}", cover)
     )
 
 
 def _build(
-    job: _Job, doc: KIKDocTemplate, story: list[Flowable], header_right: str, *, multi: bool = False
+    job: _Job,
+    doc: KIKDocTemplate,
+    story: list[Flowable],
+    header_right: str,
+    *,
+    multi: bool = False,
+    cover: bool = False,
 ) -> int:
-    maker = _canvas(job, header_right)
+    maker = _canvas(job, header_right, cover)
     if multi:
         doc.multiBuild(story, canvasmaker=maker)
     else:
@@ -313,11 +323,22 @@ def build_bericht(job: _Job, filename: str) -> int:
         facts.append([t.markup("<b>Beschluss des Stadtrats</b>"), t.para(decision)])
     facts.append([t.markup("<b>Stand</b>"), t.para(format_date(job.stand))])
     measures = data.measures()
-    goals = sum(len(f.goals) for f in data.fields)
+    goals = data.goal_count()
+    adopted_goals, adopted_measures = data.adopted_goals(), data.adopted_measures()
+    if adopted_measures is not None or adopted_goals is not None:
+        adopted = [count(len(data.fields), "Handlungsfeld")]
+        if adopted_goals is not None:
+            adopted.append(count(adopted_goals, "Ziel"))
+        if adopted_measures is not None:
+            adopted.append(count(adopted_measures, "Maßnahme"))
+        facts.append([t.markup("<b>Beschlossen</b>"), t.para(", ".join(adopted))])
     facts.append(
         [
-            t.markup("<b>Umfang</b>"),
-            t.para(f"{len(data.fields)} Handlungsfelder, {goals} Ziele, {len(measures)} Maßnahmen"),
+            t.markup("<b>Erfasst</b>"),
+            t.para(
+                f"{of_adopted(goals, adopted_goals, 'Ziel')}, "
+                f"{of_adopted(len(measures), adopted_measures, 'Maßnahme')}"
+            ),
         ]
     )
     if p.get("participation"):
@@ -376,7 +397,7 @@ def build_bericht(job: _Job, filename: str) -> int:
         story.extend(_bericht_field(job, f, width))
     if not data.fields:
         story.append(t.para("Das Dokument enthält noch keine Handlungsfelder.", t.body))
-    return _build(job, doc, story, KINDS["bericht"])
+    return _build(job, doc, story, KINDS["bericht"], cover=True)
 
 
 def _overview(job: _Job, width: float) -> list[Flowable]:
@@ -390,8 +411,9 @@ def _overview(job: _Job, width: float) -> list[Flowable]:
         legend_table(t, styles, total, width=min(width, 16 * cm)),
     ]
     if per_field:
-        out.append(t.para("Maßnahmen je Handlungsfeld und Status", t.h2))
-        out.append(stacked_bars(t, per_field, styles, width))
+        out.append(t.para("Maßnahmen je Handlungsfeld und Status (erfasst von beschlossen)", t.h2))
+        adopted = [f.adopted_measures for f in data.fields]
+        out.append(stacked_bars(t, per_field, styles, width, legend=False, adopted=adopted))
     return out
 
 
@@ -410,7 +432,13 @@ def _bericht_field(job: _Job, f: FieldRow, width: float) -> list[Flowable]:
     measures = f.measures()
     counts = status_counts(measures)
     keys = status_keys_in_order(data, counts)
-    out.append(t.para(f"Umsetzungsstand ({len(measures)} Maßnahmen)", t.h3))
+    out.append(
+        t.para(
+            f"Umsetzungsstand ({entered(len(measures), f.adopted_measures, 'Maßnahme')}, "
+            f"{entered(len(f.goals), f.adopted_goals, 'Ziel')})",
+            t.h3,
+        )
+    )
     if measures:
         out.append(status_bars(t, [data.status_style(k) for k in keys], counts, min(width, 16 * cm)))
     else:
@@ -518,7 +546,8 @@ def build_handout(job: _Job, filename: str) -> int:
         info.append(f"<b>Arbeitsgruppe:</b> {t.esc(f.working_group)}")
     measures = f.measures()
     info.append(
-        f"<b>{len(f.goals)}</b> Ziele, <b>{len(measures)}</b> Maßnahmen · Stand {format_date(job.stand)}"
+        f"{entered(len(f.goals), f.adopted_goals, 'Ziel')}, "
+        f"{entered(len(measures), f.adopted_measures, 'Maßnahme')} · Stand {format_date(job.stand)}"
     )
     story.append(t.markup(" · ".join(info), t.body))
     if f.actors:
@@ -680,6 +709,16 @@ def _homework_table(
 # --- status ---------------------------------------------------------------------------------------
 
 
+EMPTY_LIST_TEXT = {
+    "at_risk": "Keine Maßnahme ist als gefährdet markiert.",
+    "overdue": "Keine Maßnahme ist überfällig.",
+    "starting_soon": "In diesem Zeitraum beginnt keine Maßnahme.",
+    "without_responsible": "Jede Maßnahme hat eine Verantwortliche.",
+    "goals_without_indicator": "Jedes Ziel hat einen Indikator.",
+    "without_success_indicator": "Jede Maßnahme hat einen Erfolgsindikator.",
+}
+
+
 def build_status(job: _Job, filename: str) -> int:
     t, data, opts = job.t, job.data, job.options
     doc = _make_doc(
@@ -694,7 +733,7 @@ def build_status(job: _Job, filename: str) -> int:
     story.append(t.para("Statusbericht für die Fachrunde", t.title))
     since = f" · Änderungen seit {format_date(opts.since)}" if opts.since else ""
     story.append(t.para(f"Gesamtschau der Umsetzung · Stand {format_date(job.stand)}{since}", t.body))
-    # Overview: chart and table
+    # Overview: chart, table, legend once
     story.append(Bookmark("Gesamtschau", "overview", 0, toc=False))
     story.append(t.para("Gesamtschau: Maßnahmen je Handlungsfeld und Status", t.h1))
     measures = data.measures()
@@ -705,32 +744,62 @@ def build_status(job: _Job, filename: str) -> int:
     if per_field:
         story.append(
             stacked_bars(
-                t, [(f"{f.number}. {f.title}", c) for f, c in per_field], styles, min(width, 22 * cm)
+                t,
+                [(f"{f.number}. {f.title}", c) for f, c in per_field],
+                styles,
+                min(width, 24 * cm),
+                legend=False,
+                adopted=[f.adopted_measures for f, _ in per_field],
             )
         )
         story.append(Spacer(0, 0.4 * cm))
     story.append(_count_table(job, per_field, total, styles, width))
-    # Lists
+    story.append(Spacer(0, 0.3 * cm))
+    story.append(
+        KeepTogether([t.para("Statuslegende", t.h3), legend_table(t, styles, width=min(width, 20 * cm))])
+    )
+    # The lists of `kik-desktop status`
     today = job.stand
-    risk = at_risk_measures(data)
-    overdue = overdue_measures(data, today)
-    story.append(CondPageBreak(4 * cm))
-    story.append(Bookmark("Gefährdete Maßnahmen", "risk", 0, toc=False))
-    story.append(t.para(f"Gefährdete Maßnahmen ({len(risk)})", t.h1))
-    story.append(_status_list(job, risk, width, "Keine Maßnahme ist als gefährdet markiert."))
-    story.append(CondPageBreak(4 * cm))
-    story.append(Bookmark("Überfällige Maßnahmen", "overdue", 0, toc=False))
-    story.append(t.para(f"Überfällige Maßnahmen ({len(overdue)})", t.h1))
-    story.append(t.para(f"Umsetzung bis vor {_month_text(today)} geplant, aber nicht „umgesetzt“.", t.muted))
-    story.append(_status_list(job, overdue, width, "Keine Maßnahme ist überfällig."))
-    story.append(CondPageBreak(4 * cm))
-    story.append(Bookmark("Änderungen", "changes", 0, toc=False))
-    if opts.since is None:
-        story.append(t.para("Änderungen", t.h1))
-        story.append(t.para("Kein Vergleichsdatum gewählt (Option „seit“).", t.muted))
-    else:
+    first, last = soon_range(today)
+    for name, entries in action_lists(data, today).items():
+        title = LIST_TITLES[name]
+        if name == "starting_soon":
+            title += f" ({first} bis {last})"
+        story.append(CondPageBreak(4 * cm))
+        story.append(Bookmark(t.plain(LIST_TITLES[name]), f"list-{name}", 0, toc=False))
+        story.append(t.para(f"{title} ({num(len(entries))})", t.h1))
+        if name == "overdue":
+            story.append(
+                t.para(f"Umsetzung bis vor {_month_text(today)} geplant, aber nicht „umgesetzt“.", t.muted)
+            )
+        if name == "goals_without_indicator":
+            story.append(_goal_list(job, entries, width, EMPTY_LIST_TEXT[name]))
+        else:
+            found = [e.measure for e in entries if e.measure is not None]
+            story.append(_status_list(job, found, width, EMPTY_LIST_TEXT[name]))
+    if opts.since is not None:
+        story.append(CondPageBreak(4 * cm))
+        story.append(Bookmark("Änderungen", "changes", 0, toc=False))
         story.extend(_changes(job, opts.since, width))
     return _build(job, doc, story, "Statusbericht")
+
+
+def _goal_list(job: _Job, entries: list[ListEntry], width: float, empty: str) -> Flowable:
+    t = job.t
+    if not entries:
+        return t.para(empty, t.body)
+    rows: list[list[Any]] = [[t.markup(f"<b>{n}</b>", t.cell) for n in ("Nr.", "Ziel", "Handlungsfeld")]]
+    field_of = {id(g): f for f in job.data.fields for g in f.goals}
+    for e in entries:
+        f = field_of.get(id(e.goal))
+        rows.append(
+            [
+                t.lit(e.number, t.l_bold),
+                t.lit(e.title or "(ohne Titel)"),
+                t.lit(f"{f.number}. {f.title}" if f else ""),
+            ]
+        )
+    return data_table(rows, _widths(width, [1.3, 14.0, 6.0]), grid_style(t))
 
 
 def _month_text(d: date) -> str:
@@ -744,30 +813,42 @@ def _count_table(
     styles: list[StatusStyle],
     width: float,
 ) -> Table:
-    t = job.t
-    name_w = min(7 * cm, width * 0.28)
-    sum_w = 1.8 * cm
-    col_w = (width - name_w - sum_w) / max(len(styles), 1)
+    """Fields × statuses (symbol and short name as heads), the sum, and entered against adopted."""
+    t, data = job.t, job.data
+    name_w = min(6.5 * cm, width * 0.25)
+    sum_w = 1.6 * cm
+    of_w = 2.3 * cm
+    col_w = (width - name_w - sum_w - 2 * of_w) / max(len(styles), 1)
     head: list[Any] = [t.markup("<b>Handlungsfeld</b>", t.cell)]
     style = grid_style(t)
     for c, st in enumerate(styles, start=1):
-        head.append(status_cell(t, st))
+        head.append(t.lit(st.marked, t.l_center_bold.with_color(text_color_on(hex_color(st.color)))))
         style.append(status_fill(c, 0, st))
     head.append(t.markup("<b>Summe</b>", t.cell_center))
+    head.append(t.markup("<b>Maßnahmen erfasst</b>", t.cell_center))
+    head.append(t.markup("<b>Ziele erfasst</b>", t.cell_center))
     rows: list[list[Any]] = [head]
+
+    def of(n: int, adopted: int | None) -> str:
+        return num(n) if adopted is None else f"{num(n)} von {num(adopted)}"
+
     for f, counts in per_field:
         row: list[Any] = [t.lit(f"{f.number}. {f.title}")]
-        row += [t.lit(str(counts.get(st.key, 0)), t.l_center) for st in styles]
-        row.append(t.lit(str(sum(counts.values())), t.l_center_bold))
+        row += [t.lit(num(counts.get(st.key, 0)), t.l_center) for st in styles]
+        row.append(t.lit(num(sum(counts.values())), t.l_center_bold))
+        row.append(t.lit(of(len(f.measures()), f.adopted_measures), t.l_center))
+        row.append(t.lit(of(len(f.goals), f.adopted_goals), t.l_center))
         rows.append(row)
     tot: list[Any] = [t.markup("<b>Gesamt</b>", t.cell)]
-    tot += [t.lit(str(total.get(st.key, 0)), t.l_center_bold) for st in styles]
-    tot.append(t.lit(str(sum(total.values())), t.l_center_bold))
+    tot += [t.lit(num(total.get(st.key, 0)), t.l_center_bold) for st in styles]
+    tot.append(t.lit(num(sum(total.values())), t.l_center_bold))
+    tot.append(t.lit(of(len(data.measures()), data.adopted_measures()), t.l_center_bold))
+    tot.append(t.lit(of(data.goal_count(), data.adopted_goals()), t.l_center_bold))
     rows.append(tot)
     style.append(("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black))
     style.append(("BACKGROUND", (0, -1), (-1, -1), SECTION_FILL))
     style.append(("VALIGN", (1, 1), (-1, -1), "MIDDLE"))
-    return data_table(rows, [name_w] + [col_w] * len(styles) + [sum_w], style)
+    return data_table(rows, [name_w] + [col_w] * len(styles) + [sum_w, of_w, of_w], style)
 
 
 def _status_list(job: _Job, measures: list[MeasureRow], width: float, empty: str) -> Flowable:
