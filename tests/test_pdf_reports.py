@@ -239,19 +239,18 @@ def test_hausaufgaben_booklet(plan_doc: Document, tmp_path: Path) -> None:
         assert title in text
     for title in ("Charlie Elterncafé", "Echo Praktikumsbörse", "Foxtrot Mentoring", "Arbeit und Ausbildung"):
         assert title not in text
-    assert "Verantwortlich (1)" in text and "Beteiligt (2)" in text
+    assert "Sie sind verantwortlich (1)" in text and "an denen Sie mitwirken (2)" in text
     assert "03/2026" in text and "10 Neuzugewanderte pro Treffen" in text
-    assert "verantwortlich: Volkshochschule Kempten" in text
+    assert "verantwortlich Volkshochschule Kempten" in text
     # Grouped by field: the field heading comes before its measures.
     assert text.index("Handlungsfeld 1: Sprache und Bildung") < text.index("Bravokurs Frauen")
 
 
-def test_hausaufgaben_for_institution_without_measures(plan_doc: Document, tmp_path: Path) -> None:
+def test_hausaufgaben_for_unknown_institution_writes_nothing(plan_doc: Document, tmp_path: Path) -> None:
     out = tmp_path / "heft.pdf"
-    print_document(plan_doc, "hausaufgaben", out, PrintOptions(institution="Caritas"))
-    text = flat(pdf_text(out)[0])
-    assert "keine Maßnahmen eingetragen" in text
-    assert "Alphakurs" not in text
+    with pytest.raises(ReportError, match="Caritas"):
+        print_document(plan_doc, "hausaufgaben", out, PrintOptions(institution="Caritas"))
+    assert not out.exists() and not list(tmp_path.glob(".kik-*"))
 
 
 def test_overdue_and_at_risk(plan_doc: Document) -> None:

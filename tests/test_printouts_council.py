@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from kik_desktop.domain.board import LIST_TITLES, compute_board
@@ -63,3 +64,104 @@ def test_status_printout_has_the_lists_of_the_status_command(default_doc: Docume
     assert "Option" not in text and "Vergleichsdatum" not in text
     assert text.count("Umsetzung nicht möglich / gefährdet / bisher nicht umgesetzt") == 1
     assert "✗ gefährdet" in text
+
+
+def test_booklet_sections_for_a_field_level_actor(default_doc: Document, tmp_path: Path) -> None:
+    """Jobcenter Kempten has no measure but field 2 names "Jobcenter": the booklet says so, politely."""
+    out = tmp_path / "heft.pdf"
+    print_document(
+        default_doc, "hausaufgaben", out, PrintOptions(institution="Jobcenter Kempten", stand=STAND)
+    )
+    text = flat(out)
+    assert "Ihre Aufgaben im Kommunalen Integrationskonzept" in text
+    parts = [
+        "Ihre Maßnahmen: Sie sind verantwortlich (0)",
+        "Maßnahmen, an denen Sie mitwirken (0)",
+        "Handlungsfelder, die Sie als Akteur*in nennen (1)",
+        "Handlungsfeld 2: Arbeit und Ausbildung",
+    ]
+    positions = [text.index(p) for p in parts]
+    assert positions == sorted(positions)
+    assert "für keine Maßnahme als verantwortlich eingetragen" in text
+    assert "Genannt als „Jobcenter“" in text
+    assert "Tipp" not in text  # nothing addressed to the operator
+
+
+def test_booklet_of_a_responsible_institution(tmp_path: Path, default_doc: Document) -> None:
+    from kik_desktop.domain import plan
+
+    with default_doc.reading() as s:
+        data = load_report_data(s)
+    m = data.measures()[0]
+    with default_doc.transaction() as s:
+        found = plan.find_by_number(s, m.number)
+        assert found is not None
+        mid = found[1]
+        plan.update_item(
+            s,
+            "measure",
+            mid,
+            {
+                "responsible": "Jobcenter Kempten",
+                "actors": "Agentur für Arbeit",
+                "needs": "Räume und Dolmetscher*innen",
+                "end": "11/2022",
+                "status_key": "zukuenftig",
+            },
+        )
+    out = tmp_path / "heft.pdf"
+    print_document(
+        default_doc, "hausaufgaben", out, PrintOptions(institution="jobcenter kempten", stand=STAND)
+    )
+    text = flat(out)
+    assert "Ihre Maßnahmen: Sie sind verantwortlich (1)" in text
+    assert "Was wird benötigt? Räume und Dolmetscher*innen" in text
+    assert "Partner*innen Agentur für Arbeit" in text
+    assert "Überfällig: geplant bis 11/2022, seit 4 Jahren nicht abgeschlossen" in text
+    assert "(davon 1 überfällig)" in text
+    assert m.number in text
+
+
+def test_unknown_institution_exits_1_with_closest_names(
+    default_doc: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kik_desktop.cli import main
+
+    out = tmp_path / "heft.pdf"
+    code = main(
+        [
+            "print",
+            "hausaufgaben",
+            str(out),
+            "--db",
+            str(default_doc.path),
+            "--institution",
+            "Jobcentr Kempten",
+        ]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "„Jobcentr Kempten“" in err and "Meinten Sie: „Jobcenter Kempten“" in err
+    assert list(tmp_path.glob("*.pdf")) == [] and not any(
+        p.name.startswith(".kik-") for p in tmp_path.iterdir()
+    )
+
+
+def test_all_booklets_and_overview(
+    default_doc: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kik_desktop.cli import main
+    from kik_desktop.reports.data import known_institution_names
+
+    with default_doc.reading() as s:
+        names = known_institution_names(load_report_data(s))
+    folder = tmp_path / "hefte"
+    folder.mkdir()
+    code = main(["print", "hausaufgaben", "--alle", str(folder), "--db", str(default_doc.path)])
+    assert code == 0
+    files = sorted(p.name for p in folder.iterdir())
+    assert "Hausaufgabenhefte – Übersicht.pdf" in files
+    assert len(files) == len(names) + 1
+    assert "Hausaufgabenheft Jobcenter Kempten.pdf" in files
+    overview = flat(folder / "Hausaufgabenhefte – Übersicht.pdf")
+    assert f"{len(names)} Institutionen" in overview and "Jobcenter Kempten" in overview

@@ -339,8 +339,28 @@ def homework(data: ReportData, name: str) -> tuple[list[MeasureRow], list[Measur
     return responsible, taking_part
 
 
+def _names_one(actor: str, aliases: set[str]) -> bool:
+    """A field's actor entry names the institution: the same name, or a shorter general name of it
+    ("Jobcenter" names "Jobcenter Kempten")."""
+    a = _norm(actor)
+    return any(a == alias or alias.startswith(a + " ") for alias in aliases)
+
+
+def fields_naming(data: ReportData, name: str) -> list[tuple[FieldRow, str]]:
+    """Fields whose actor list names the institution, with the entry that names it."""
+    aliases = institution_aliases(data, name)
+    out: list[tuple[FieldRow, str]] = []
+    for f in data.fields:
+        for actor in f.actors:
+            if _names_one(actor, aliases):
+                out.append((f, actor))
+                break
+    return out
+
+
 def known_institution_names(data: ReportData) -> list[str]:
-    """Registry names, then names that only occur in measures' responsible/actors texts."""
+    """Registry names, then names that only occur in measures' responsible/actors texts or as a field's
+    actor (unless that entry is a general name of a registry institution, e.g. "Jobcenter")."""
     names = [i.name for i in data.institutions]
     seen = {_norm(n) for n in names}
     extra: dict[str, str] = {}
@@ -349,7 +369,40 @@ def known_institution_names(data: ReportData) -> list[str]:
             k = _norm(n)
             if k and k not in seen and k not in extra:
                 extra[k] = n
+    for f in data.fields:
+        for n in f.actors:
+            k = _norm(n)
+            if not k or k in seen or k in extra or any(r.startswith(k + " ") for r in seen):
+                continue
+            extra[k] = n
     return names + sorted(extra.values(), key=str.casefold)
+
+
+def resolve_institution(data: ReportData, name: str) -> str | None:
+    """The known name `name` stands for (its spelling in the document), or None if nobody is called so."""
+    wanted = _norm(name)
+    if not wanted:
+        return None
+    for n in known_institution_names(data):
+        if _norm(n) == wanted:
+            return n
+    for inst in data.institutions:
+        if inst.short_name.strip() and _norm(inst.short_name) == wanted:
+            return inst.name
+    return None
+
+
+def closest_institution_names(data: ReportData, name: str, n: int = 3) -> list[str]:
+    """Up to n known names that look like `name` (for "Meinten Sie …?")."""
+    import difflib
+
+    names = known_institution_names(data)
+    by_norm = {_norm(x): x for x in names}
+    close = difflib.get_close_matches(_norm(name), list(by_norm), n=n, cutoff=0.55)
+    if not close:
+        wanted = _norm(name)
+        close = [k for k in by_norm if wanted and (wanted in k or k in wanted)][:n]
+    return [by_norm[c] for c in close]
 
 
 # --- the board's action lists ---------------------------------------------------------------------

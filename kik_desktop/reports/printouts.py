@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,8 +38,14 @@ from kik_desktop.reports.data import (
     ReportData,
     StatusStyle,
     action_lists,
+    closest_institution_names,
     edited_since,
+    fields_naming,
     homework,
+    is_overdue,
+    known_institution_names,
+    overdue_text,
+    resolve_institution,
     soon_range,
     status_changes_since,
     status_counts,
@@ -131,6 +138,23 @@ def write_pdf(
     if kind not in KINDS:
         raise ReportError(f"Unbekannte Druckart „{kind}“; möglich: {', '.join(KINDS)}.")
     options = options or PrintOptions()
+    if kind == "hausaufgaben":
+        # Checked before anything is written: a misspelt name must not leave an empty booklet.
+        name = (options.institution or "").strip()
+        if not name:
+            raise ReportError("Für das Hausaufgabenheft bitte eine Institution angeben.")
+        if resolve_institution(data, name) is None:
+            raise ReportError(unknown_institution_message(data, name))
+    return _write_with(data, kind, out, options, _BUILDERS[kind])
+
+
+def _write_with(
+    data: ReportData,
+    kind: str,
+    out: str | os.PathLike[str],
+    options: PrintOptions,
+    builder: Callable[[_Job, str], int],
+) -> PrintResult:
     register_fonts()
     target = Path(out)
     folder = target.parent if str(target.parent) else Path(".")
@@ -140,7 +164,7 @@ def write_pdf(
     fd, tmp = tempfile.mkstemp(prefix=".kik-", suffix=".pdf.tmp", dir=folder)
     os.close(fd)
     try:
-        pages = _BUILDERS[kind](job, tmp)
+        pages = builder(job, tmp)
         os.replace(tmp, target)
     except PermissionError as exc:
         raise ReportError(
@@ -627,83 +651,353 @@ def _handout_table(job: _Job, measures: list[MeasureRow], names: list[str], widt
 # --- hausaufgaben ---------------------------------------------------------------------------------
 
 
-def build_hausaufgaben(job: _Job, filename: str) -> int:
-    t, data, opts = job.t, job.data, job.options
-    name = (opts.institution or "").strip()
+def unknown_institution_message(data: ReportData, name: str) -> str:
+    close = closest_institution_names(data, name)
+    hint = f" Meinten Sie: {', '.join(f'„{c}“' for c in close)}?" if close else ""
+    return (
+        f"„{name}“ steht weder im Institutionenverzeichnis noch in einer Maßnahme oder einem "
+        f"Handlungsfeld; es wurde nichts geschrieben.{hint}"
+    )
+
+
+def _institution(job: _Job) -> str:
+    name = (job.options.institution or "").strip()
     if not name:
         raise ReportError("Für das Hausaufgabenheft bitte eine Institution angeben.")
+    known = resolve_institution(job.data, name)
+    if known is None:
+        raise ReportError(unknown_institution_message(job.data, name))
+    return known
+
+
+@dataclass
+class Homework:
+    """What the booklet of one institution holds."""
+
+    name: str
+    responsible: list[MeasureRow]
+    taking_part: list[MeasureRow]
+    fields: list[tuple[FieldRow, str]]
+
+    def overdue(self, today: date) -> list[MeasureRow]:
+        return [m for m in self.responsible if is_overdue(m, today)]
+
+
+def homework_of(data: ReportData, name: str) -> Homework:
     responsible, taking_part = homework(data, name)
+    return Homework(name, responsible, taking_part, fields_naming(data, name))
+
+
+def build_hausaufgaben(job: _Job, filename: str) -> int:
+    t, data = job.t, job.data
+    name = _institution(job)
+    hw = homework_of(data, name)
     doc = _make_doc(job, filename, "hausaufgaben", f"Hausaufgabenheft: {name}")
+    doc.title = t.plain(f"Hausaufgabenheft {name} – {job.concept_name}")
     width = doc.frame_width("portrait")
-    story: list[Flowable] = []
-    story.append(t.markup("Hausaufgabenheft", ParagraphStyle("kicker", parent=t.h2, textColor=MUTED)))
-    story.append(t.para(name, t.title))
+    story: list[Flowable] = _homework_letter(job, hw)
+    story.append(PageBreak())
+    # 1. Responsible
+    story.append(Bookmark("Ihre Maßnahmen (verantwortlich)", "responsible", 0, toc=False))
+    story.append(t.para(f"Ihre Maßnahmen: Sie sind verantwortlich ({num(len(hw.responsible))})", t.h1))
+    if hw.responsible:
+        story.extend(_homework_by_field(job, hw.responsible, width, responsible=True))
+    else:
+        story.append(
+            t.para(
+                "Im Konzept ist Ihre Institution bisher für keine Maßnahme als verantwortlich eingetragen. "
+                "Wenn Sie eine Maßnahme übernehmen möchten, freuen wir uns über Ihre Nachricht.",
+                t.body,
+            )
+        )
+    # 2. Taking part
+    story.append(CondPageBreak(6 * cm))
+    story.append(Bookmark("Maßnahmen, an denen Sie mitwirken", "taking-part", 0, toc=False))
+    story.append(t.para(f"Maßnahmen, an denen Sie mitwirken ({num(len(hw.taking_part))})", t.h1))
+    if hw.taking_part:
+        story.append(
+            t.para(
+                "Hier sind Sie als Akteur*in genannt; die Umsetzung steuert die jeweils "
+                "verantwortliche Stelle.",
+                t.muted,
+            )
+        )
+        story.extend(_homework_by_field(job, hw.taking_part, width, responsible=False))
+    else:
+        story.append(t.para("Bei keiner Maßnahme ist Ihre Institution als Akteur*in eingetragen.", t.body))
+    # 3. Fields naming it as an actor
+    story.append(CondPageBreak(6 * cm))
+    story.append(Bookmark("Handlungsfelder, die Sie nennen", "fields", 0, toc=False))
+    story.append(t.para(f"Handlungsfelder, die Sie als Akteur*in nennen ({num(len(hw.fields))})", t.h1))
+    if hw.fields:
+        story.append(
+            t.para(
+                "In diesen Handlungsfeldern zählt das Konzept Ihre Institution zu den Akteur*innen. "
+                "Die Arbeitsgruppe freut sich über Ihre Mitarbeit an den Zielen.",
+                t.muted,
+            )
+        )
+        for f, mention in hw.fields:
+            story.extend(_homework_field(job, f, mention, name, width))
+    else:
+        story.append(t.para("Kein Handlungsfeld nennt Ihre Institution in seiner Akteursliste.", t.body))
+    story.append(Spacer(0, 0.5 * cm))
+    story.append(_homework_legend(job, width))
+    return _build(job, doc, story, f"Hausaufgabenheft · {name}", cover=True)
+
+
+def _homework_letter(job: _Job, hw: Homework) -> list[Flowable]:
+    t, data, p = job.t, job.data, job.data.properties
+    overdue = hw.overdue(job.stand)
+    sender = p.get("author") or f"{ORG_NAME} – Amt für Integration"
+    out: list[Flowable] = [
+        Spacer(0, 1.0 * cm),
+        t.para(sender, ParagraphStyle("sender", parent=t.small, textColor=MUTED)),
+        Spacer(0, 1.2 * cm),
+        t.para(hw.name, ParagraphStyle("to", parent=t.h2, textColor=colors.black)),
+        Spacer(0, 1.0 * cm),
+        t.markup(f"Stand: {format_date(job.stand)}", ParagraphStyle("date", parent=t.body, alignment=2)),
+        Spacer(0, 0.4 * cm),
+        t.markup("Hausaufgabenheft", ParagraphStyle("kicker", parent=t.h3, textColor=MUTED)),
+        t.para("Ihre Aufgaben im Kommunalen Integrationskonzept", t.h1),
+        t.para("Sehr geehrte Damen und Herren,", t.body),
+        Spacer(0, 0.2 * cm),
+    ]
+    decided = format_date(p.get("council_decision_date"))
+    intro = f"das Konzept „{job.concept_name}“"
+    intro += f" hat der Stadtrat am {decided} beschlossen." if decided else " ist beschlossen."
+    intro += (
+        " Es wurde mit vielen Institutionen gemeinsam erarbeitet, und seine Umsetzung lebt davon, dass "
+        "jede Stelle weiß, was sie übernommen hat. Dieses Heft stellt zusammen, wo Ihre Institution "
+        "im Konzept genannt ist:"
+    )
+    body = ParagraphStyle("letter", parent=t.body, spaceAfter=6, leading=t.body.leading * 1.1)
+    out.append(t.para(intro, body))
+    bullet = ParagraphStyle("lb", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=3)
+    resp = f"verantwortlich für {count(len(hw.responsible), 'Maßnahme')}"
+    if overdue:
+        resp += f" (davon {num(len(overdue))} überfällig)"
+    for line in (
+        resp,
+        f"beteiligt als Akteur*in an {count(len(hw.taking_part), 'Maßnahme')}",
+        f"genannt als Akteur*in in {count(len(hw.fields), 'Handlungsfeld')}",
+    ):
+        out.append(Paragraph(t.esc(line), bullet, bulletText="•"))
+    out.append(Spacer(0, 0.2 * cm))
+    out.append(
+        t.para(
+            "Bitte sehen Sie Ihre Maßnahmen durch: Stimmen Zeitraum, Partner*innen und Status noch? "
+            "Was brauchen Sie für die Umsetzung? Wo eine Maßnahme überfällig ist, steht es dabei. "
+            "Ihre Rückmeldung nehmen wir gern entgegen, am einfachsten mit Notizen in diesem Heft.",
+            body,
+        )
+    )
+    out.append(t.para("Vielen Dank für Ihre Mitarbeit!", body))
+    out.append(Spacer(0, 0.3 * cm))
+    out.append(t.para("Mit freundlichen Grüßen", body))
+    out.append(t.para(sender, body))
+    _ = data
+    return out
+
+
+def _homework_by_field(
+    job: _Job, measures: list[MeasureRow], width: float, *, responsible: bool
+) -> list[Flowable]:
+    t = job.t
+    out: list[Flowable] = []
+    for f in job.data.fields:
+        mine = [m for m in measures if m.field is f]
+        if not mine:
+            continue
+        heading = f"Handlungsfeld {f.number}: {f.title}"
+        key = f"{'r' if responsible else 'p'}-field-{f.number}"
+        out.append(CondPageBreak(4 * cm))
+        out.append(Bookmark(t.plain(heading), key, 1, toc=False))
+        out.append(t.para(heading, t.h2))
+        for m in mine:
+            out.append(KeepTogether([_homework_card(job, m, width, responsible=responsible)]))
+            out.append(Spacer(0, 0.3 * cm))
+    return out
+
+
+def _homework_card(job: _Job, m: MeasureRow, width: float, *, responsible: bool) -> Table:
+    """One measure as a card: its title row repeats when the card continues on the next page."""
+    t = job.t
+    label_w = 4.2 * cm
+    st = _status(job, m.status)
+    head: list[Flowable] = [t.lit(f"{m.number} {m.title.strip() or '(ohne Titel)'}", t.l_bold)]
+    if m.goal is not None:
+        head.append(t.lit(f"Ziel {m.goal.number}: {m.goal.title}", t.l_small))
+    if m.is_example:
+        head.append(t.lit("[Beispiel]", t.l_example))
+    rows: list[list[Any]] = [[head, ""]]
+    period = " – ".join(x for x in (m.start.strip(), m.end.strip()) if x) or "–"
+    entries: list[tuple[str, str]] = [("Beschreibung", m.description), ("Zielgruppe", m.target_group)]
+    if not responsible:
+        entries.append(("verantwortlich", m.responsible))
+    entries += [
+        ("Was wird benötigt?", m.needs),
+        ("Partner*innen", "; ".join(m.actors)),
+        ("Zeitraum", period if m.start.strip() or not m.end.strip() else f"bis {m.end}"),
+        ("Indikator (Erfolg)", m.success_indicator),
+    ]
+    if m.priority_label.strip():
+        entries.append(("Priorität", m.priority_label))
+    for label, value in entries:
+        rows.append([t.lit(label, t.l_muted), t.lit(_dash(value))])
+    rows.append([t.lit("Status", t.l_muted), status_cell(t, st)])
+    status_row = len(rows) - 1
+    late = overdue_text(m, job.stand)
+    style = [
+        ("SPAN", (0, 0), (1, 0)),
+        ("BACKGROUND", (0, 0), (1, 0), SECTION_FILL),
+        ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#D0D0D0")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        status_fill(1, status_row, st),
+    ]
+    if late:
+        rows.append(
+            [t.lit("Achtung", t.l_bold), t.lit(late, t.l_bold.with_color(colors.HexColor("#9C0006")))]
+        )
+        style.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#FFE3E3")))
+    if responsible:
+        rows.append([t.lit("Ihre Notizen", t.l_muted), Spacer(0, 1.2 * cm)])
+    table = Table(
+        cell_lists(rows), colWidths=[label_w, width - label_w], splitInRow=1, repeatRows=1, hAlign="LEFT"
+    )
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _homework_field(job: _Job, f: FieldRow, mention: str, name: str, width: float) -> list[Flowable]:
+    t = job.t
+    heading = f"Handlungsfeld {f.number}: {f.title}"
+    out: list[Flowable] = [
+        CondPageBreak(4 * cm),
+        Bookmark(t.plain(heading), f"a-field-{f.number}", 1, toc=False),
+    ]
+    out.append(t.para(heading, t.h2))
+    if _norm_name(mention) != _norm_name(name):
+        out.append(t.markup(f"Genannt als „{t.esc(mention)}“.", t.small))
+    if f.working_group.strip():
+        out.append(t.markup(f"<b>Arbeitsgruppe:</b> {t.esc(f.working_group)}", t.body))
+    out.append(
+        t.para(
+            f"{entered(len(f.goals), f.adopted_goals, 'Ziel')}, "
+            f"{entered(len(f.measures()), f.adopted_measures, 'Maßnahme')}",
+            t.small,
+        )
+    )
+    if f.goals:
+        rows: list[list[Any]] = [[t.markup(f"<b>{n}</b>", t.cell) for n in ("Nr.", "Ziel", "Maßnahmen")]]
+        for g in f.goals:
+            rows.append(
+                [
+                    t.lit(g.number, t.l_bold),
+                    t.lit(g.title or "(ohne Titel)"),
+                    t.lit(num(len(g.measures)), t.l_center),
+                ]
+            )
+        out.append(data_table(rows, _widths(width, [1.3, 14.0, 2.2]), grid_style(t)))
+    return out
+
+
+def _norm_name(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _homework_legend(job: _Job, width: float) -> Flowable:
+    t, data = job.t, job.data
+    keys = status_keys_in_order(data, status_counts(data.measures()))
+    return KeepTogether(
+        [
+            t.para("Statuslegende", t.h3),
+            legend_table(t, [data.status_style(k) for k in keys], width=min(width, 16 * cm)),
+        ]
+    )
+
+
+def homework_set_names(data: ReportData) -> list[str]:
+    """Every institution a booklet is written for with ``--alle``."""
+    return known_institution_names(data)
+
+
+def _file_part(name: str) -> str:
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name)
+    cleaned = " ".join(cleaned.split()).strip(" .")
+    return cleaned[:80].rstrip(" .") or "Institution"
+
+
+def write_homework_set(
+    data: ReportData, folder: str | os.PathLike[str], options: PrintOptions | None = None
+) -> tuple[PrintResult, list[PrintResult]]:
+    """One booklet per institution in `folder` and an overview PDF; returns (overview, booklets)."""
+    options = options or PrintOptions()
+    target = Path(folder)
+    if not target.is_dir():
+        raise ReportError(f"Den Ordner „{target}“ gibt es nicht.")
+    stand = options.stand or date.today()
+    results: list[PrintResult] = []
+    rows: list[tuple[Homework, str]] = []
+    used: set[str] = set()
+    for name in homework_set_names(data):
+        base = _file_part(name)
+        stem, n = f"Hausaufgabenheft {base}", 2
+        while stem.casefold() in used:
+            stem, n = f"Hausaufgabenheft {base} ({n})", n + 1
+        used.add(stem.casefold())
+        opts = PrintOptions(institution=name, stand=stand)
+        results.append(write_pdf(data, "hausaufgaben", target / f"{stem}.pdf", opts))
+        rows.append((homework_of(data, name), f"{stem}.pdf"))
+    overview = _write_with(
+        data,
+        "hausaufgaben",
+        target / "Hausaufgabenhefte – Übersicht.pdf",
+        PrintOptions(stand=stand),
+        lambda job, fn: _build_homework_overview(job, fn, rows),
+    )
+    return overview, results
+
+
+def _build_homework_overview(job: _Job, filename: str, rows: list[tuple[Homework, str]]) -> int:
+    t = job.t
+    doc = _make_doc(
+        job, filename, "hausaufgaben", "Hausaufgabenhefte: Übersicht aller Institutionen", first="landscape"
+    )
+    doc.title = t.plain(f"Hausaufgabenhefte – Übersicht – {job.concept_name}")
+    width = doc.frame_width("landscape")
+    story: list[Flowable] = [t.para("Hausaufgabenhefte – Übersicht", t.title)]
+    with_tasks = sum(1 for hw, _ in rows if hw.responsible or hw.taking_part or hw.fields)
     story.append(
-        t.markup(
-            f"Im Konzept „{t.esc(job.concept_name)}“ ist <b>{t.esc(name)}</b> für <b>{len(responsible)}</b> "
-            f"{'Maßnahme' if len(responsible) == 1 else 'Maßnahmen'} verantwortlich und an "
-            f"<b>{len(taking_part)}</b> {'weiteren ' if responsible else ''}"
-            f"{'Maßnahme' if len(taking_part) == 1 else 'Maßnahmen'} "
-            f"beteiligt. Stand: {format_date(job.stand)}.",
+        t.para(
+            f"{count(len(rows), 'Institution')}, davon {num(with_tasks)} mit Aufgaben · "
+            f"Stand {format_date(job.stand)}",
             t.body,
         )
     )
     story.append(Spacer(0, 0.3 * cm))
-    if not responsible and not taking_part:
-        story.append(
-            t.para(
-                "Für diese Institution sind keine Maßnahmen eingetragen (weder als verantwortlich noch als "
-                "Akteur*in). Tipp: Der Name muss so in den Spalten „verantwortlich“ oder „Akteur*innen“ "
-                "stehen (ein Eintrag je Zeile oder mit Semikolon getrennt).",
-                t.muted,
-            )
+    head = ["Institution", "verantwortlich", "davon überfällig", "Akteur*in", "Handlungsfelder", "Datei"]
+    table_rows: list[list[Any]] = [[t.markup(f"<b>{h}</b>", t.cell) for h in head]]
+    style = grid_style(t)
+    for r, (hw, file) in enumerate(rows, start=1):
+        late = len(hw.overdue(job.stand))
+        table_rows.append(
+            [
+                t.lit(hw.name),
+                t.lit(num(len(hw.responsible)), t.l_center),
+                t.lit(num(late), t.l_center_bold if late else t.l_center),
+                t.lit(num(len(hw.taking_part)), t.l_center),
+                t.lit(num(len(hw.fields)), t.l_center),
+                t.lit(file, t.l_small),
+            ]
         )
-    widths = _widths(width, [1.35, 7.4, 1.75, 1.75, 3.2, 2.55])
-    names = ["Nr.", "Maßnahme", "Beginn", "bis", "Indikatoren (Erfolg)", "Status"]
-    for f in data.fields:
-        mine = [m for m in responsible if m.field is f]
-        part = [m for m in taking_part if m.field is f]
-        if not mine and not part:
-            continue
-        heading = f"Handlungsfeld {f.number}: {f.title}"
-        story.append(CondPageBreak(5 * cm))
-        story.append(Bookmark(t.plain(heading), f"field-{f.number}", 0, toc=False))
-        story.append(t.para(heading, t.h1))
-        for title, group, is_resp in (("Verantwortlich", mine, True), ("Beteiligt", part, False)):
-            if not group:
-                continue
-            story.append(CondPageBreak(3 * cm))
-            story.append(t.para(f"{title} ({len(group)})", t.h3))
-            story.append(_homework_table(job, group, names, widths, is_resp))
-    return _build(job, doc, story, f"Hausaufgabenheft · {name}")
-
-
-def _homework_table(
-    job: _Job, measures: list[MeasureRow], names: list[str], widths: list[float], is_resp: bool
-) -> Table:
-    t = job.t
-
-    def cell(key: str, m: MeasureRow) -> Any:
-        if key == "Nr.":
-            return t.lit(m.number, t.l_bold)
-        if key == "Maßnahme":
-            parts = _number_title(t, m, number=False)
-            if m.goal is not None:
-                parts.append(t.lit(f"Ziel {m.goal.number}: {m.goal.title}", t.l_small))
-            if m.description.strip():
-                parts.append(t.lit(m.description, t.l_small))
-            if is_resp and m.actors:
-                parts.append(t.lit(f"mit: {'; '.join(m.actors)}", t.l_small))
-            if not is_resp:
-                parts.append(t.lit(f"verantwortlich: {_dash(m.responsible)}", t.l_small))
-            return parts
-        if key == "Beginn":
-            return t.cell_text(m.start)
-        if key == "bis":
-            return t.cell_text(m.end)
-        return t.cell_text(m.success_indicator)
-
-    return _measures_table(job, measures, list(zip(names, widths, strict=True)), cell)
+        if late:
+            style.append(("BACKGROUND", (2, r), (2, r), colors.HexColor("#FFE3E3")))
+    story.append(data_table(table_rows, _widths(width, [7.5, 2.7, 2.5, 2.3, 3.2, 8.0]), style, long=True))
+    return _build(job, doc, story, "Hausaufgabenhefte – Übersicht")
 
 
 # --- status ---------------------------------------------------------------------------------------
@@ -1010,4 +1304,4 @@ _BUILDERS: dict[str, Callable[[_Job, str], int]] = {
     "tabelle": build_tabelle,
 }
 
-__all__ = ["KINDS", "PrintOptions", "PrintResult", "ReportError", "write_pdf"]
+__all__ = ["KINDS", "PrintOptions", "PrintResult", "ReportError", "write_homework_set", "write_pdf"]

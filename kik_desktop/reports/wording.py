@@ -12,6 +12,7 @@ NOUNS: Final[dict[str, tuple[str, str, str]]] = {
     "Hinweis": ("Hinweis", "Hinweise", "Hinweisen"),
     "Seite": ("Seite", "Seiten", "Seiten"),
     "Institution": ("Institution", "Institutionen", "Institutionen"),
+    "Hausaufgabenheft": ("Hausaufgabenheft", "Hausaufgabenhefte", "Hausaufgabenheften"),
 }
 
 
