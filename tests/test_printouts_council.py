@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,8 @@ STAND = date(2026, 11, 30)
 
 def flat(path: Path) -> str:
     reader = PdfReader(str(path))
-    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    pages = [re.sub(r"(?<=\w)-\n(?=[a-zäöüß])", "", p.extract_text() or "") for p in reader.pages]
+    return " ".join(" ".join(p.split()) for p in pages)
 
 
 def test_german_numbers_and_plurals() -> None:
@@ -165,3 +167,46 @@ def test_all_booklets_and_overview(
     assert "Hausaufgabenheft Jobcenter Kempten.pdf" in files
     overview = flat(folder / "Hausaufgabenhefte – Übersicht.pdf")
     assert f"{len(names)} Institutionen" in overview and "Jobcenter Kempten" in overview
+
+
+def test_hyphenation_breaks_only_where_the_dictionary_allows() -> None:
+    import pyphen
+
+    from kik_desktop.reports.fonts import FONT, register_fonts
+    from kik_desktop.reports.layout import TextStyle, hyphenation_points, wrap_lines
+
+    register_fonts()
+    dic = pyphen.Pyphen(lang="de_DE")
+    words = ["Austauschtreffen", "Neuzugewanderte", "Unterstützungsangebote", "Bürgerschaftliches"]
+    for word in words:
+        assert hyphenation_points(word) == tuple(dic.positions(word))
+    # Punctuation around a word does not move the points; addresses get no dictionary breaks.
+    assert hyphenation_points("(Austauschtreffen),") == tuple(
+        p + 1 for p in dic.positions("Austauschtreffen")
+    )
+    assert hyphenation_points("www.austauschtreffen.de/kempten") == ()
+    style = TextStyle(FONT, 7, 8.4)
+    text = " ".join(words)
+    for width in (35.0, 45.0, 60.0, 80.0):
+        lines = wrap_lines(text, style, width)
+        # Every break inside a word is one the dictionary allows.
+        # Rebuild each word from its pieces and check every break position against the dictionary.
+        word, breaks = "", []
+        rebuilt: list[tuple[str, list[int]]] = []
+        for line in lines:
+            tokens = line.split(" ")
+            for k, token in enumerate(tokens):
+                at_end = k == len(tokens) - 1
+                if at_end and token.endswith("-"):
+                    word += token[:-1]
+                    breaks.append(len(word))
+                else:
+                    rebuilt.append((word + token, breaks))
+                    word, breaks = "", []
+        assert [w for w, _ in rebuilt] == words
+        for w, points in rebuilt:
+            assert set(points) <= set(dic.positions(w)), (w, points)
+    # The wrong breaks the review found do not happen.
+    assert "Austauschtreff-" not in wrap_lines("Austauschtreffen", style, 52.0)
+    # A word without an allowed break that fits is not broken at all (it is drawn narrower).
+    assert wrap_lines("Xqzwrtzplkmnbvcxy", style, 20.0) == ["Xqzwrtzplkmnbvcxy"]

@@ -76,6 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_print(args: argparse.Namespace) -> int:
     from kik_desktop.reports import PrintOptions, ReportError, load_report_data, write_pdf
+    from kik_desktop.reports.wording import count
     from kik_desktop.store import open_document
 
     with open_document(resolve_db(args.db), read_only=True) as doc, doc.reading() as s:
@@ -109,7 +110,7 @@ def cmd_print(args: argparse.Namespace) -> int:
             f"Warnung: Diese Zeichen fehlen in der Schrift und wurden durch � ersetzt: {chars}",
             file=sys.stderr,
         )
-    print(f"{result.path}: {result.pages} {'Seite' if result.pages == 1 else 'Seiten'} geschrieben")
+    print(f"{result.path}: {count(result.pages, 'Seite')} geschrieben")
     return 0
 
 

@@ -30,6 +30,7 @@ from reportlab.platypus import (
 
 from kik_desktop.reports.data import NO_STATUS_LABEL, StatusStyle
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, FONT_ITALIC, REPLACEMENT, covered_codepoints
+from kik_desktop.reports.hyphenation import positions as german_positions
 from kik_desktop.reports.wording import num
 
 MARGIN = 1.5 * cm
@@ -234,8 +235,77 @@ def _width(cache: dict[str, float], word: str, font: str, size: float) -> float:
     return w
 
 
+_POSITIONS: dict[str, tuple[int, ...]] = {}
+_WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+_NO_DICTIONARY = re.compile(r"[/@:\\]|^(?:www\.|https?)|\d", re.I)
+
+
+def hyphenation_points(word: str) -> tuple[int, ...]:
+    """Where German hyphenation (pyphen's de_DE dictionary) allows `word` to break, as indexes into it.
+
+    Punctuation around the word is kept out of the dictionary look-up; a word that already has a hyphen
+    ("Gesundheits-", "Kita-Plätze") is looked up part by part, and the break after the hyphen is kept.
+    Cached per word: a table repeats its words many times.
+    """
+    cached = _POSITIONS.get(word)
+    if cached is not None:
+        return cached
+    points: list[int] = []
+    if _NO_DICTIONARY.search(word):
+        _POSITIONS[word] = ()
+        return ()  # addresses, paths, numbers: only the natural breaks after "/" or "."
+    m = _WORD_CORE.match(word)
+    lead, core = (len(m.group(1)), m.group(2)) if m else (0, word)
+    offset = lead
+    for part in re.split(r"(?<=-)", core):
+        letters = part.rstrip("-")
+        if len(letters) >= 4 and letters.isalpha():
+            points.extend(offset + i for i in german_positions(letters))
+        elif len(letters) >= 4:
+            # "Migrant*innen", "Schulen/KiTas": the dictionary part by alphabetic runs.
+            for run in re.finditer(r"[^\W\d_]{4,}", letters):
+                points.extend(offset + run.start() + i for i in german_positions(run.group()))
+        offset += len(part)
+        if part.endswith("-") and offset < lead + len(core):
+            points.append(offset)
+    result = tuple(sorted(set(p for p in points if 0 < p < len(word))))
+    _POSITIONS[word] = result
+    return result
+
+
+def _piece(word: str, start: int, end: int) -> str:
+    """word[start:end] as printed at a line end: with a hyphen unless it already ends with one."""
+    text = word[start:end]
+    return text if text[-1:] in _BREAK_AFTER else text + "-"
+
+
+def _best_break(
+    word: str, start: int, room: float, cache: dict[str, float], font: str, size: float
+) -> int | None:
+    """The furthest allowed break after `start` whose piece (with its hyphen) fits into `room`."""
+    best = None
+    for pos in hyphenation_points(word):
+        if pos <= start:
+            continue
+        if _width(cache, _piece(word, start, pos), font, size) <= room:
+            best = pos
+        else:
+            break
+    if best is None:
+        # Natural breaks the dictionary does not know: after "/" or "." in paths and addresses.
+        for i in range(len(word) - 1, start, -1):
+            if word[i - 1] in _BREAK_AFTER and _width(cache, word[start:i], font, size) <= room:
+                return i
+    return best
+
+
 def wrap_lines(text: str, style: TextStyle, width: float) -> list[str]:
-    """Greedy word wrap; a word wider than the line is broken between characters."""
+    """Greedy word wrap with German hyphenation.
+
+    A word that does not fit on the line is broken where the dictionary allows, its first part ending
+    the line; a word that cannot be broken where it would have to stays whole on its own line and is
+    drawn narrower (``LiteralText.draw``), never broken at a wrong place.
+    """
     cache = _widths_for(style.font, style.size)
     font, size = style.font, style.size
     space = _width(cache, " ", font, size)
@@ -249,56 +319,38 @@ def wrap_lines(text: str, style: TextStyle, width: float) -> list[str]:
         cur_w = 0.0
         for word in words:
             ww = _width(cache, word, font, size)
-            if ww > width:
-                if cur:
-                    lines.append(" ".join(cur))
-                chunks = _break_word(word, width, cache, font, size)
-                lines.extend(chunks[:-1])
-                cur, cur_w = [chunks[-1]], _width(cache, chunks[-1], font, size)
-            elif not cur:
+            if not cur and ww <= width:
                 cur, cur_w = [word], ww
-            elif cur_w + space + ww <= width:
+                continue
+            if cur and cur_w + space + ww <= width:
                 cur.append(word)
                 cur_w += space + ww
-            else:
+                continue
+            # The word does not fit here: hyphenate it into the rest of this line, then onto new lines.
+            start = 0
+            if cur and len(word) >= 5:
+                pos = _best_break(word, 0, width - cur_w - space, cache, font, size)
+                if pos is not None:
+                    cur.append(_piece(word, 0, pos))
+                    start = pos
+            if cur:
                 lines.append(" ".join(cur))
-                cur, cur_w = [word], ww
+                cur, cur_w = [], 0.0
+            rest = word[start:]
+            while _width(cache, rest, font, size) > width:
+                pos = _best_break(word, start, width, cache, font, size)
+                if pos is None:
+                    break  # no allowed break fits: the rest stays whole and is drawn narrower
+                lines.append(_piece(word, start, pos))
+                start = pos
+                rest = word[start:]
+            cur, cur_w = [rest], _width(cache, rest, font, size)
         if cur:
             lines.append(" ".join(cur))
     return lines
 
 
 _BREAK_AFTER = frozenset("/-._=&?,;:")
-
-
-def _break_word(word: str, width: float, cache: dict[str, float], font: str, size: float) -> list[str]:
-    """Pieces of a word too wide for the line: broken after / - . _ and the like where possible,
-    else between letters with a hyphen."""
-    hyphen = _width(cache, "-", font, size)
-    chunks: list[str] = []
-    start = 0
-    acc = 0.0
-    soft = -1  # index after the last natural break opportunity in the current piece
-    soft_acc = 0.0
-    i = 0
-    while i < len(word):
-        ch = word[i]
-        cw = _width(cache, ch, font, size)
-        if i > start and (acc + cw > width if soft > start else acc + cw + hyphen > width):
-            if soft > start:
-                chunks.append(word[start:soft])
-                start, acc = soft, acc - soft_acc
-            else:
-                chunks.append(word[start:i] + "-")
-                start, acc = i, 0.0
-            soft = -1
-            continue
-        acc += cw
-        i += 1
-        if ch in _BREAK_AFTER:
-            soft, soft_acc = i, acc
-    chunks.append(word[start:])
-    return chunks
 
 
 class LiteralText(Flowable):  # type: ignore[misc]
@@ -359,16 +411,35 @@ class LiteralText(Flowable):  # type: ignore[misc]
         c.setFont(st.font, st.size)
         c.setFillColor(st.color)
         y = self.height - st.size
+        widths = _widths_for(st.font, st.size)
         if st.align == "center":
             for line in lines:
-                c.drawCentredString(self.width / 2, y, line)
+                lw = _width(widths, line, st.font, st.size)
+                if lw > self.width > 0:
+                    _draw_narrow(c, line, 0, y, self.width / lw)
+                else:
+                    c.drawCentredString(self.width / 2, y, line)
                 y -= st.leading
             return
         tx = c.beginText(0, y)
         tx.setFont(st.font, st.size, st.leading)
         for line in lines:
-            tx.textLine(line)
+            lw = _width(widths, line, st.font, st.size)
+            if lw > self.width > 0:
+                # A word without an allowed break that fits: drawn narrower instead of broken wrongly.
+                tx.setHorizScale(100.0 * self.width / lw)
+                tx.textLine(line)
+                tx.setHorizScale(100.0)
+            else:
+                tx.textLine(line)
         c.drawText(tx)
+
+
+def _draw_narrow(c: Any, line: str, x: float, y: float, scale: float) -> None:
+    tx = c.beginText(x, y)
+    tx.setHorizScale(100.0 * scale)
+    tx.textOut(line)
+    c.drawText(tx)
 
 
 # --- status ---------------------------------------------------------------------------------------
@@ -410,9 +481,9 @@ def legend_table(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
     ]
-    head = ["", Paragraph("<b>Status</b>", t.cell), Paragraph("<b>Bedeutung</b>", t.cell)]
+    head: list[Any] = ["", t.lit("Status", t.l_bold), t.lit("Bedeutung", t.l_bold)]
     if counts is not None:
-        head.append(Paragraph("<b>Anzahl</b>", t.cell_center))
+        head.append(t.lit("Anzahl", t.l_center_bold))
     rows.append(head)
     short_w = max((stringWidth(st.short_label, FONT_BOLD, t.size * 0.85) for st in statuses), default=0.0)
     short_w = min(short_w + 16, width * 0.3)
@@ -658,9 +729,13 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         widths: Sequence[float],
         base_style: list[tuple[Any, ...]],
         heights: dict[int, tuple[list[Any], float]] | None = None,
+        continuation: list[tuple[Any, bool]] | None = None,
     ) -> None:
+        """``continuation`` (one per row): the first cell to print when the row opens a page, and
+        whether the row starts its group (then it keeps its own first cell, e.g. the goal's text)."""
         super().__init__()
         self.header = header
+        self.continuation = continuation
         self.rows = rows
         self.row_styles = row_styles
         self.widths = list(widths)
@@ -759,17 +834,32 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
     def _rest(self, start: int, lower_half: list[Any] | None) -> ChunkedTable | None:
         rows = self.rows[start:]
         styles = self.row_styles[start:]
+        conts = self.continuation[start:] if self.continuation is not None else None
         if lower_half is not None:
             rows = [list(lower_half), *rows]
             styles = [self.row_styles[start - 1], *styles]
+            if conts is not None and self.continuation is not None:
+                cell, _ = self.continuation[start - 1]
+                conts = [(cell, not _is_empty_cell(lower_half[0])), *conts]
         if not rows:
             return None
-        return ChunkedTable(self.header, rows, styles, self.widths, self.base_style, self._heights)
+        if conts is not None and conts and not conts[0][1] and conts[0][0] is not None:
+            # The page starts inside a group: its first cell names the group again ("1.1 … (Fortsetzung)").
+            rows = [[conts[0][0], *rows[0][1:]], *rows[1:]]
+        return ChunkedTable(self.header, rows, styles, self.widths, self.base_style, self._heights, conts)
 
     def draw(self) -> None:
         table = self._table
         assert table is not None, "wrap() before draw()"
         table.drawOn(self.canv, 0, 0)
+
+
+def _is_empty_cell(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_is_empty_cell(v) for v in value)
+    if isinstance(value, LiteralText):
+        return not value.text.strip()
+    return value is None or value == ""
 
 
 # --- outline / bookmarks --------------------------------------------------------------------------

@@ -274,7 +274,7 @@ def _measures_table(
 ) -> Table:
     """A table of measures; column 'status' is coloured; others come from `cell`."""
     t = job.t
-    rows: list[list[Any]] = [[t.markup(f"<b>{title}</b>", t.cell) for title, _ in columns]]
+    rows: list[list[Any]] = [[t.lit(title, t.l_bold) for title, _ in columns]]
     style = grid_style(t)
     keys = [c[0] for c in columns]
     for r, m in enumerate(measures, start=1):
@@ -620,7 +620,7 @@ def build_handout(job: _Job, filename: str) -> int:
 
 def _handout_table(job: _Job, measures: list[MeasureRow], names: list[str], widths: list[float]) -> Table:
     t = job.t
-    rows: list[list[Any]] = [[t.markup(f"<b>{n}</b>", t.cell) for n in names]]
+    rows: list[list[Any]] = [[t.lit(n, t.l_bold) for n in names]]
     style = grid_style(t)
     for r, m in enumerate(measures, start=1):
         st = _status(job, m.status)
@@ -892,7 +892,7 @@ def _homework_field(job: _Job, f: FieldRow, mention: str, name: str, width: floa
         )
     )
     if f.goals:
-        rows: list[list[Any]] = [[t.markup(f"<b>{n}</b>", t.cell) for n in ("Nr.", "Ziel", "Maßnahmen")]]
+        rows: list[list[Any]] = [[t.lit(n, t.l_bold) for n in ("Nr.", "Ziel", "Maßnahmen")]]
         for g in f.goals:
             rows.append(
                 [
@@ -980,7 +980,7 @@ def _build_homework_overview(job: _Job, filename: str, rows: list[tuple[Homework
     )
     story.append(Spacer(0, 0.3 * cm))
     head = ["Institution", "verantwortlich", "davon überfällig", "Akteur*in", "Handlungsfelder", "Datei"]
-    table_rows: list[list[Any]] = [[t.markup(f"<b>{h}</b>", t.cell) for h in head]]
+    table_rows: list[list[Any]] = [[t.lit(h, t.l_bold) for h in head]]
     style = grid_style(t)
     for r, (hw, file) in enumerate(rows, start=1):
         late = len(hw.overdue(job.stand))
@@ -1082,7 +1082,7 @@ def _goal_list(job: _Job, entries: list[ListEntry], width: float, empty: str) ->
     t = job.t
     if not entries:
         return t.para(empty, t.body)
-    rows: list[list[Any]] = [[t.markup(f"<b>{n}</b>", t.cell) for n in ("Nr.", "Ziel", "Handlungsfeld")]]
+    rows: list[list[Any]] = [[t.lit(n, t.l_bold) for n in ("Nr.", "Ziel", "Handlungsfeld")]]
     field_of = {id(g): f for f in job.data.fields for g in f.goals}
     for e in entries:
         f = field_of.get(id(e.goal))
@@ -1113,14 +1113,14 @@ def _count_table(
     sum_w = 1.6 * cm
     of_w = 2.3 * cm
     col_w = (width - name_w - sum_w - 2 * of_w) / max(len(styles), 1)
-    head: list[Any] = [t.markup("<b>Handlungsfeld</b>", t.cell)]
+    head: list[Any] = [t.lit("Handlungsfeld", t.l_bold)]
     style = grid_style(t)
     for c, st in enumerate(styles, start=1):
         head.append(t.lit(st.marked, t.l_center_bold.with_color(text_color_on(hex_color(st.color)))))
         style.append(status_fill(c, 0, st))
-    head.append(t.markup("<b>Summe</b>", t.cell_center))
-    head.append(t.markup("<b>Maßnahmen erfasst</b>", t.cell_center))
-    head.append(t.markup("<b>Ziele erfasst</b>", t.cell_center))
+    head.append(t.lit("Summe", t.l_center_bold))
+    head.append(t.lit("Maßnahmen erfasst", t.l_center_bold))
+    head.append(t.lit("Ziele erfasst", t.l_center_bold))
     rows: list[list[Any]] = [head]
 
     def of(n: int, adopted: int | None) -> str:
@@ -1133,7 +1133,7 @@ def _count_table(
         row.append(t.lit(of(len(f.measures()), f.adopted_measures), t.l_center))
         row.append(t.lit(of(len(f.goals), f.adopted_goals), t.l_center))
         rows.append(row)
-    tot: list[Any] = [t.markup("<b>Gesamt</b>", t.cell)]
+    tot: list[Any] = [t.lit("Gesamt", t.l_bold)]
     tot += [t.lit(num(total.get(st.key, 0)), t.l_center_bold) for st in styles]
     tot.append(t.lit(num(sum(total.values())), t.l_center_bold))
     tot.append(t.lit(of(len(data.measures()), data.adopted_measures()), t.l_center_bold))
@@ -1172,11 +1172,11 @@ def _changes(job: _Job, since: date, width: float) -> list[Flowable]:
     t = job.t
     out: list[Flowable] = [t.para(f"Änderungen seit {format_date(since)}", t.h1)]
     changes = status_changes_since(job.data, since)
-    out.append(t.para(f"Statusänderungen ({len(changes)})", t.h2))
+    out.append(t.para(f"Statusänderungen ({num(len(changes))})", t.h2))
     if changes:
         widths = _widths(width, [2.2, 1.3, 9.0, 5.0, 5.0])
         rows: list[list[Any]] = [
-            [t.markup(f"<b>{n}</b>", t.cell) for n in ("Datum", "Nr.", "Maßnahme", "vorher", "jetzt")]
+            [t.lit(n, t.l_bold) for n in ("Datum", "Nr.", "Maßnahme", "vorher", "jetzt")]
         ]
         style = grid_style(t)
         for r, (ch, m) in enumerate(changes, start=1):
@@ -1195,7 +1195,7 @@ def _changes(job: _Job, since: date, width: float) -> list[Flowable]:
     else:
         out.append(t.para("Keine Statusänderungen in diesem Zeitraum.", t.body))
     edited = edited_since(job.data, since)
-    out.append(t.para(f"Bearbeitete Maßnahmen ({len(edited)})", t.h2))
+    out.append(t.para(f"Bearbeitete Maßnahmen ({num(len(edited))})", t.h2))
     if edited:
         names = ["Nr.", "Maßnahme", "verantwortlich", "zuletzt bearbeitet", "Status"]
         widths = _widths(width, [1.3, 11.0, 5.0, 2.6, 4.0])
@@ -1231,14 +1231,7 @@ def build_tabelle(job: _Job, filename: str) -> int:
     widths = _widths(width, TABLE_WEIGHTS)
     story: list[Flowable] = [t.para(f"Umsetzungstabelle – {job.concept_name}", t.h1)]
     story.append(t.para(f"Stand {format_date(job.stand)}", t.muted))
-    head_style = ParagraphStyle(
-        "head",
-        parent=t.cell,
-        fontSize=t.cell.fontSize * 0.92,
-        leading=t.cell.leading * 0.92,
-        splitLongWords=False,
-    )
-    head = [t.markup(f"<b>{t.esc(c)}</b>", head_style) for c in TABLE_COLUMNS]
+    head = [t.lit(c, t.l_bold) for c in TABLE_COLUMNS]
     for f in data.fields:
         heading = f"Handlungsfeld {f.number}: {f.title}"
         story.append(CondPageBreak(5 * cm))
@@ -1246,13 +1239,17 @@ def build_tabelle(job: _Job, filename: str) -> int:
         story.append(t.para(heading, t.h2))
         rows: list[list[Any]] = []
         row_styles: list[list[tuple[Any, ...]]] = []
+        conts: list[tuple[Any, bool]] = []
         goal_line = ("LINEABOVE", 0, -1, 1.0, colors.HexColor("#606060"))
         for g in f.goals:
             goal_cell = t.lit(f"{g.number} {g.title}")
             ind_cell = t.cell_text(g.indicator)
+            # On a page that starts inside this goal: its text again, marked as continued.
+            cont_cell = [t.lit(f"{g.number} {g.title}"), t.lit("(Fortsetzung)", t.l_muted)]
             if not g.measures:
                 rows.append([goal_cell, ind_cell] + [""] * 10)
                 row_styles.append([goal_line])
+                conts.append((cont_cell, True))
                 continue
             for i, m in enumerate(g.measures):
                 if i == 0:
@@ -1273,10 +1270,13 @@ def build_tabelle(job: _Job, filename: str) -> int:
                     status_cell(t, st),
                 ]
                 rows.append(row)
+                conts.append((cont_cell, i == 0))
                 fill = ("BACKGROUND", 11, 11, hex_color(st.color))
                 row_styles.append([fill, goal_line] if i == 0 else [fill])
         if rows:
-            story.append(ChunkedTable(list(head), rows, row_styles, widths, grid_style(t)))
+            story.append(
+                ChunkedTable(list(head), rows, row_styles, widths, grid_style(t), continuation=conts)
+            )
         else:
             story.append(t.para("Noch keine Ziele.", t.muted))
     if not data.fields:
