@@ -210,3 +210,55 @@ def test_hyphenation_breaks_only_where_the_dictionary_allows() -> None:
     assert "Austauschtreff-" not in wrap_lines("Austauschtreffen", style, 52.0)
     # A word without an allowed break that fits is not broken at all (it is drawn narrower).
     assert wrap_lines("Xqzwrtzplkmnbvcxy", style, 20.0) == ["Xqzwrtzplkmnbvcxy"]
+
+
+def _pages(path: Path) -> list[str]:
+    reader = PdfReader(str(path))
+    return [
+        " ".join(re.sub(r"(?<=\w)-\n(?=[a-zäöüß])", "", p.extract_text() or "").split()) for p in reader.pages
+    ]
+
+
+def test_handout_columns_priority_boxes_and_goal_on_continuation_pages(
+    empty_doc: Document, tmp_path: Path
+) -> None:
+    from kik_desktop.domain import plan
+
+    with empty_doc.transaction() as s:
+        f = plan.create_item(s, "field", None, None, {"name": "Sprache", "adopted_measures": 30})
+        g1 = plan.create_item(s, "goal", f, None, {"title": "Kurse ausbauen"})
+        g2 = plan.create_item(s, "goal", f, None, {"title": "Eltern einbinden"})
+        plan.create_item(s, "measure", g1, None, {"title": "Kurs A", "priority": 2, "needs": "Räume"})
+        plan.create_item(s, "measure", g2, None, {"title": "Elterncafé", "actors": "Jobcenter"})
+        for i in range(25):
+            plan.create_item(
+                s,
+                "measure",
+                g2,
+                None,
+                {"title": f"Lesepaten {i}", "description": "Vorlesen im Stadtteil " * 12},
+            )
+    out = tmp_path / "handout.pdf"
+    print_document(empty_doc, "handout", out, PrintOptions(field=1, stand=STAND))
+    pages = _pages(out)
+    first = pages[0]
+    for column in (
+        "Nr.",
+        "verantwortlich",
+        "Akteur*innen",
+        "Bedarfe",
+        "Beginn",
+        "Indikator",
+        "Priorität",
+        "Notizen",
+    ):
+        assert column in first
+    # Goals flow: both goals start on the first page; the measure with priority 2 has that box ticked.
+    assert "Ziel 1.1: Kurse ausbauen" in first and "Ziel 1.2: Eltern einbinden" in first
+    assert "☐ 1 ☒ 2 ☐ 3" in first and "☐ 1 ☐ 2 ☐ 3" in first
+    assert "2 Ziele erfasst, 27 von 30 Maßnahmen erfasst" in first
+    # Every page that continues goal 1.2's measures names the goal again.
+    continued = [p for p in pages[1:] if "Lesepaten" in p]
+    assert continued
+    assert all("Ziel 1.2: Eltern einbinden (Fortsetzung)" in p for p in continued)
+    assert "Neue Maßnahmen" in pages[-1] and "☐ 1 ☐ 2 ☐ 3" in pages[-1]

@@ -730,12 +730,17 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         base_style: list[tuple[Any, ...]],
         heights: dict[int, tuple[list[Any], float]] | None = None,
         continuation: list[tuple[Any, bool]] | None = None,
+        group_rows: list[tuple[list[Any], list[RowStyle]] | None] | None = None,
     ) -> None:
         """``continuation`` (one per row): the first cell to print when the row opens a page, and
-        whether the row starts its group (then it keeps its own first cell, e.g. the goal's text)."""
+        whether the row starts its group (then it keeps its own first cell, e.g. the goal's text).
+        ``group_rows`` (one per row): a whole row (with its styles) put above the row when it opens a
+        page inside its group, e.g. the goal's line "Ziel 1.1 … (Fortsetzung)"; None for rows that
+        start a group themselves."""
         super().__init__()
         self.header = header
         self.continuation = continuation
+        self.group_rows = group_rows
         self.rows = rows
         self.row_styles = row_styles
         self.widths = list(widths)
@@ -774,8 +779,8 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
             self._heights[key] = (row, h)
         return h
 
-    def _window(self, ah: float = 1e9) -> Table:
-        n = min(self._window_size(ah), len(self.rows))
+    def _window(self, ah: float = 1e9, n: int | None = None) -> Table:
+        n = min(self._window_size(ah) if n is None else n, len(self.rows))
         style = list(self.base_style)
         for i in range(n):
             for op, c0, c1, *args in self.row_styles[i]:
@@ -797,6 +802,11 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
             return cached[0], cached[3], cached[4]
         table = self._window(ah)
         w, h = table.wrap(aw, ah)
+        # The estimate can run high (a spanned row is measured in its first column): while the window
+        # fits and rows are left, take more of them, so the page is filled.
+        while h <= ah and table._nrows - 1 < len(self.rows):
+            table = self._window(ah, min(len(self.rows), 2 * (table._nrows - 1) + 2))
+            w, h = table.wrap(aw, ah)
         self._cache = (table, aw, ah, w, h)
         return table, w, h
 
@@ -835,18 +845,35 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         rows = self.rows[start:]
         styles = self.row_styles[start:]
         conts = self.continuation[start:] if self.continuation is not None else None
+        groups = self.group_rows[start:] if self.group_rows is not None else None
         if lower_half is not None:
             rows = [list(lower_half), *rows]
             styles = [self.row_styles[start - 1], *styles]
             if conts is not None and self.continuation is not None:
                 cell, _ = self.continuation[start - 1]
                 conts = [(cell, not _is_empty_cell(lower_half[0])), *conts]
+            if groups is not None and self.group_rows is not None:
+                groups = [self.group_rows[start - 1], *groups]
         if not rows:
             return None
         if conts is not None and conts and not conts[0][1] and conts[0][0] is not None:
             # The page starts inside a group: its first cell names the group again ("1.1 … (Fortsetzung)").
             rows = [[conts[0][0], *rows[0][1:]], *rows[1:]]
-        return ChunkedTable(self.header, rows, styles, self.widths, self.base_style, self._heights, conts)
+        placed_only_group_rows = self.group_rows is not None and all(
+            g is None for g in self.group_rows[:start]
+        )
+        if groups is not None and groups and groups[0] is not None and not placed_only_group_rows:
+            # (After a page that held nothing but group lines the row goes on without one: repeating
+            # the line would push a row taller than the rest of the page on for ever.)
+            group_row, group_styles = groups[0]
+            rows = [list(group_row), *rows]
+            styles = [group_styles, *styles]
+            groups = [None, *groups]
+            if conts is not None:
+                conts = [(None, True), *conts]
+        return ChunkedTable(
+            self.header, rows, styles, self.widths, self.base_style, self._heights, conts, groups
+        )
 
     def draw(self) -> None:
         table = self._table

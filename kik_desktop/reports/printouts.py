@@ -60,7 +60,9 @@ from kik_desktop.reports.layout import (
     Bookmark,
     ChunkedTable,
     KIKDocTemplate,
+    LiteralText,
     PageDecor,
+    RowStyle,
     Text,
     TextStyle,
     TOCLine,
@@ -233,6 +235,15 @@ def _number_title(t: Text, m: MeasureRow, *, number: bool = True) -> list[Flowab
     if m.is_example:
         out.append(t.lit("[Beispiel]", t.l_example))
     return out
+
+
+def _clip(text: str, limit: int = 110) -> str:
+    """A text shortened for a repeated line (continuation pages): never taller than a few lines."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[: limit // 2]
+    return cut.rstrip(" ,;:") + " …"
 
 
 def _dash(text: str) -> str:
@@ -537,6 +548,28 @@ def _measure_card(job: _Job, m: MeasureRow, width: float) -> Table:
 # --- handout --------------------------------------------------------------------------------------
 
 
+HANDOUT_COLUMNS: list[tuple[str, float]] = [
+    ("Nr.", 1.05),
+    ("Maßnahme", 4.7),
+    ("verantwortlich", 2.5),
+    ("Akteur*innen", 2.7),
+    ("Bedarfe", 2.5),
+    ("Beginn", 1.55),
+    ("bis", 1.55),
+    ("Indikator", 2.5),
+    ("Priorität", 2.1),
+    ("Status", 2.3),
+    ("Notizen", 3.2),
+]
+PRIORITY_NUMBERS = {"hoch": 1, "mittel": 2, "niedrig": 3}
+
+
+def _priority_boxes(t: Text, label: str) -> LiteralText:
+    """Tick boxes 1, 2, 3; the measure's priority, if it has one, is ticked."""
+    chosen = PRIORITY_NUMBERS.get(label.strip())
+    return t.lit("  ".join(f"{'☒' if chosen == n else '☐'} {n}" for n in (1, 2, 3)), t.l_cell)
+
+
 def build_handout(job: _Job, filename: str) -> int:
     t, data, opts = job.t, job.data, job.options
     if opts.field is None:
@@ -546,7 +579,7 @@ def build_handout(job: _Job, filename: str) -> int:
     f = data.field_by_number(opts.field)
     if f is None:
         raise ReportError(f"Handlungsfeld {opts.field} gibt es nicht (vorhanden: 1 bis {len(data.fields)}).")
-    job.t = t = Text(10)
+    job.t = t = Text(9.5)
     doc = _make_doc(
         job,
         filename,
@@ -554,6 +587,7 @@ def build_handout(job: _Job, filename: str) -> int:
         f"Handout für den Workshop: Handlungsfeld {f.number} {f.title}",
         first="landscape",
     )
+    doc.title = t.plain(f"Handout Handlungsfeld {f.number} {f.title} – {job.concept_name}")
     width = doc.frame_width("landscape")
     story: list[Flowable] = []
     heading = f"Handlungsfeld {f.number}: {f.title}"
@@ -576,76 +610,117 @@ def build_handout(job: _Job, filename: str) -> int:
     story.append(t.markup(" · ".join(info), t.body))
     if f.actors:
         story.append(t.markup(f"<b>Akteur*innen:</b> {t.esc('; '.join(f.actors))}", t.small))
-    weights = [1.1, 6.3, 3.0, 1.6, 1.6, 3.2, 2.9]
-    fixed = sum(weights) * cm
-    notes_w = max(width - fixed, 4 * cm)
-    widths = [w * cm for w in weights]
-    scale = (width - notes_w) / sum(widths)
-    widths = [w * scale for w in widths] + [notes_w]
-    names = [
-        "Nr.",
-        "Maßnahme",
-        "verantwortlich",
-        "Beginn",
-        "bis",
-        "Indikatoren (Erfolg)",
-        "Status",
-        "Notizen",
-    ]
-    for g in f.goals:
-        block: list[Flowable] = []
-        gh = f"Ziel {g.number}: {g.title or '(ohne Titel)'}"
-        block.append(Bookmark(t.plain(gh), f"goal-{g.number}", 1, toc=False))
-        block.append(t.para(gh, t.h2))
-        if g.indicator.strip():
-            block.append(t.markup(f"<b>Indikator (zu entwickeln):</b> {t.esc(g.indicator)}", t.body))
-        else:
-            block.append(t.markup("<b>Indikator (zu entwickeln):</b>", t.body))
-            block.append(WritingLines(1, 0.6 * cm, width=width * 0.6))
-        story.append(CondPageBreak(5 * cm))
-        story.append(KeepTogether(block))
-        if g.measures:
-            story.append(Spacer(0, 0.15 * cm))
-            story.append(_handout_table(job, g.measures, names, widths))
-        else:
-            story.append(t.para("Noch keine Maßnahmen – Ideen:", t.muted))
-            story.append(WritingLines(3, width=width))
-    if not f.goals:
+    story.append(
+        t.para(
+            "Bitte vergeben Sie je Maßnahme eine Priorität (1 = hoch, 2 = mittel, 3 = niedrig) und "
+            "notieren Sie, was fehlt oder sich geändert hat.",
+            t.small,
+        )
+    )
+    story.append(Spacer(0, 0.2 * cm))
+    widths = _widths(width, [w for _, w in HANDOUT_COLUMNS])
+    if f.goals:
+        story.append(_handout_table(job, f, widths))
+    else:
         story.append(t.para("Für dieses Handlungsfeld sind noch keine Ziele eingetragen.", t.muted))
+    story.append(Spacer(0, 0.4 * cm))
+    keys = status_keys_in_order(data, status_counts(data.measures()))
+    story.append(
+        KeepTogether(
+            [
+                t.para("Statuslegende", t.h3),
+                legend_table(t, [data.status_style(k) for k in keys], width=min(width, 18 * cm)),
+            ]
+        )
+    )
+    # Closing page: empty rows for new measures.
     story.append(PageBreak())
-    story.append(t.para("Notizen", t.h1))
-    story.append(WritingLines(int((doc.frame_height("landscape") - 2.5 * cm) / (0.75 * cm))))
+    story.append(Bookmark("Neue Maßnahmen", "new-measures", 1, toc=False))
+    story.append(t.para("Neue Maßnahmen", t.h1))
+    story.append(
+        t.para(
+            "Platz für Maßnahmen, die in der Arbeitsgruppe neu vorgeschlagen werden "
+            "(mit Ziel-Nummer, wenn sie zu einem bestehenden Ziel gehören).",
+            t.small,
+        )
+    )
+    story.append(Spacer(0, 0.2 * cm))
+    head = [t.lit(n, t.l_bold) for n, _ in HANDOUT_COLUMNS]
+    empty_rows: list[list[Any]] = [head]
+    row_h = 2.2 * cm
+    rows_fit = int((doc.frame_height("landscape") - 3.5 * cm) / row_h)
+    for _ in range(max(rows_fit, 3)):
+        empty_rows.append(["", Spacer(0, row_h - 0.4 * cm)] + [""] * 6 + [_priority_boxes(t, "")] + ["", ""])
+    story.append(data_table(empty_rows, widths, grid_style(t)))
     return _build(job, doc, story, f"Handout · Handlungsfeld {f.number}")
 
 
-def _handout_table(job: _Job, measures: list[MeasureRow], names: list[str], widths: list[float]) -> Table:
+def _handout_table(job: _Job, f: FieldRow, widths: list[float]) -> Flowable:
+    """All goals of the field in one table: a goal line, its measures; the goal line repeats when a
+    page starts inside its measures."""
     t = job.t
-    rows: list[list[Any]] = [[t.lit(n, t.l_bold) for n in names]]
-    style = grid_style(t)
-    for r, m in enumerate(measures, start=1):
-        st = _status(job, m.status)
-        title = _number_title(t, m, number=False)
-        if m.description.strip():
-            title.append(t.lit(m.description, t.l_small))
-        if m.target_group.strip():
-            title.append(t.lit(f"Zielgruppe: {m.target_group}", t.l_small))
-        responsible: list[Flowable] = [t.lit(_dash(m.responsible))]
-        if m.actors:
-            responsible.append(t.lit(f"mit: {'; '.join(m.actors)}", t.l_small))
-        rows.append(
-            [
-                t.lit(m.number, t.l_bold),
-                title,
-                responsible,
-                t.cell_text(m.start),
-                t.cell_text(m.end),
-                t.cell_text(m.success_indicator),
-                status_cell(t, st),
-                Spacer(0, 2.0 * cm),
-            ]
-        )
-        style.append(status_fill(6, r, st))
-    return data_table(rows, widths, style)
+    head = [t.lit(n, t.l_bold) for n, _ in HANDOUT_COLUMNS]
+    rows: list[list[Any]] = []
+    row_styles: list[list[RowStyle]] = []
+    groups: list[tuple[list[Any], list[RowStyle]] | None] = []
+    ncols = len(HANDOUT_COLUMNS)
+    goal_styles: list[RowStyle] = [
+        ("SPAN", 0, ncols - 1),
+        ("BACKGROUND", 0, ncols - 1, SECTION_FILL),
+        ("LINEABOVE", 0, ncols - 1, 1.0, colors.HexColor("#606060")),
+    ]
+
+    def goal_row(g: GoalRow, continued: bool) -> list[Any]:
+        name = _clip(g.title, 150) if continued else g.title
+        title = f"Ziel {g.number}: {name or '(ohne Titel)'}" + (" (Fortsetzung)" if continued else "")
+        cell: list[Any] = [t.lit(title, TextStyle(FONT_BOLD, t.size, t.size * 1.2, ACCENT))]
+        if not continued:
+            indicator = g.indicator.strip() or "(noch zu entwickeln: bitte hier notieren)"
+            cell.append(t.lit(f"Indikator: {indicator}", t.l_small))
+        if g.is_example and not continued:
+            cell.append(t.lit("[Beispiel]", t.l_example))
+        return [cell] + [""] * (ncols - 1)
+
+    for g in f.goals:
+        rows.append(goal_row(g, False))
+        row_styles.append(goal_styles)
+        groups.append(None)
+        repeat = (goal_row(g, True), goal_styles)
+        if not g.measures:
+            rows.append(
+                [t.lit("–", t.l_muted), t.lit("Noch keine Maßnahmen – Ideen:", t.l_muted)]
+                + [""] * 6
+                + [_priority_boxes(t, "")]
+                + ["", ""]
+            )
+            row_styles.append([])
+            groups.append(repeat)
+            continue
+        for m in g.measures:
+            st = _status(job, m.status)
+            title = _number_title(t, m, number=False)
+            if m.description.strip():
+                title.append(t.lit(m.description, t.l_small))
+            if m.target_group.strip():
+                title.append(t.lit(f"Zielgruppe: {m.target_group}", t.l_small))
+            rows.append(
+                [
+                    t.lit(m.number, t.l_bold),
+                    title,
+                    t.cell_text(m.responsible),
+                    t.cell_text("\n".join(m.actors)),
+                    t.cell_text(m.needs),
+                    t.cell_text(m.start),
+                    t.cell_text(m.end),
+                    t.cell_text(m.success_indicator),
+                    _priority_boxes(t, m.priority_label),
+                    status_cell(t, st),
+                    Spacer(0, 1.6 * cm),
+                ]
+            )
+            row_styles.append([("BACKGROUND", 9, 9, hex_color(st.color))])
+            groups.append(repeat)
+    return ChunkedTable(head, rows, row_styles, widths, grid_style(t), group_rows=groups)
 
 
 # --- hausaufgaben ---------------------------------------------------------------------------------
@@ -1245,7 +1320,7 @@ def build_tabelle(job: _Job, filename: str) -> int:
             goal_cell = t.lit(f"{g.number} {g.title}")
             ind_cell = t.cell_text(g.indicator)
             # On a page that starts inside this goal: its text again, marked as continued.
-            cont_cell = [t.lit(f"{g.number} {g.title}"), t.lit("(Fortsetzung)", t.l_muted)]
+            cont_cell = [t.lit(f"{g.number} {_clip(g.title, 80)}"), t.lit("(Fortsetzung)", t.l_muted)]
             if not g.measures:
                 rows.append([goal_cell, ind_cell] + [""] * 10)
                 row_styles.append([goal_line])
