@@ -262,3 +262,13 @@ def test_handout_columns_priority_boxes_and_goal_on_continuation_pages(
     assert continued
     assert all("Ziel 1.2: Eltern einbinden (Fortsetzung)" in p for p in continued)
     assert "Neue Maßnahmen" in pages[-1] and "☐ 1 ☐ 2 ☐ 3" in pages[-1]
+
+
+def test_sheet_names_are_cut_at_word_boundaries() -> None:
+    from kik_desktop.exchange.excel_export import field_sheet_title, safe_sheet_title
+
+    used: set[str] = set()
+    title = safe_sheet_title(field_sheet_title("4", "Bürgerschaftliches Engagement"), used)
+    assert title == "HF 4 Bürgerschaftliches"
+    again = safe_sheet_title(field_sheet_title("4", "Bürgerschaftliches Engagement"), used)
+    assert again == "HF 4 Bürgerschaftliches (2)" and len(again) <= 31
