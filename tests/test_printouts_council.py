@@ -272,3 +272,54 @@ def test_sheet_names_are_cut_at_word_boundaries() -> None:
     assert title == "HF 4 Bürgerschaftliches"
     again = safe_sheet_title(field_sheet_title("4", "Bürgerschaftliches Engagement"), used)
     assert again == "HF 4 Bürgerschaftliches (2)" and len(again) <= 31
+
+
+def _outline_titles(reader: PdfReader) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+
+    def walk(items: list, depth: int) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def test_pdfs_carry_title_author_language_and_outline(default_doc: Document, tmp_path: Path) -> None:
+    for kind, options in (
+        ("bericht", PrintOptions(stand=STAND)),
+        ("tabelle", PrintOptions(stand=STAND)),
+        ("handout", PrintOptions(field=2, stand=STAND)),
+    ):
+        out = tmp_path / f"{kind}.pdf"
+        print_document(default_doc, kind, out, options)
+        reader = PdfReader(str(out))
+        meta = reader.metadata
+        assert meta is not None and meta.title and "Kemptens" in meta.title
+        assert meta.author and "Amt für Integration" in meta.author
+        assert reader.trailer["/Root"]["/Lang"] == "de-DE"
+        outline = _outline_titles(reader)
+        assert (0, "Handlungsfeld 2: Arbeit und Ausbildung") in outline, kind
+        goals = [title for depth, title in outline if depth == 1 and title.startswith("Ziel 2.")]
+        assert len(goals) == 2, (kind, outline)
+
+
+def test_poster_from_the_command_line(default_doc: Document, tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A3
+
+    from kik_desktop.cli import main
+
+    for size, scale in (("A3", 1), ("a1", 2)):
+        out = tmp_path / f"poster-{size}.pdf"
+        assert main(["print", "poster", str(out), "--db", str(default_doc.path), "--format", size]) == 0
+        reader = PdfReader(str(out))
+        assert len(reader.pages) == 1
+        box = reader.pages[0].mediabox
+        assert round(float(box.width)) == round(A3[1] * scale) and float(box.width) > float(box.height)
+        text = flat(out)
+        assert "4 von 144 Maßnahmen erfasst" in text and "11 von 43 Zielen erfasst" in text
+        assert "Gefährdete Maßnahmen: 1" in text and "Maßnahmen ohne Verantwortliche: 3" in text
+        assert "Stand " in text and "✗ gefährdet" in text

@@ -16,6 +16,7 @@ KIND_HELP = {
     "hausaufgaben": "das Hausaufgabenheft einer Institution",
     "status": "der Statusbericht für die Fachrunde (Gesamtschau, gefährdet, überfällig, Änderungen)",
     "tabelle": "die Umsetzungstabelle (quer, A3 oder A4)",
+    "poster": "das Wandposter der Gesamtschau (quer, A3, A2 oder A1)",
 }
 
 
@@ -34,7 +35,8 @@ def parse_date(text: str) -> date:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "print", help="einen Ausdruck als PDF schreiben (bericht, handout, hausaufgaben, status, tabelle)"
+        "print",
+        help="einen Ausdruck als PDF schreiben (bericht, handout, hausaufgaben, status, tabelle, poster)",
     )
     kinds = p.add_subparsers(dest="kind", metavar="ART", required=True)
     for kind, help_text in KIND_HELP.items():
@@ -63,6 +65,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             )
         if kind == "status":
             k.add_argument("--since", type=parse_date, metavar="DATUM", help="Änderungen seit diesem Datum")
+        if kind == "poster":
+            k.add_argument(
+                "--format",
+                dest="paper",
+                type=str.upper,
+                choices=["A3", "A2", "A1"],
+                default="A3",
+                help="Papierformat (quer), Standard A3",
+            )
         if kind == "tabelle":
             k.add_argument(
                 "--format",

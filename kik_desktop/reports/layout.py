@@ -42,8 +42,11 @@ ACCENT = colors.HexColor("#1F4E79")
 MUTED = colors.HexColor("#555555")
 
 
+POSTER_SIZES = {"A3": A3, "A2": (A3[1], A3[0] * 2), "A1": (A3[0] * 2, A3[1] * 2)}
+
+
 def page_size(name: str, orientation: str) -> tuple[float, float]:
-    base = A3 if name.upper() == "A3" else A4
+    base = POSTER_SIZES.get(name.upper(), A4)
     size: tuple[float, float] = landscape(base) if orientation == "landscape" else portrait(base)
     return size
 
@@ -908,6 +911,30 @@ class Bookmark(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         pass
+
+
+class OutlineMark(Flowable):  # type: ignore[misc]
+    """A bookmark (outline entry) made where it is drawn: for places the frame does not see, such as
+    the goal line inside a table. Drawn twice (a repeated line) it marks the first place only."""
+
+    def __init__(self, title: str, key: str, level: int = 1) -> None:
+        super().__init__()
+        self.title = title
+        self.key = key
+        self.level = level
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return (0, 0)
+
+    def draw(self) -> None:
+        c = self.canv
+        done = c.__dict__.setdefault("_kik_outline_keys", set())
+        if self.key in done:
+            return
+        done.add(self.key)
+        c.bookmarkHorizontal(self.key, 0, 0)
+        c.addOutlineEntry(self.title, self.key, level=self.level, closed=True)
 
 
 class TOCLine(Flowable):  # type: ignore[misc]

@@ -61,6 +61,7 @@ from kik_desktop.reports.layout import (
     ChunkedTable,
     KIKDocTemplate,
     LiteralText,
+    OutlineMark,
     PageDecor,
     RowStyle,
     Text,
@@ -91,7 +92,11 @@ KINDS: dict[str, str] = {
     "hausaufgaben": "Hausaufgabenheft",
     "status": "Statusbericht für die Fachrunde",
     "tabelle": "Umsetzungstabelle",
+    "poster": "Wandposter der Gesamtschau",
 }
+POSTER_FORMATS = ("A3", "A2", "A1")
+# Base font size per poster format: the body text about 6 mm high on A1, readable from two metres.
+POSTER_BASE = {"A3": 12.5, "A2": 17.5, "A1": 25.0}
 
 TABLE_COLUMNS = TABLE_HEADERS
 # Relative widths of the twelve columns of the implementation table.
@@ -675,6 +680,7 @@ def _handout_table(job: _Job, f: FieldRow, widths: list[float]) -> Flowable:
         title = f"Ziel {g.number}: {name or '(ohne Titel)'}" + (" (Fortsetzung)" if continued else "")
         cell: list[Any] = [t.lit(title, TextStyle(FONT_BOLD, t.size, t.size * 1.2, ACCENT))]
         if not continued:
+            cell.insert(0, OutlineMark(t.plain(f"Ziel {g.number}: {g.title}"), f"goal-{g.number}", 1))
             indicator = g.indicator.strip() or "(noch zu entwickeln: bitte hier notieren)"
             cell.append(t.lit(f"Indikator: {indicator}", t.l_small))
         if g.is_example and not continued:
@@ -1184,9 +1190,10 @@ def _count_table(
 ) -> Table:
     """Fields × statuses (symbol and short name as heads), the sum, and entered against adopted."""
     t, data = job.t, job.data
-    name_w = min(6.5 * cm, width * 0.25)
-    sum_w = 1.6 * cm
-    of_w = 2.3 * cm
+    k = t.size / 9  # the poster prints the same table in larger type
+    name_w = min(6.5 * cm * k, width * 0.25)
+    sum_w = 1.6 * cm * k
+    of_w = 2.3 * cm * k
     col_w = (width - name_w - sum_w - 2 * of_w) / max(len(styles), 1)
     head: list[Any] = [t.lit("Handlungsfeld", t.l_bold)]
     style = grid_style(t)
@@ -1317,7 +1324,10 @@ def build_tabelle(job: _Job, filename: str) -> int:
         conts: list[tuple[Any, bool]] = []
         goal_line = ("LINEABOVE", 0, -1, 1.0, colors.HexColor("#606060"))
         for g in f.goals:
-            goal_cell = t.lit(f"{g.number} {g.title}")
+            goal_cell = [
+                OutlineMark(t.plain(f"Ziel {g.number}: {g.title}"), f"goal-{g.number}", 1),
+                t.lit(f"{g.number} {g.title}"),
+            ]
             ind_cell = t.cell_text(g.indicator)
             # On a page that starts inside this goal: its text again, marked as continued.
             cont_cell = [t.lit(f"{g.number} {_clip(g.title, 80)}"), t.lit("(Fortsetzung)", t.l_muted)]
@@ -1371,12 +1381,89 @@ def build_tabelle(job: _Job, filename: str) -> int:
     return _build(job, doc, story, f"Umsetzungstabelle ({paper})")
 
 
+# --- poster ---------------------------------------------------------------------------------------
+
+
+def build_poster(job: _Job, filename: str) -> int:
+    """One landscape page for the wall: field × status matrix, bars per field against what the council
+    adopted, the lists to act on (short), the legend and the date, in large type."""
+    data, opts = job.data, job.options
+    paper = (opts.paper or "A3").upper()
+    if paper not in POSTER_FORMATS:
+        raise ReportError(f"Postergröße „{opts.paper}“ wird nicht unterstützt (A3, A2 oder A1).")
+    base = POSTER_BASE[paper]
+    job.t = t = Text(base)
+    doc = _make_doc(
+        job, filename, "poster", f"Wandposter der Gesamtschau ({paper} quer)", paper=paper, first="landscape"
+    )
+    width = doc.frame_width("landscape")
+    story: list[Flowable] = [Bookmark("Gesamtschau", "overview", 0, toc=False)]
+    story.append(
+        t.para(
+            f"Gesamtschau der Umsetzung – {job.concept_name}",
+            ParagraphStyle("pt", parent=t.title, fontSize=base * 2.0, leading=base * 2.4),
+        )
+    )
+    measures = data.measures()
+    story.append(
+        t.para(
+            f"Stand {format_date(job.stand)} · "
+            f"{entered(len(measures), data.adopted_measures(), 'Maßnahme')} · "
+            f"{entered(data.goal_count(), data.adopted_goals(), 'Ziel')}",
+            ParagraphStyle(
+                "pk", parent=t.h2, fontSize=base * 1.3, leading=base * 1.6, textColor=colors.black
+            ),
+        )
+    )
+    story.append(Spacer(0, base * 0.6))
+    total = status_counts(measures)
+    per_field = [(f, status_counts(f.measures())) for f in data.fields]
+    keys = status_keys_in_order(data, total)
+    styles = [data.status_style(k) for k in keys]
+    story.append(_count_table(job, per_field, total, styles, width))
+    story.append(Spacer(0, base * 0.8))
+    left_w = width * 0.55
+    right_w = width - left_w - base
+    left: list[Flowable] = [t.para("Maßnahmen je Handlungsfeld (erfasst von beschlossen)", t.h2)]
+    if per_field:
+        left.append(
+            stacked_bars(
+                t,
+                [(f"{f.number}. {f.title}", c) for f, c in per_field],
+                styles,
+                left_w,
+                legend=True,
+                adopted=[f.adopted_measures for f, _ in per_field],
+            )
+        )
+    right: list[Flowable] = [t.para("Was jetzt zu tun ist", t.h2)]
+    first, last = soon_range(job.stand)
+    limit = 3
+    for name, entries in action_lists(data, job.stand).items():
+        if name in ("goals_without_indicator", "without_success_indicator"):
+            text = f"{LIST_TITLES[name]}: {num(len(entries))}"
+            right.append(t.lit(text, t.l_bold))
+            continue
+        title = LIST_TITLES[name] + (f" ({first} bis {last})" if name == "starting_soon" else "")
+        right.append(t.lit(f"{title}: {num(len(entries))}", t.l_bold))
+        for e in entries[:limit]:
+            right.append(t.lit(f"  {e.number}  {_clip(e.title or '(ohne Titel)', 60)}", t.l_cell))
+        if len(entries) > limit:
+            right.append(t.lit(f"  … und {num(len(entries) - limit)} weitere", t.l_muted))
+        right.append(Spacer(0, base * 0.4))
+    grid = Table([[left, right]], colWidths=[left_w + base, right_w], hAlign="LEFT")
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(grid)
+    return _build(job, doc, story, f"Wandposter ({paper})")
+
+
 _BUILDERS: dict[str, Callable[[_Job, str], int]] = {
     "bericht": build_bericht,
     "handout": build_handout,
     "hausaufgaben": build_hausaufgaben,
     "status": build_status,
     "tabelle": build_tabelle,
+    "poster": build_poster,
 }
 
 __all__ = ["KINDS", "PrintOptions", "PrintResult", "ReportError", "write_homework_set", "write_pdf"]
