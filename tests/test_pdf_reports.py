@@ -347,7 +347,10 @@ def test_hostile_text_is_printed_literally(empty_doc: Document, tmp_path: Path, 
     print_document(empty_doc, kind, out, opts)
     pages, reader = pdf_text(out)
     text = squeeze(unhyphenated(pages))
-    assert squeeze(HOSTILE) in text
+    if kind == "poster":  # the poster's lists show titles shortened, but literally
+        assert squeeze('<b>Fett</b> & <img src="/etc/hostname">') in text
+    else:
+        assert squeeze(HOSTILE) in text
     if kind in ("bericht", "handout", "status", "tabelle"):
         assert squeeze("Feld <i>kursiv</i> & Co") in text
     raw = out.read_bytes()
@@ -422,7 +425,7 @@ def test_unknown_kind(plan_doc: Document, tmp_path: Path) -> None:
     with plan_doc.reading() as s:
         data = load_report_data(s)
     with pytest.raises(ReportError, match="Unbekannte Druckart"):
-        write_pdf(data, "poster", tmp_path / "x.pdf")
+        write_pdf(data, "plakat", tmp_path / "x.pdf")
 
 
 def test_cli_print(plan_doc: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1389,6 +1389,8 @@ def build_poster(job: _Job, filename: str) -> int:
     adopted, the lists to act on (short), the legend and the date, in large type."""
     data, opts = job.data, job.options
     paper = (opts.paper or "A3").upper()
+    if paper == "A4":
+        paper = "A3"  # PrintOptions' default paper is the tables' A4; the smallest poster is A3
     if paper not in POSTER_FORMATS:
         raise ReportError(f"Postergröße „{opts.paper}“ wird nicht unterstützt (A3, A2 oder A1).")
     base = POSTER_BASE[paper]
