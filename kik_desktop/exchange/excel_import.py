@@ -64,6 +64,7 @@ _FIELD_HEAD = re.compile(
     r"^\s*(?:handlungsfeld|hf)\s*(\d{1,2})\b[\s:.\-–—)]*(.*)$", re.IGNORECASE | re.DOTALL
 )
 _OWN_SECTION = re.compile(r"\AHandlungsfeld (\d{1,3}): ?(.*)\Z", re.DOTALL)
+_FIELD_COLUMN_TEXT = re.compile(r"\A(?:Handlungsfeld )?(\d{1,3})[:.]? (.+)\Z", re.DOTALL)
 _FIELD_NO = re.compile(r"^\s*(\d{1,2})[.:)]?\s+(\D.*)$", re.DOTALL)
 
 
@@ -757,8 +758,17 @@ class _Parser:
                 or any(_cell_text(val(row, k)).strip() for k in MEASURE_KEYS)
             )
 
+            # The field as its own column (our export's "Alle Maßnahmen"): "1 Sprache und Bildung".
+            field_col = cols.get("field")
+            field_raw = val(row, "field")
+            if isinstance(field_raw, str) and (fm := _FIELD_COLUMN_TEXT.match(field_raw)):
+                wanted = self.field_for(
+                    uid=f_uid, number=int(fm.group(1)), name=fm.group(2), loc=loc, explicit=True, exact=True
+                )
+                if wanted is not current_field:
+                    current_field, current_goal, last_goal_text = wanted, None, None
             # Section rows name a field of action.
-            content = {c: v for c, v in nonempty.items() if c not in id_cols}
+            content = {c: v for c, v in nonempty.items() if c not in id_cols and c != field_col}
             if f_uid and not g_uid and not m_uid and not has_measure and (len(content) <= 1):
                 text = _cell_text(next(iter(content.values()))) if content else ""
                 own = _OWN_SECTION.match(text)
