@@ -31,11 +31,16 @@ from sqlalchemy.orm import Session
 
 from kik_desktop.domain.dates import MonthYear, parse_month_year
 from kik_desktop.domain.queries import StatusInfo, statuses
+from kik_desktop.exchange.cells import (
+    clean_cell_text,
+    estimate_lines,
+    safe_sheet_title,
+)
 from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, column_letter
+from kik_desktop.exchange.concept_sheets import write_concept_sheets
 from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
 
-MAX_CELL = 32_767
 ALL_SHEET = "Alle Maßnahmen"
 LEGEND_SHEET = "Legende"
 INSTITUTION_SHEET = "Institutionen"
@@ -59,10 +64,8 @@ SECTION_FILL = "DDEBF7"
 HEADER_FILL = "1F4E78"
 
 # Characters no xlsx may contain (openpyxl raises IllegalCharacterError for them).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _HEX_UID = re.compile(r"\A[0-9a-f]{32}\Z")
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 class ExportError(Exception):
@@ -130,27 +133,6 @@ def load_table(s: Session) -> list[_FieldRow]:
     return fields
 
 
-def _cut_at_word(text: str, limit: int) -> str:
-    """text shortened to limit characters at a word boundary ("HF 4 Bürgerschaftliches", not "… Engagem")."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" -–,;:")
-    return cut if len(cut) >= limit // 3 else text[:limit]
-
-
-def safe_sheet_title(text: str, used: set[str]) -> str:
-    base = _cut_at_word(_SHEET_FORBIDDEN.sub(" ", text).strip().strip("'"), 31).strip() or "Blatt"
-    title = base
-    n = 2
-    while title.lower() in used:
-        suffix = f" ({n})"
-        title = _cut_at_word(base, 31 - len(suffix)) + suffix
-        n += 1
-    used.add(title.lower())
-    return title
-
-
 def field_sheet_title(number: str, name: str) -> str:
     return f"HF {number} {name}"
 
@@ -174,28 +156,6 @@ def _text_cell(ws: Any, value: str, style: Any) -> Cell:
     cell._hyperlink = None
     cell._comment = None
     return cell
-
-
-def estimate_lines(text: str, width: float, *, bold: bool = False) -> int:
-    """How many lines a wrapped text takes in a column of this width (in characters of the default
-    font): words wrapped greedily, a character of Calibri 10 counted as 0.9 (bold 1.0) of a width unit."""
-    per_line = max((width - 1.0) / (1.0 if bold else 0.9), 4.0)
-    lines = 0
-    for paragraph in text.split("\n"):
-        used = 0.0
-        lines += 1
-        for word in paragraph.split():
-            n = len(word)
-            if used and used + 1 + n > per_line:
-                lines += 1
-                used = 0.0
-            while n > per_line:  # a word longer than the line wraps by itself
-                lines += 1
-                n -= int(per_line)
-            used = used + 1 + n if used else n
-        if lines > 40:
-            break
-    return lines
 
 
 class _Styles:
@@ -253,20 +213,6 @@ class _Styles:
                 border=border,
                 fill=PatternFill("solid", fgColor=st.color or "FFFFFF"),
             )
-
-
-def clean_cell_text(text: str, where: str, warnings: list[str]) -> str:
-    """Drop characters no workbook may contain and cut to Excel's cell limit, with a notice."""
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
-        warnings.append(f"{where}: Steuerzeichen wurden entfernt.")
-    if len(text) > MAX_CELL:
-        warnings.append(
-            f"{where}: Der Text ist {len(text)} Zeichen lang und wurde auf {MAX_CELL} Zeichen "
-            "(Grenze einer Excel-Zelle) gekürzt."
-        )
-        text = text[:MAX_CELL]
-    return text
 
 
 class _SheetWriter:
@@ -671,8 +617,6 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     ws.oddFooter.center.text = "Seite &P von &N"
     result.sheets.append(inst_title)
     result.sheets.append(write_indicator_sheet(wb, s))  # "Indikatoren" (exchange/indicator_sheet.py)
-    from kik_desktop.exchange.concept_sheets import write_concept_sheets
-
     write_concept_sheets(wb, s, used | {inst_title.lower(), "indikatoren"}, result)
     wb.properties.title = TITLE
     wb.properties.creator = "KIK Desktop"
