@@ -61,7 +61,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kik_desktop.exchange.excel_import import ImportBlocked, prepare_import, preview_document
+    from kik_desktop.exchange.excel_import import ImportBlocked, apply_preview, preview_document
     from kik_desktop.exchange.xlsx_guard import WorkbookRejected
     from kik_desktop.store import open_document
 
@@ -91,14 +91,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print("Abgebrochen: nichts geschrieben.")
                 return 1
         try:
-            record = prepare_import(preview, delete_missing=args.delete_missing)
+            # Verified backup first, then one transaction (the one import workflow).
+            apply_preview(doc, preview, delete_missing=args.delete_missing)
         except ImportBlocked as exc:
             raise CommandError(str(exc)) from None
-        from kik_desktop.store.backup import make_backup
-
-        # A verified copy of the document before the import writes (restorable from the backups).
-        make_backup(path, f"vor Import aus {args.input.name}", kind="import")
-        with doc.transaction() as s:
-            record.redo(s)
     print(f"Übernommen: {preview.summary()}")
     return 0

@@ -28,12 +28,12 @@ from kik_desktop.exchange.excel_import import (
     ImportBlocked,
     ImportPreview,
     Issue,
-    prepare_import,
+    apply_preview,
     preview_document,
 )
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
-from kik_desktop.store.backup import make_backup
+from kik_desktop.store.backup import BackupError
 
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
@@ -285,24 +285,21 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
     dialog.deleteLater()
     if not accepted:
         return False
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        record = prepare_import(preview, delete_missing=delete_missing)
+        # The one import workflow: verified backup, then one undoable bulk operation.
+        applied = apply_preview(doc, preview, delete_missing=delete_missing, write=window.run_bulk_operation)
     except ImportBlocked as exc:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
         return False
-    try:
-        # A verified copy of the document before the import writes (restorable from the backups).
-        make_backup(doc.path, f"vor Import aus {source.name}", kind="import")
-    except DocumentError as exc:
+    except BackupError as exc:
         QMessageBox.critical(
             window, IMPORT_TITLE, f"Vor dem Import konnte keine Sicherung angelegt werden: {exc}"
         )
         return False
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        done = window.run_bulk_operation(f"Import aus {source.name}", record.redo, record.undo)
     finally:
         QApplication.restoreOverrideCursor()
+    done = applied is not None
     if done:
         window.statusBar().showMessage(f"Übernommen aus {source.name}: {preview.summary()}", 10000)
     return bool(done)
