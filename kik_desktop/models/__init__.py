@@ -1,6 +1,14 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
+from kik_desktop.models.cycle import (
+    Dispatch,
+    DispatchValue,
+    ValueSource,
+    WorkingGroup,
+    working_group_field,
+    working_group_member,
+)
 from kik_desktop.models.plan import Field, Goal, Measure, StatusChange, measure_task
 from kik_desktop.models.registry import (
     CrossCuttingTask,
@@ -14,6 +22,8 @@ from kik_desktop.models.registry import (
 __all__ = [
     "Base",
     "CrossCuttingTask",
+    "Dispatch",
+    "DispatchValue",
     "DocumentProperty",
     "Field",
     "FundingSource",
@@ -23,5 +33,9 @@ __all__ = [
     "Status",
     "StatusChange",
     "SteeringMember",
+    "ValueSource",
+    "WorkingGroup",
     "measure_task",
+    "working_group_field",
+    "working_group_member",
 ]
