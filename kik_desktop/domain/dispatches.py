@@ -217,3 +217,13 @@ def mark_returned(s: Session, dispatch_id: int, file_name: str, now: datetime | 
     d.returned_file = file_name
     s.flush()
     return ChangeSet.of([changes.updated("dispatch", dispatch_id, {"returned_file": file_name})])
+
+
+def add_base_values(s: Session, dispatch_id: int, values: Mapping[Key, Mapping[str, str]]) -> None:
+    """Add base values to a recorded dispatch (the export fills them in as it writes the cells)."""
+    s.add_all(
+        DispatchValue(dispatch_id=dispatch_id, kind=k, item_uid=uid, attribute=attr, value=v)
+        for (k, uid), attrs in values.items()
+        for attr, v in attrs.items()
+    )
+    s.flush()
