@@ -108,9 +108,9 @@ Values = Mapping[str, Any]
 
 
 def merge_items(
-    base: Mapping[Hashable, Values] | None,
-    sheet: Mapping[Hashable, Values],
-    current: Mapping[Hashable, Values],
+    base: Mapping[Any, Values] | None,
+    sheet: Mapping[Any, Values],
+    current: Mapping[Any, Values],
     *,
     attributes: Iterable[str] | None = None,
     equal: Equal = default_equal,
