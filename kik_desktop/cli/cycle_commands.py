@@ -90,7 +90,9 @@ def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Names
         if not args.json:
             print("Probelauf (--dry-run): nichts geschrieben.")
         return 0
-    nothing = preview.result.is_empty and not (args.take_sheet and preview.result.conflicts)
+    from kik_desktop.domain.merge import resolve
+
+    nothing = not preview.new_items and not resolve(preview.result, take_sheet_on_conflict=args.take_sheet)
     first_return = preview.dispatch is not None and preview.dispatch.returned_at is None
     if nothing and not first_return:
         print("Keine Änderungen: nichts zu übernehmen.", file=sys.stderr if args.json else sys.stdout)
