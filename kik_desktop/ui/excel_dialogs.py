@@ -266,6 +266,16 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         path = Path(name)
     window.editor.flush()
     source = path
+    # A returned workbook (it carries its dispatch id): the three-way merge with its own preview.
+    from kik_desktop.ui.cycle_dialogs import import_return
+
+    try:
+        three_way = import_return(window, source)
+    except (WorkbookRejected, DocumentError) as exc:
+        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+        return False
+    if three_way is not None:
+        return three_way
     try:
         preview: ImportPreview = run_with_progress(
             window,
