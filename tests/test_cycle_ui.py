@@ -101,16 +101,15 @@ def test_return_workbook_round_trip_in_the_window(
     assert "AG Sprache und Bildung" in window.statusBar().currentMessage() and messages == []
     book = written[0]
     # The administrator edits 2.1.1 in the program; the group edits 2.1.1 (conflict), 2.1.2 and 2.1.3.
+    from sqlalchemy import select
+
     from kik_desktop.domain import plan
     from kik_desktop.domain.merge_apply import numbering
+    from kik_desktop.models import Measure
 
     with doc.transaction() as s:
         numbers, _ = numbering(s)
         uid = {n: k[1] for k, n in numbers.items() if k[0] == "measure"}
-        from sqlalchemy import select
-
-        from kik_desktop.models import Measure
-
         mid = s.scalar(select(Measure.id).where(Measure.uid == uid["2.1.1"]))
         assert mid is not None
         plan.update_item(s, "measure", mid, {"responsible": "Büro"})
@@ -152,6 +151,16 @@ def test_return_workbook_round_trip_in_the_window(
     window.redo()
     assert measures(doc)["2.1.2"]["status"] == "ende"
 
+    # Provenance in the editor, for the measure whose status came from the group.
+    with doc.reading() as s:
+        mid = s.scalar(select(Measure.id).where(Measure.uid == uid["2.1.2"]))
+    assert mid is not None and window.select_item("measure", mid)
+    text = window.provenance_label.text()  # type: ignore[attr-defined]
+    assert text.startswith("zuletzt geändert am ") and "Import Rückmeldung AG Arbeit und Ausbildung" in text
+    if SHOTS:
+        window.resize(1366, 768)
+        window.grab().save(os.path.join(SHOTS, "editor_herkunft.png"))
+
     tracker = cycle_dialogs.DispatchTracker(window)
     assert tracker.table.rowCount() == 1 and "zurück am" in tracker.table.item(0, 5).text()  # type: ignore[union-attr]
     if SHOTS:
@@ -180,3 +189,35 @@ def test_checkout_and_checkin_in_the_window(
     tracker = cycle_dialogs.DispatchTracker(window)
     written = tracker.write_reminders(tmp_path / "erinnerungen")
     assert written == []  # the copy came back: nothing outstanding
+
+
+def test_not_updated_list_on_the_board(window: MainWindow, doc_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    from kik_desktop.models import Measure
+
+    with open_document(doc_path) as d, d.transaction() as s:
+        s.execute(update(Measure).values(updated_at=datetime.now() - timedelta(days=400)))
+    assert window.open_path(doc_path)
+    doc = window.document
+    assert doc is not None
+    stale = window.stale_list  # type: ignore[attr-defined]
+    stale.refresh()
+    total = len(measures(doc))
+    assert stale.list.count() == total
+    first_number = stale.list.item(0).text().split()[0]  # type: ignore[union-attr]
+    # Editing a measure takes it off the list.
+    from kik_desktop.domain import plan
+
+    with doc.transaction() as s:
+        plan.update_item(s, "measure", stale.ids[0], {"notes": "angerufen"})
+    stale.refresh()
+    assert stale.list.count() == total - 1
+    assert all(
+        not stale.list.item(i).text().startswith(first_number + " ") for i in range(stale.list.count())
+    )  # type: ignore[union-attr]
+    stale.months.setValue(24)
+    assert stale.list.count() == 0
+    assert window.settings.value("board/stale_months") in (24, "24")

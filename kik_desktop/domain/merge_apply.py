@@ -437,10 +437,16 @@ def last_import_source(s: Session, item_uid: str) -> ValueSource | None:
     )
 
 
-def not_updated_since(
-    s: Session, months: int = 6, today: datetime | None = None
-) -> list[tuple[str, str, datetime | None]]:
-    """Measures whose last change is older than ``months`` months (or unknown): (number, title, updated)."""
+@dataclass(frozen=True)
+class StaleMeasure:
+    id: int
+    number: str
+    title: str
+    updated_at: datetime | None
+
+
+def not_updated_since(s: Session, months: int = 6, today: datetime | None = None) -> list[StaleMeasure]:
+    """Measures whose last change is older than ``months`` months (or unknown), in plan order."""
     now = today or datetime.now()
     year, month = now.year, now.month - months
     while month <= 0:
@@ -452,9 +458,23 @@ def not_updated_since(
     for m in s.scalars(select(Measure)):
         if m.updated_at is None or m.updated_at < limit:
             key = ("measure", m.uid)
-            out.append((numbers.get(key, ""), titles.get(key, ""), m.updated_at))
-    out.sort(key=lambda r: tuple(int(p) for p in r[0].split(".") if p.isdigit()))
+            out.append(StaleMeasure(m.id, numbers.get(key, ""), titles.get(key, ""), m.updated_at))
+    out.sort(key=lambda r: tuple(int(p) for p in r.number.split(".") if p.isdigit()))
     return out
+
+
+def provenance_text(s: Session, measure_id: int) -> str:
+    """ "zuletzt geändert am … (Import Rückmeldung AG …)" for the editor; "" when nothing is known."""
+    m = s.get(Measure, measure_id)
+    if m is None or m.updated_at is None:
+        return ""
+    text = f"zuletzt geändert am {m.updated_at:%d.%m.%Y}"
+    source = last_import_source(s, m.uid)
+    if source is not None and abs((source.changed_at - m.updated_at).total_seconds()) < 2:
+        what = "Rückmeldung" if source.dispatch_uid else "Import"
+        group = f" {source.group_name}" if source.group_name else ""
+        text += f" (Import {what}{group})"
+    return text
 
 
 __all__ = [
@@ -468,4 +488,5 @@ __all__ = [
     "last_import_source",
     "not_updated_since",
     "prepare_merge",
+    "provenance_text",
 ]

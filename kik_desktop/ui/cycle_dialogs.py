@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -582,6 +584,91 @@ class WorkingGroupsDialog(QDialog):
         return done
 
 
+# -- freshness: provenance in the editor, the "not updated" list on the board ----------------------------
+
+STALE_KEY = "board/stale_months"
+
+
+class StaleList(QWidget):
+    """Measures not updated for N months (a setting, default 6); double-click selects one in the tree."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window_ = window
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        row = QHBoxLayout()
+        self.title = QLabel()
+        row.addWidget(self.title, 1)
+        row.addWidget(QLabel("Monate:"))
+        self.months = QSpinBox()
+        self.months.setRange(1, 60)
+        self.months.setAccessibleName("Monate ohne Aktualisierung")
+        self.months.setValue(int(str(window.settings.value(STALE_KEY, 6) or 6)))
+        self.months.valueChanged.connect(self._months_changed)
+        row.addWidget(self.months)
+        layout.addLayout(row)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Nicht aktualisierte Maßnahmen")
+        self.list.itemActivated.connect(self._activate)
+        self.list.itemDoubleClicked.connect(self._activate)
+        layout.addWidget(self.list, 1)
+        self.ids: list[int] = []
+
+    def _months_changed(self, value: int) -> None:
+        self.window_.settings.setValue(STALE_KEY, value)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from kik_desktop.domain.merge_apply import not_updated_since
+
+        doc = self.window_.document
+        self.list.clear()
+        self.ids = []
+        if doc is None:
+            return
+        with doc.reading() as s:
+            rows = not_updated_since(s, self.months.value())
+        for r in rows:
+            when = f"zuletzt {r.updated_at:%d.%m.%Y}" if r.updated_at else "nie geändert"
+            self.list.addItem(f"{r.number}  {r.title}  –  {when}")
+            self.ids.append(r.id)
+        self.title.setText(f"<b>Seit {self.months.value()} Monaten nicht aktualisiert</b>: {len(rows)}")
+
+    def _activate(self, item: QListWidgetItem) -> None:
+        row = self.list.row(item)
+        if 0 <= row < len(self.ids):
+            self.window_.select_item("measure", self.ids[row])
+
+
+def _provenance_label(window: MainWindow) -> Callable[[], None]:
+    """A line under the measure editor's heading: when and from which import it was last changed."""
+    from kik_desktop.domain.merge_apply import last_import_source, provenance_text
+    from kik_desktop.models import Measure
+
+    page = window.editor.measure_editor
+    label = QLabel()
+    label.setStyleSheet("color: #555;")
+    label.setWordWrap(True)
+    label.setAccessibleName("Herkunft der letzten Änderung")
+    page._outer.insertWidget(1, label)
+    window.provenance_label = label  # type: ignore[attr-defined]
+
+    def update(*_args: object) -> None:
+        doc = window.document
+        current = window.editor.current
+        if doc is None or current is None or current[0] != "measure":
+            label.setText("")
+            return
+        with doc.reading() as s:
+            label.setText(provenance_text(s, current[1]))
+            measure = s.get(Measure, current[1])
+            source = last_import_source(s, measure.uid) if measure is not None else None
+            label.setToolTip(f"Datei „{source.source_file}“" if source is not None else "")
+
+    return update
+
+
 # -- installing ---------------------------------------------------------------------------------------
 
 
@@ -595,6 +682,15 @@ def install(window: MainWindow) -> None:
         window.menus[menu_key].addAction(a)
         return a
 
+    update = _provenance_label(window)
+    window.tree_view.selectionModel().currentChanged.connect(update)
+    window.changes.changed.connect(update)
+    board = getattr(window, "status_board", None)
+    if board is not None and hasattr(board, "splitter"):
+        stale = StaleList(window)
+        board.splitter.addWidget(stale)
+        window.stale_list = stale  # type: ignore[attr-defined]
+        board.board_shown.connect(stale.refresh)
     window.menus["edit"].addSeparator()
     action(
         "edit",
@@ -627,6 +723,7 @@ def install(window: MainWindow) -> None:
 __all__ = [
     "DispatchTracker",
     "ReturnExportDialog",
+    "StaleList",
     "WorkingGroupsDialog",
     "checkin",
     "checkout",
