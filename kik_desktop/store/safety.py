@@ -45,7 +45,14 @@ class DamagedDocumentError(DocumentError):
 
 
 def _sqlite_problems(conn: sqlite3.Connection) -> list[str]:
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    # A damaged page can put bytes that are no UTF-8 into quick_check's messages (or into the names it
+    # quotes): read them leniently, so the damage is reported instead of crashing the check.
+    factory = conn.text_factory
+    conn.text_factory = lambda b: b.decode("utf-8", "replace")
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+    finally:
+        conn.text_factory = factory
     problems = [] if rows == ["ok"] else rows[:5]
     fk = conn.execute("PRAGMA foreign_key_check").fetchall()
     if fk:
@@ -72,6 +79,9 @@ def check_file(path: Path, *, writable: bool = True) -> list[str]:
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
+    except UnicodeDecodeError:
+        # SQLite's message about a damaged page quoted bytes that are no UTF-8.
+        return ["Die Datei enthält unlesbare, beschädigte Daten."]
     finally:
         conn.close()
 
