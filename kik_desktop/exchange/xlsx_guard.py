@@ -152,11 +152,8 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
                 raise WorkbookRejected(
                     f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx): der Arbeitsmappenteil fehlt."
                 )
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                raise WorkbookRejected(
-                    f"„{name}“ enthält Makros (.xlsm). Bitte ohne Makros als "
-                    "„Excel-Arbeitsmappe (*.xlsx)“ speichern."
-                )
+            # Macros (.xlsm) are no reason to refuse: openpyxl reads the cells only (keep_vba=False),
+            # the macros are never run nor kept (fidelity #18); the preview says so.
             total = 0
             for zi in infos:
                 if zi.flag_bits & 0x1:
