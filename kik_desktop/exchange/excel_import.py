@@ -24,9 +24,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
-from kik_desktop.domain.dates import parse_month_year
+from kik_desktop.domain.dates import parse_month_year, vague_date
 from kik_desktop.domain.defaults import STATUS_KEYS, default_concept
 from kik_desktop.domain.queries import StatusInfo, statuses
+from kik_desktop.exchange import (  # fidelity #18: reading the city's own tables
+    conditional,
+    csv_reader,
+    headers,
+    name_lists,
+    row_kinds,
+    sheet_hints,
+    status_words,
+)
 from kik_desktop.exchange.colors import is_white, nearest_status
 from kik_desktop.exchange.columns import (
     BY_KEY,
@@ -202,6 +211,9 @@ class ImportPreview:
     ops: list[_Op] = field(default_factory=list)
     missing_ops: list[_Op] = field(default_factory=list)
     sheets_read: list[str] = field(default_factory=list)
+    # fidelity #18: the header read on each sheet (column → field with confidence), for the mapping question
+    header_matches: dict[str, headers.HeaderMatch] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)  # the overrides this preview was made with
 
     @property
     def errors(self) -> list[Issue]:
@@ -311,6 +323,10 @@ class StatusReader:
         self.palette = {s.key: s.color for s in status_list if s.color}
         self.legend: dict[str, str] = {}
         self.label_of = {s.key: s.label for s in status_list}
+        # fidelity #18 hook: short names, symbols; colour words of a text legend ("grün = umgesetzt")
+        for norm, key in status_words.short_names(status_list).items():
+            self.by_label.setdefault(norm, key)
+        self.word_legend: dict[str, str] = {}
 
     def from_text(self, text: str, *, strict: bool = False) -> str | None:
         norm = normalize_header(text)
@@ -320,6 +336,11 @@ class StatusReader:
             return self.by_label[norm]
         if norm.replace(" ", "") in self.keys:
             return norm.replace(" ", "")
+        word = status_words.color_word(text)  # fidelity #18 hook: colour words via the file's legend
+        if word is not None:
+            by_word, _how = status_words.Legend(self.word_legend, self.legend).word_status(word)
+            if by_word is not None:
+                return by_word
         words = norm.split()
         if (
             len(words) <= 2
@@ -445,6 +466,11 @@ class _Parser:
         self.sheet_fields: dict[str, set[int]] = {}
         self._legend_cache: dict[str, str | None] = {}  # sheet → fields (by id) with measures on it
         self.measure_uid_sheet: dict[str, dict[str, int]] = {}
+        # fidelity #18: header mappings, institution registry, cells flagged once
+        self.mapping: dict[str, str] = {}
+        self.header_matches: dict[str, headers.HeaderMatch] = {}
+        self.registry = name_lists.Registry()
+        self.flagged: set[tuple[str, int, int]] = set()
 
     def issue(
         self,
@@ -459,6 +485,21 @@ class _Parser:
     # -- header and legend ------------------------------------------------------------------
 
     def find_header(self, sheet: SheetGrid) -> _Table | None:
+        # fidelity #18 hook: group headers, synonyms, the user's and remembered mappings (headers.py)
+        rows = {r: {c: v for c, (v, _s) in row.items()} for r, row in sheet.cells.items()}
+        match = headers.find_header(rows, sheet.merges, scan=HEADER_SCAN_ROWS, overrides=self.mapping)
+        if match is not None and not self.mapping:
+            saved = headers.remembered(match.signature)
+            if saved:
+                match = (
+                    headers.find_header(rows, sheet.merges, scan=HEADER_SCAN_ROWS, overrides=saved) or match
+                )
+        if match is not None:
+            self.header_matches[sheet.title] = match
+            return _Table(sheet, match.row, match.columns)
+        return None
+
+    def _find_header_plain(self, sheet: SheetGrid) -> _Table | None:  # before #18; kept for the split
         for r in sorted(sheet.cells)[:HEADER_SCAN_ROWS]:
             row = sheet.cells[r]
             found: dict[str, int] = {}
@@ -509,6 +550,17 @@ class _Parser:
                         assert rgb is not None
                         found.setdefault(rgb, set()).add(key)
                         where.setdefault(rgb, Issue("info", "", sheet.title, r, c))
+        # fidelity #18 hook: legend lines written as text ("grün = umgesetzt"), on any sheet
+        texts = [v for sh in self.grid.sheets for row in sh.cells.values() for v, _s in row.values()]
+        words, doubtful = status_words.read_text_legend(
+            (t for t in texts if isinstance(t, str) and ("=" in t or ":" in t) and len(t) < 300),
+            lambda t: self.status.from_text(t, strict=True),
+        )
+        self.status.word_legend.update(words)
+        for word in doubtful:
+            self.issue(
+                "warning", f"Die Legende gibt dem Farbwort „{word}“ mehrere Status; es wird nicht benutzt."
+            )
         for rgb, keys in found.items():
             if len(keys) == 1:
                 self.status.legend[rgb] = next(iter(keys))
@@ -686,6 +738,11 @@ class _Parser:
                 cells.setdefault(r, {})[min_col] = top
 
         status_col = cols.get("status")
+        # fidelity #18 hook: hidden columns, where the table ends (for notes below it)
+        for message, hc in sheet_hints.hidden_column_hints(sheet, cols):
+            self.issue("warning", message, title, table.header_row, hc)
+        table_end = sheet_hints.last_table_row(cells, list(cols.values()))
+        prev_row = table.header_row
         id_cols = {cols[k] for k in ("measure_uid", "goal_uid", "field_uid") if k in cols}
         current_field = self.sheet_field(table)
         current_goal: _PGoal | None = None
@@ -707,8 +764,41 @@ class _Parser:
             if status_col is not None and status_col in row and r not in wide_rows:
                 rgb = self.grid.fill_rgb(row[status_col][1])
                 status_fill = None if is_white(rgb) else rgb
+            if status_fill is None and status_col is not None and sheet.conditional:  # fidelity #18 hook
+                cf = conditional.conditional_fill(
+                    sheet.conditional, r, status_col, row.get(status_col, (None,))[0]
+                )
+                status_fill = None if is_white(cf) else cf
             if not nonempty and status_fill is None:
                 continue
+            # fidelity #18 hook: notes, footnotes, legend lines, text below the table (row_kinds.py)
+            verdict = row_kinds.classify_row(
+                nonempty,
+                cols,
+                trailing=r > table_end,
+                after_gap=r > prev_row + 1,
+                has_fill=status_fill is not None,
+                status_of=lambda t: self.status.from_text(t, strict=True),
+            )
+            prev_row = r
+            if verdict.kind != "data":
+                if verdict.kind != "legend":
+                    c0, v0 = min(nonempty.items())
+                    shown = _cell_text(v0)[:60]
+                    if verdict.kind == "note":
+                        level: Level = "info"
+                        message = f"„{shown}“ ist eine {verdict.reason} und wird nicht übernommen."
+                    else:
+                        level = "warning"
+                        message = (
+                            f"„{shown}“ steht unter der Tabelle – kein Ziel und keine Maßnahme? Die Zeile "
+                            "wird nicht übernommen; soll sie ein Ziel sein, bitte die Leerzeile darüber "
+                            "entfernen."
+                        )
+                    self.issue(level, message, title, r, c0)
+                continue
+            for level, message, hc in sheet_hints.hints_for_row(self.grid, sheet, r, row, cols):
+                self.issue(level, message, title, r, hc)
             first_texts = [v for c, v in sorted(nonempty.items())[:2] if isinstance(v, str) and len(v) < 60]
             if any(t.strip().lower().startswith("legende") for t in first_texts):
                 break  # the legend below the table
@@ -823,6 +913,30 @@ class _Parser:
             elif "number" in cols:
                 m_col = _MEASURE_NO.match(_cell_text(val(row, "number")).strip() + " ")
                 number = m_col.group(1) if m_col else None
+            # fidelity #18 hook: "3) Titel", "Nr. 4: Titel"; no measure without a title; struck = cancelled
+            if m_uid is None:
+                title_text = sheet_hints.strip_number_prefix(title_text)
+            if m_uid is None and not title_text.strip():
+                self.issue(
+                    "warning",
+                    "Die Zeile hat Angaben zu einer Maßnahme, aber keinen Titel (Spalte „Maßnahme“ "
+                    + ("leer" if "title" in cols else "nicht erkannt")
+                    + "); sie wird nicht als Maßnahme übernommen.",
+                    title,
+                    r,
+                    cols.get("title"),
+                )
+                continue
+            if sheet_hints.title_struck(self.grid, row, cols):
+                self.issue(
+                    "warning",
+                    f"Die Maßnahme „{title_text.strip()[:50]}“ ist durchgestrichen (gestrichen?); sie wird "
+                    "nicht übernommen.",
+                    title,
+                    r,
+                    cols.get("title"),
+                )
+                continue
             if current_goal is None:
                 if number is not None:
                     goal_number = number.rsplit(".", 1)[0]
@@ -960,6 +1074,18 @@ class _Parser:
                 add(attr, self.clean(title_text, loc, c))
             elif key in ("start", "end"):
                 add(attr, self.date_value(raw, loc, c))
+            elif key in ("responsible", "actors") and pm.uid is None:  # fidelity #18 hook: name lists
+                names, hints = name_lists.normalize_list(self.clean(_cell_text(raw), loc, c), self.registry)
+                for h in hints:
+                    self.issue(
+                        "info",
+                        f"„{h.name}“ steht nicht im Institutionenverzeichnis; gemeint ist vielleicht "
+                        f"„{h.suggestion}“?",
+                        loc.sheet,
+                        loc.row,
+                        c,
+                    )
+                add(attr, names)
             else:
                 add(attr, self.clean(_cell_text(raw), loc, c))
         c = cols.get("status")
@@ -996,7 +1122,13 @@ class _Parser:
                     )
             elif key_from_text is not None:
                 add("status_key", key_from_text)
-                if key_from_color is not None and key_from_color != key_from_text and color_warning is None:
+                if (
+                    key_from_color is not None
+                    and key_from_color != key_from_text
+                    and color_warning is None
+                    and pm.uid is None  # fidelity #18 hook: not for statuses edited in our own export
+                    and status_words.disagreement_once(self.flagged, loc.sheet, loc.row, c)
+                ):
                     self.issue(
                         "info",
                         f"Farbe und Text der Statuszelle widersprechen sich; übernommen wird der Text "
@@ -1047,7 +1179,15 @@ class _Parser:
         if isinstance(raw, str):
             raw = self.clean(raw, loc, col)
         parsed = parse_month_year(raw.strip() if isinstance(raw, str) else raw)
-        if not parsed.is_valid:
+        if not parsed.is_valid and vague_date(raw):  # fidelity #18 hook: rough dates kept as text
+            self.issue(
+                "info",
+                f"„{_cell_text(raw)[:50]}“ ist eine ungefähre Zeitangabe; sie wird als Text übernommen.",
+                loc.sheet,
+                loc.row,
+                col,
+            )
+        elif not parsed.is_valid:
             self.issue(
                 "warning",
                 f"„{_cell_text(raw)[:50]}“ ist kein Datum (Monat/Jahr); es wird als Text übernommen.",
@@ -1480,6 +1620,7 @@ class _Matcher:
             self.preview.ops.append(_Op("move", "measure", mid, gref))
         if new_values:
             self.preview.ops.append(_Op("update", "measure", mid, None, new_values))
+        loc = sheet_hints.change_location(pm.values, new_values, loc)  # fidelity #18 hook: sheet of the edit
         item = PreviewItem(
             "measure",
             doc.values["title"],
@@ -1538,6 +1679,8 @@ def _equal(attr: str, new: Any, old: Any) -> bool:
         return (new or None) == (old or None)
     if attr in ("start", "end"):
         return _canonical_date(new or "") == _canonical_date(old or "")
+    if attr in ("responsible", "actors"):  # fidelity #18 hook: "A; B" equals "A⏎B"
+        return name_lists.same_names(old, new)
     return _same_text(old, new)
 
 
@@ -1546,10 +1689,11 @@ def _equal(attr: str, new: Any, old: Any) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 
-def read_preview(s: Session, grid: WorkbookGrid) -> ImportPreview:
+def read_preview(s: Session, grid: WorkbookGrid, mapping: dict[str, str] | None = None) -> ImportPreview:
     """Understand an already read workbook and compare it with the document."""
     preview = ImportPreview(source=grid.path)
     parser = _Parser(grid, StatusReader(statuses(s)), _known_field_names(s))
+    _fidelity_setup(s, grid, parser, preview, mapping)  # fidelity #18 hook
     tables: dict[int, _Table] = {}
     for sheet in grid.sheets:
         table = parser.find_header(sheet)
@@ -1569,6 +1713,7 @@ def read_preview(s: Session, grid: WorkbookGrid) -> ImportPreview:
         if sheet.index in tables:
             parser.parse_table(tables[sheet.index])
     preview.sheets_read = parser.sheets_read
+    preview.header_matches = {k: v for k, v in parser.header_matches.items() if k in parser.sheets_read}
     preview.issues.extend(parser.issues)
     if not any(pf.goals for pf in parser.fields.values()) and not parser.fields:
         preview.issues.append(Issue("error", "Die Tabelle enthält keine Ziele und keine Maßnahmen."))
@@ -1578,18 +1723,42 @@ def read_preview(s: Session, grid: WorkbookGrid) -> ImportPreview:
     return preview
 
 
-def preview_import(s: Session, path: str | os.PathLike[str]) -> ImportPreview:
-    """Read a workbook and compare it with the document in session s; writes nothing.
+def _fidelity_setup(
+    s: Session, grid: WorkbookGrid, parser: _Parser, preview: ImportPreview, mapping: dict[str, str] | None
+) -> None:
+    """fidelity #18: the user's column mapping, the institution registry, notes on CSV and macros."""
+    from kik_desktop.models import Institution
 
+    parser.mapping = dict(mapping or {})
+    preview.mapping = dict(mapping or {})
+    rows = s.execute(select(Institution.name, Institution.short_name))
+    parser.registry = name_lists.registry_from((str(n), str(sh or "")) for n, sh in rows)
+    info = getattr(grid, "csv_info", None)
+    if info:
+        preview.issues.append(Issue("info", info))
+    if getattr(grid, "has_macros", False):
+        preview.issues.append(
+            Issue("info", "Die Arbeitsmappe enthält Makros; sie werden weder ausgeführt noch übernommen.")
+        )
+
+
+def preview_import(
+    s: Session, path: str | os.PathLike[str], mapping: dict[str, str] | None = None
+) -> ImportPreview:
+    """Read a workbook (or a CSV file) and compare it with the document in session s; writes nothing.
+
+    ``mapping`` (normalised header text → column key, "" = not imported) overrides how columns are read.
     Raises WorkbookRejected (German message) when the file cannot be read at all.
     """
-    grid = read_workbook(path)
-    return read_preview(s, grid)
+    grid = csv_reader.read_csv(path) if csv_reader.is_csv(path) else read_workbook(path)  # fidelity #18
+    return read_preview(s, grid, mapping)
 
 
-def preview_document(doc: Any, path: str | os.PathLike[str]) -> ImportPreview:
+def preview_document(
+    doc: Any, path: str | os.PathLike[str], mapping: dict[str, str] | None = None
+) -> ImportPreview:
     with doc.reading() as s:
-        return preview_import(s, path)
+        return preview_import(s, path, mapping)
 
 
 # ----------------------------------------------------------------------------------------------

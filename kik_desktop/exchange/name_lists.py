@@ -62,6 +62,19 @@ _HARD = re.compile(r"\s*(?:\n|;|\r)\s*")
 _SOFT = re.compile(r"\s*,\s*|\s+und\s+|\s+sowie\s+|\s*/\s+|\s+&\s+")
 
 
+_COMPLEMENT = re.compile(r"\s(?:für|fuer|der|des|von|im|in|zur|zum)\s", re.I)
+
+
+def _enumeration_in_name(pieces: list[str]) -> bool:
+    """ "Amt für Kindertagesstätten, Schulen und Sport": an office "für" several single-word areas is one
+    name, not three."""
+    return (
+        len(pieces) > 1
+        and bool(_COMPLEMENT.search(" " + pieces[0] + " "))
+        and all(" " not in p for p in pieces[1:])
+    )
+
+
 def split_names(text: str, registry: Registry | None = None) -> list[str]:
     """The names of a cell, in order, without duplicates."""
     reg = registry or Registry()
@@ -85,7 +98,7 @@ def split_names(text: str, registry: Registry | None = None) -> list[str]:
         pieces = [p.strip() for p in pieces if p.strip()]
         # "Caritas und Diakonie" → two names; "Haus der Kinder und Familie" (no registry entry, words
         # that are not names on their own) stays whole when a piece is a single lower-case word.
-        if any(p[:1].islower() for p in pieces[1:]):
+        if any(p[:1].islower() for p in pieces[1:]) or _enumeration_in_name(pieces):
             pieces = [line]
         out.extend(pieces)
     seen: set[str] = set()

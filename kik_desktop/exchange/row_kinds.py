@@ -107,6 +107,8 @@ def classify_row(
     texts = [v for _c, v in sorted(values.items()) if isinstance(v, str) and v.strip()]
     if has_fill or not texts or len(texts) != len(values):
         return RowVerdict("data")
+    if len(texts) == 1 and len(texts[0]) <= 200 and status_of(texts[0]) is not None:
+        return RowVerdict("legend", "Legende")  # a status name alone in a row: a legend entry
     if len(texts) <= 2:
         for t in texts[:1]:
             kind = note_kind(t)

@@ -73,10 +73,10 @@ def title_struck(grid: _Grid, row: Mapping[int, tuple[Any, int]], cols: Mapping[
 
 
 def hidden_column_hints(sheet: Any, cols: Mapping[str, int]) -> list[tuple[str, int]]:
-    """One hint per hidden column of the table."""
+    """One hint per hidden column of the table (our own export's hidden ID columns excepted)."""
     out = []
-    for _key, c in sorted(cols.items(), key=lambda kv: kv[1]):
-        if c in sheet.hidden_cols:
+    for key, c in sorted(cols.items(), key=lambda kv: kv[1]):
+        if c in sheet.hidden_cols and not key.endswith("_uid"):
             out.append(
                 (
                     f"Die Spalte {column_letter(c)} ist in Excel ausgeblendet; ihre Werte werden trotzdem "
