@@ -34,20 +34,26 @@ def _compare(op: str, value: Any, operands: list[Any]) -> bool:
         return False
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
+    if not isinstance(a, float):
+        return False
     b = operands[1] if len(operands) > 1 else None
     num = float(value)
-    checks = {
-        "equal": lambda: num == a,
-        "notEqual": lambda: num != a,
-        "greaterThan": lambda: num > a,
-        "greaterThanOrEqual": lambda: num >= a,
-        "lessThan": lambda: num < a,
-        "lessThanOrEqual": lambda: num <= a,
-        "between": lambda: b is not None and min(a, b) <= num <= max(a, b),
-        "notBetween": lambda: b is not None and not min(a, b) <= num <= max(a, b),
-    }
-    check = checks.get(op)
-    return bool(check and check())
+    if op == "equal":
+        return num == a
+    if op == "notEqual":
+        return num != a
+    if op == "greaterThan":
+        return num > a
+    if op == "greaterThanOrEqual":
+        return num >= a
+    if op == "lessThan":
+        return num < a
+    if op == "lessThanOrEqual":
+        return num <= a
+    if op in ("between", "notBetween") and isinstance(b, float):
+        inside = min(a, b) <= num <= max(a, b)
+        return inside if op == "between" else not inside
+    return False
 
 
 def conditional_fill(rules: Sequence[Rule], row: int, col: int, value: Any) -> str | None:

@@ -94,9 +94,8 @@ def read_csv(path: str | os.PathLike[str]) -> WorkbookGrid:
     except csv.Error as exc:
         raise WorkbookRejected(f"„{p.name}“ ist keine lesbare CSV-Datei ({exc}).") from None
     grid = WorkbookGrid(p, [sheet], ColorResolver(), [0], [False], [None], font_strike=[False])
-    grid.csv_info = (
-        f"CSV-Datei gelesen: Trennzeichen „{'Tab' if delim == chr(9) else delim}“, Zeichensatz {encoding}."  # type: ignore[attr-defined]
-    )
+    shown = "Tab" if delim == "\t" else delim
+    grid.csv_info = f"CSV-Datei gelesen: Trennzeichen „{shown}“, Zeichensatz {encoding}."
     return grid
 
 

@@ -797,8 +797,8 @@ class _Parser:
                         )
                     self.issue(level, message, title, r, c0)
                 continue
-            for level, message, hc in sheet_hints.hints_for_row(self.grid, sheet, r, row, cols):
-                self.issue(level, message, title, r, hc)
+            for hint_level, hint, hint_col in sheet_hints.hints_for_row(self.grid, sheet, r, row, cols):
+                self.issue("info" if hint_level == "info" else "warning", hint, title, r, hint_col)
             first_texts = [v for c, v in sorted(nonempty.items())[:2] if isinstance(v, str) and len(v) < 60]
             if any(t.strip().lower().startswith("legende") for t in first_texts):
                 break  # the legend below the table
@@ -1733,10 +1733,10 @@ def _fidelity_setup(
     preview.mapping = dict(mapping or {})
     rows = s.execute(select(Institution.name, Institution.short_name))
     parser.registry = name_lists.registry_from((str(n), str(sh or "")) for n, sh in rows)
-    info = getattr(grid, "csv_info", None)
+    info = grid.csv_info
     if info:
         preview.issues.append(Issue("info", info))
-    if getattr(grid, "has_macros", False):
+    if grid.has_macros:
         preview.issues.append(
             Issue("info", "Die Arbeitsmappe enthält Makros; sie werden weder ausgeführt noch übernommen.")
         )

@@ -64,6 +64,7 @@ class WorkbookGrid:
     fills: list[Any]
     font_strike: list[bool] = field(default_factory=list)  # per style id
     has_macros: bool = False
+    csv_info: str = ""  # how a CSV file was read (csv_reader), shown in the preview
     _fill_cache: dict[int, str | None] = field(default_factory=dict)
 
     def fill_rgb(self, style_id: int) -> str | None:
