@@ -327,8 +327,11 @@ class StatusReader:
         for norm, key in status_words.short_names(status_list).items():
             self.by_label.setdefault(norm, key)
         self.word_legend: dict[str, str] = {}
+        self.symbols = {s.symbol.strip(): s.key for s in status_list if s.symbol.strip()}
 
     def from_text(self, text: str, *, strict: bool = False) -> str | None:
+        if text.strip() in self.symbols:  # fidelity #18 hook: ✓ ◔ ◑ ◕ ✗ ○
+            return self.symbols[text.strip()]
         norm = normalize_header(text)
         if not norm:
             return None
@@ -1403,6 +1406,12 @@ class _Matcher:
             return fid
         if pf.name:
             norm = normalize_name(pf.name)
+            for fid, d in self.fields.items():
+                if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
+                    self.used_fields.add(fid)
+                    return fid
+        if not pf.name and pf.number is not None:  # fidelity #18 hook: the name a nameless import gave
+            norm = normalize_name(f"Handlungsfeld {pf.number}")
             for fid, d in self.fields.items():
                 if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
                     self.used_fields.add(fid)
