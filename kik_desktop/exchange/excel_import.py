@@ -787,7 +787,7 @@ class _Parser:
             if verdict.kind != "data":
                 if verdict.kind != "legend":
                     c0, v0 = min(nonempty.items())
-                    shown = _cell_text(v0)[:60]
+                    shown = _cell_text(v0) if len(_cell_text(v0)) <= 60 else _cell_text(v0)[:59] + "…"
                     if verdict.kind == "note":
                         level: Level = "info"
                         message = f"„{shown}“ ist eine {verdict.reason} und wird nicht übernommen."

@@ -288,7 +288,8 @@ def csv_german_excel(path: Path) -> MessyCase:
         "3.1 Gesundheitsangebote sind bekannt;Gesundheitslotsen;Gesundheitsamt;MiMi, Caritas und Diakonie;"
         "01.03.2023;31.12.2024;grün\r\n"
         ";Mehrsprachige Infoblätter;Gesundheitsamt;Ärztekammer;15.05.2023;;Mitte\r\n"
-        "3.2 Pflege öffnet sich;Kultursensible Pflege;Pflegestützpunkt;Seniorenbeirat;01.01.2024;;gefährdet\r\n"
+        "3.2 Pflege öffnet sich;Kultursensible Pflege;Pflegestützpunkt;Seniorenbeirat;"
+        "01.01.2024;;gefährdet\r\n"
     )
     path.write_bytes(text.encode("cp1252"))
     return MessyCase(
@@ -320,7 +321,8 @@ def csv_utf8_bom_comma(path: Path) -> MessyCase:
     text = (
         "Ziel,Maßnahme,Beschreibung,Verantwortlich,Akteur*innen,Beginn,Umsetzung bis wann?,Status\n"
         '"4.1 Ehrenamt ist vielfältig","Ehrenamtsbörse","Vermittlung, Beratung und Fortbildung",'
-        '"Freiwilligenagentur","Vereine\nMigrantenorganisationen","03/2024","März 2025","in Umsetzung (Anfang)"\n'
+        '"Freiwilligenagentur","Vereine\nMigrantenorganisationen","03/2024","März 2025",'
+        '"in Umsetzung (Anfang)"\n'
         ',"Dankeschön-Abend","","Integrationsbüro","Oberbürgermeister","11/2024","11/2024","Ende"\n'
     )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
@@ -433,7 +435,8 @@ def theme_and_indexed(path: Path) -> MessyCase:
     wb.save(path)
     return MessyCase(
         "theme_indexed.xlsx",
-        "Status nur als Füllfarbe (Design-Farbe mit Aufhellung, indizierte Farben), Legende auf eigenem Blatt",
+        "Status nur als Füllfarbe (Design-Farbe mit Aufhellung, indizierte Farben), "
+        "Legende auf eigenem Blatt",
         path,
         {title: {"status": key, "goal": "Die Verwaltung öffnet sich"} for key, title in titles.items()},
         ["Die Verwaltung öffnet sich"],
@@ -636,7 +639,8 @@ def numbered_sections(path: Path) -> MessyCase:
     wb.save(path)
     return MessyCase(
         "nummern_abschnitte.xlsx",
-        "„Nr. / Titel“ in einer Spalte, Abschnittszeilen über die ganze Breite, Nummern vor dem Titel, Fußnote",
+        "„Nr. / Titel“ in einer Spalte, Abschnittszeilen über die ganze Breite, Nummern vor dem Titel, "
+        "Fußnote",
         path,
         {
             "Wohnungsbörse": {"goal": "Wohnraum ist zugänglich", "end": "12/2024", "status": "ende"},
