@@ -98,7 +98,7 @@ def split_names(text: str, registry: Registry | None = None) -> list[str]:
         pieces = [p.strip() for p in pieces if p.strip()]
         # "Caritas und Diakonie" → two names; "Haus der Kinder und Familie" (no registry entry, words
         # that are not names on their own) stays whole when a piece is a single lower-case word.
-        if any(p[:1].islower() for p in pieces[1:]) or _enumeration_in_name(pieces):
+        if any(p[:1].islower() for p in pieces[1:]) or (not spans and _enumeration_in_name(pieces)):
             pieces = [line]
         out.extend(pieces)
     seen: set[str] = set()

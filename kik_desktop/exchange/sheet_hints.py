@@ -13,7 +13,9 @@ from typing import Any, Protocol
 
 from kik_desktop.exchange.columns import column_letter
 
-_TITLE_PREFIX = re.compile(r"^\s*(?:(?:nr|no|m)\.?\s*)?(\d{1,2}(?:\.\d{1,2})?)\s*[.:)\-–]?\s+(?=\D)", re.I)
+_TITLE_PREFIX = re.compile(
+    r"^\s*(?:(?:nr|no|m)\.?\s*\d{1,3}\s*[.:)\-–]?|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[.:)])\s+(?=\D)", re.I
+)
 
 
 def strip_number_prefix(title: str) -> str:
