@@ -1723,6 +1723,18 @@ def read_preview(s: Session, grid: WorkbookGrid, mapping: dict[str, str] | None 
             parser.parse_table(tables[sheet.index])
     preview.sheets_read = parser.sheets_read
     preview.header_matches = {k: v for k, v in parser.header_matches.items() if k in parser.sheets_read}
+    for sheet_title, match in preview.header_matches.items():  # fidelity #18 hook: unsure columns asked
+        for q in match.questions:
+            preview.issues.append(
+                Issue(
+                    "warning",
+                    f"Die Spalte „{q.text[:60]}“ wird als „{headers.FIELD_LABELS.get(q.key or '', q.key)}“ "
+                    "gelesen (ähnliche Schreibweise) – bitte die Zuordnung prüfen.",
+                    sheet_title,
+                    match.row,
+                    q.column,
+                )
+            )
     preview.issues.extend(parser.issues)
     if not any(pf.goals for pf in parser.fields.values()) and not parser.fields:
         preview.issues.append(Issue("error", "Die Tabelle enthält keine Ziele und keine Maßnahmen."))

@@ -171,7 +171,6 @@ class ImportPreviewDialog(QDialog):
         self.remap_request: dict[str, str] | None = None
         self.mapping_panel = MappingPanel(preview) if preview.header_matches else None
         if self.mapping_panel is not None:
-            self.mapping_panel.table.setMaximumHeight(220)
             layout.addWidget(self.mapping_panel)
             self.mapping_panel.apply_button.clicked.connect(self._remap)
         self.groups: dict[str, QTreeWidgetItem] = {}

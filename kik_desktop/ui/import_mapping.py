@@ -46,14 +46,21 @@ class MappingPanel(QGroupBox):
             )
         else:
             text = "So werden die Spalten gelesen; eine Zuordnung lässt sich hier ändern."
+        top = QHBoxLayout()
         self.note = QLabel(text)
         self.note.setWordWrap(True)
         if questions:
             self.note.setStyleSheet("color: #8D6E00; font-weight: bold;")
-        layout.addWidget(self.note)
+        top.addWidget(self.note, 1)
+        # Without questions the table stays folded: the preview's tree keeps the room.
+        self.toggle = QPushButton("Spalten ausblenden" if questions else "Spalten &zeigen …")
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(bool(questions))
+        top.addWidget(self.toggle)
+        layout.addLayout(top)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(
-            ["Blatt, Spalte", "Überschrift in der Datei", "gelesen als", "Sicherheit"]
+            ["Blatt, Spalte", "Überschrift in der Datei", "gelesen als", "erkannt über"]
         )
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -83,7 +90,8 @@ class MappingPanel(QGroupBox):
         self.table.resizeColumnToContents(0)
         self.table.setColumnWidth(2, 300)
         self.table.resizeColumnToContents(3)
-        self.table.setMinimumHeight(min(260, 40 + 30 * self.table.rowCount()))
+        self.table.setMinimumHeight(min(200, 40 + 30 * self.table.rowCount()))
+        self.table.setMaximumHeight(240)
         buttons = QHBoxLayout()
         self.remember = QCheckBox("Zuordnung für Dateien mit denselben Spalten merken")
         self.remember.setChecked(True)
@@ -93,9 +101,18 @@ class MappingPanel(QGroupBox):
         buttons.addWidget(self.remember)
         buttons.addStretch(1)
         buttons.addWidget(self.apply_button)
-        layout.addLayout(buttons)
+        self.details = QWidget()
+        self.details.setLayout(buttons)
+        layout.addWidget(self.details)
+        self.toggle.toggled.connect(self._fold)
+        self._fold(self.toggle.isChecked())
         for _sheet, _guess, combo in self.combos:
             combo.currentIndexChanged.connect(self._changed)
+
+    def _fold(self, shown: bool) -> None:
+        self.table.setVisible(shown)
+        self.details.setVisible(shown)
+        self.toggle.setText("Spalten ausblenden" if shown else "Spalten &zeigen …")
 
     def _changed(self) -> None:
         self.apply_button.setEnabled(bool(self.changes()))
