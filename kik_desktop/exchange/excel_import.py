@@ -339,7 +339,7 @@ class StatusReader:
             return self.by_label[norm]
         if norm.replace(" ", "") in self.keys:
             return norm.replace(" ", "")
-        word = status_words.color_word(text)  # fidelity #18 hook: colour words via the file's legend
+        word = status_words.color_word_of_norm(norm)  # fidelity #18 hook: colour words via the legend
         if word is not None:
             by_word, _how = status_words.Legend(self.word_legend, self.legend).word_status(word)
             if by_word is not None:
@@ -489,7 +489,8 @@ class _Parser:
 
     def find_header(self, sheet: SheetGrid) -> _Table | None:
         # fidelity #18 hook: group headers, synonyms, the user's and remembered mappings (headers.py)
-        rows = {r: {c: v for c, (v, _s) in row.items()} for r, row in sheet.cells.items()}
+        scan = sorted(sheet.cells)[: HEADER_SCAN_ROWS + 1]
+        rows = {r: {c: v for c, (v, _s) in sheet.cells[r].items()} for r in scan}
         match = headers.find_header(rows, sheet.merges, scan=HEADER_SCAN_ROWS, overrides=self.mapping)
         if match is not None and not self.mapping:
             saved = headers.remembered(match.signature)
@@ -500,22 +501,6 @@ class _Parser:
         if match is not None:
             self.header_matches[sheet.title] = match
             return _Table(sheet, match.row, match.columns)
-        return None
-
-    def _find_header_plain(self, sheet: SheetGrid) -> _Table | None:  # before #18; kept for the split
-        for r in sorted(sheet.cells)[:HEADER_SCAN_ROWS]:
-            row = sheet.cells[r]
-            found: dict[str, int] = {}
-            for c in sorted(row):
-                value = row[c][0]
-                if not isinstance(value, str):
-                    continue
-                key = match_header(value)
-                if key is not None and key not in found:
-                    found[key] = c
-            content_keys = {k for k in found if k in BY_KEY and BY_KEY[k].level != "id" and k != "number"}
-            if len(content_keys) >= 3 and ("title" in found or "goal" in found):
-                return _Table(sheet, r, found)
         return None
 
     def _is_legend_label(self, value: Any) -> str | None:
@@ -554,10 +539,10 @@ class _Parser:
                         found.setdefault(rgb, set()).add(key)
                         where.setdefault(rgb, Issue("info", "", sheet.title, r, c))
         # fidelity #18 hook: legend lines written as text ("grün = umgesetzt"), on any sheet
-        texts = [v for sh in self.grid.sheets for row in sh.cells.values() for v, _s in row.values()]
+        texts = (v for sh in self.grid.sheets for row in sh.cells.values() for v, _s in row.values())
         words, doubtful = status_words.read_text_legend(
-            (t for t in texts if isinstance(t, str) and ("=" in t or ":" in t) and len(t) < 300),
-            lambda t: self.status.from_text(t, strict=True),
+            (t for t in texts if isinstance(t, str) and len(t) < 300 and ("=" in t or ":" in t)),
+            self._is_legend_label,
         )
         self.status.word_legend.update(words)
         for word in doubtful:
@@ -781,7 +766,7 @@ class _Parser:
                 trailing=r > table_end,
                 after_gap=r > prev_row + 1,
                 has_fill=status_fill is not None,
-                status_of=lambda t: self.status.from_text(t, strict=True),
+                status_of=self._is_legend_label,
             )
             prev_row = r
             if verdict.kind != "data":

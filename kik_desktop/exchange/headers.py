@@ -7,6 +7,7 @@ Pure functions on plain cell rows ({column: value}); no Qt, no database.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -192,6 +193,7 @@ def _group_kind(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def guess_key(name: str, group: str | None = None) -> tuple[str | None, Confidence, str]:
     """(key, confidence, why) for a header cell, with the merged group header above it if any."""
     norm = normalize_header(name)
@@ -287,9 +289,11 @@ def read_header_row(
     merges: Sequence[tuple[int, int, int, int]],
     *,
     with_group: bool,
+    at: Mapping[tuple[int, int], tuple[int, int, int, int]] | None = None,
 ) -> list[ColumnGuess]:
     """Guesses for the cells of row r, combining each with the merged group cell above when asked."""
-    at = _merge_at(merges)
+    if at is None:
+        at = _merge_at(merges)
     row = rows.get(r, {})
     above = rows.get(r - 1, {})
     cols = set(row)
@@ -336,8 +340,15 @@ def find_header(
     """The header of the table on a sheet: the first row naming at least three columns (one of them the
     goal or the measure); when the row above holds merged group cells, both rows are read together.
     ``overrides`` maps normalised header texts to keys (a user's choice or a remembered mapping)."""
-    for r in sorted(rows)[:scan]:
-        plain = read_header_row(rows, r, merges, with_group=False)
+    scanned = sorted(rows)[:scan]
+    if not scanned:
+        return None
+    last = scanned[-1] + 1
+    # Only the merges of the rows looked at (a sheet may have thousands further down).
+    merges = [m for m in merges if m[1] <= last]
+    at = _merge_at(merges)
+    for r in scanned:
+        plain = read_header_row(rows, r, merges, with_group=False, at=at)
         n, has_main = _score(plain)
         if n < 2:
             continue
@@ -345,7 +356,7 @@ def find_header(
         for cand_row, with_group in ((r, False), (r + 1, True), (r, True)):
             if cand_row not in rows and cand_row != r:
                 continue
-            guesses = read_header_row(rows, cand_row, merges, with_group=with_group)
+            guesses = read_header_row(rows, cand_row, merges, with_group=with_group, at=at)
             guesses = apply_overrides(guesses, overrides)
             score, main = _score(guesses)
             if score >= 3 and main and (best is None or score > best[0]):

@@ -131,6 +131,8 @@ def normalize_list(text: str, registry: Registry | None = None) -> tuple[str, li
 
 def same_names(a: str | None, b: str | None) -> bool:
     """Two list cells name the same people in the same order (separators aside)."""
+    if (a or "").strip() == (b or "").strip():
+        return True
     return [_norm(n) for n in split_names(a or "")] == [_norm(n) for n in split_names(b or "")]
 
 

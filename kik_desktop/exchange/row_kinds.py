@@ -104,8 +104,10 @@ def classify_row(
     between this row and the table row above; has_fill: the status cell is coloured; status_of(text) gives
     a status key for a text or None.
     """
+    if has_fill or len(values) > 2:  # a note or legend line fills one or two cells
+        return RowVerdict("data")
     texts = [v for _c, v in sorted(values.items()) if isinstance(v, str) and v.strip()]
-    if has_fill or not texts or len(texts) != len(values):
+    if not texts or len(texts) != len(values):
         return RowVerdict("data")
     if len(texts) == 1 and len(texts[0]) <= 200 and status_of(texts[0]) is not None:
         return RowVerdict("legend", "Legende")  # a status name alone in a row: a legend entry

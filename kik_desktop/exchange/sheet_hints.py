@@ -30,12 +30,12 @@ def strip_number_prefix(title: str) -> str:
 def last_table_row(cells: Mapping[int, Mapping[int, tuple[Any, int]]], table_cols: Sequence[int]) -> int:
     """The last row with values in at least two of the table's columns (0 if none)."""
     wanted = set(table_cols)
-    last = 0
-    for r, row in cells.items():
+    for r in sorted(cells, reverse=True):
+        row = cells[r]
         n = sum(1 for c, (v, _s) in row.items() if c in wanted and v is not None and str(v).strip())
-        if n >= 2 and r > last:
-            last = r
-    return last
+        if n >= 2:
+            return r
+    return 0
 
 
 class _Grid(Protocol):
@@ -51,6 +51,8 @@ def hints_for_row(
 ) -> list[tuple[str, str, int | None]]:
     """(level, message, column) hints for one table row: hidden, comments; struck title is separate."""
     out: list[tuple[str, str, int | None]] = []
+    if not sheet.comments and not sheet.hidden_rows:
+        return out
     if r in sheet.hidden_rows:
         out.append(
             (

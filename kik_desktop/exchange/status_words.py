@@ -75,8 +75,15 @@ SHORT_NAMES: dict[str, str] = {
 
 def color_word(text: str) -> str | None:
     """The normalised colour word a status text consists of ("Grün", "hell-grün", "hellgrün (Ende)")."""
-    norm = normalize_header(text)
-    if not norm:
+    return color_word_of_norm(normalize_header(text))
+
+
+_FIRST_WORDS = {w for w in WORD_RGB} | {"hell", "dunkel"}
+
+
+def color_word_of_norm(norm: str) -> str | None:
+    """color_word for a text already normalised with normalize_header."""
+    if not norm or (norm.split(" ", 1)[0] not in _FIRST_WORDS and norm.replace(" ", "") not in WORD_RGB):
         return None
     words = norm.split()
     joined = "".join(words)
@@ -150,10 +157,30 @@ def read_text_legend(
     and named in the second value."""
     found: dict[str, set[str]] = {}
     for text in cells:
+        low = text.casefold()
+        if len(text) > 300 or not any(w in low for w in _HINTS):  # cheap: no colour word, no legend line
+            continue
         for word, key in legend_pairs(text, status_of).items():
             found.setdefault(word, set()).add(key)
     words = {w: next(iter(k)) for w, k in found.items() if len(k) == 1}
     return words, sorted(w for w, k in found.items() if len(k) > 1)
+
+
+_HINTS = (
+    "grün",
+    "gruen",
+    "grun",
+    "green",
+    "gelb",
+    "yellow",
+    "orange",
+    "amber",
+    "rot",
+    "red",
+    "grau",
+    "grey",
+    "gray",
+)
 
 
 def disagreement_once(seen: set[tuple[str, int, int]], sheet: str, row: int, col: int) -> bool:
