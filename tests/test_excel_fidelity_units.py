@@ -272,3 +272,33 @@ def test_edit_on_field_sheet_is_located_there_and_not_flagged(tmp_path: Path) ->
         assert not any("widersprechen" in i.message for i in preview.issues)
     finally:
         doc.close()
+
+
+def test_unrecognised_measure_column_gives_no_titleless_measures_and_can_be_mapped(tmp_path: Path) -> None:
+    """The issue's first workbook: the measure column is not recognised. No measure without a title is
+    announced; mapping the column to „Maßnahme“ in the preview reads the measures."""
+    from openpyxl import Workbook
+
+    from kik_desktop.store import create_document
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "HF 1 Sprache"
+    ws.append(["Ziel", "Vorhaben", "Zuständig", "Ampel"])
+    ws.append(["1.1 Deutsch lernen", "Sprachcafé", "vhs", "grün"])
+    ws.append([None, "Lesepaten", "Bibliothek", "gelb"])
+    book = tmp_path / "vorhaben.xlsx"
+    wb.save(book)
+    doc = create_document(tmp_path / "leer.kik")
+    try:
+        preview = preview_document(doc, book)
+        assert not preview.errors
+        assert [i.kind for i in preview.new] == ["field", "goal"]
+        assert all(i.title.strip() for i in preview.new)
+        texts = " ".join(i.message for i in preview.warnings)
+        assert "nur Ziele" in texts and "keinen Titel" in texts
+        mapped = preview_document(doc, book, {"vorhaben": "title"})
+        assert [i.title for i in mapped.new if i.kind == "measure"] == ["Sprachcafé", "Lesepaten"]
+        assert not mapped.warnings
+    finally:
+        doc.close()
