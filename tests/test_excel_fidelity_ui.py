@@ -106,3 +106,5 @@ def test_mapping_question_change_and_remember(
     (match,) = preview.header_matches.values()
     assert match.columns["description"] == 2 and match.columns["status"] == 1
     assert all(g.why == "gewählt" for g in match.guesses if g.text == "Bemerkung")
+    # The remembered choice stays part of the mapping when the user changes another column.
+    assert preview.mapping == {"bemerkung": "description"}

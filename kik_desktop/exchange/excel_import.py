@@ -474,6 +474,7 @@ class _Parser:
         self.header_matches: dict[str, headers.HeaderMatch] = {}
         self.registry = name_lists.Registry()
         self.flagged: set[tuple[str, int, int]] = set()
+        self.remembered_used: dict[str, str] = {}
 
     def issue(
         self,
@@ -498,6 +499,7 @@ class _Parser:
                 match = (
                     headers.find_header(rows, sheet.merges, scan=HEADER_SCAN_ROWS, overrides=saved) or match
                 )
+                self.remembered_used.update(saved)
         if match is not None:
             self.header_matches[sheet.title] = match
             return _Table(sheet, match.row, match.columns)
@@ -1708,6 +1710,7 @@ def read_preview(s: Session, grid: WorkbookGrid, mapping: dict[str, str] | None 
             parser.parse_table(tables[sheet.index])
     preview.sheets_read = parser.sheets_read
     preview.header_matches = {k: v for k, v in parser.header_matches.items() if k in parser.sheets_read}
+    preview.mapping = {**parser.remembered_used, **preview.mapping}  # a remembered mapping is kept on remap
     for sheet_title, match in preview.header_matches.items():  # fidelity #18 hook: unsure columns asked
         for q in match.questions:
             preview.issues.append(
