@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -286,11 +287,10 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
     source = path
     mapping: dict[str, str] | None = None
     while True:  # fidelity #18 hook: a changed column mapping gives a new preview
+        read = functools.partial(preview_document, doc, source, mapping)
         try:
             preview: ImportPreview = run_with_progress(
-                window,
-                f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …",
-                lambda m=mapping: preview_document(doc, source, m),
+                window, f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …", read
             )
         except WorkbookRejected as exc:
             QMessageBox.critical(window, IMPORT_TITLE, str(exc))
