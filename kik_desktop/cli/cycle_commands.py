@@ -117,14 +117,14 @@ def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Names
 def import_return(args: argparse.Namespace) -> int | None:
     """``import`` of a workbook: three-way when it carries a dispatch id; None to fall back to the two-way
     import (the JSON preview of a two-way import is printed here as well)."""
+    from kik_desktop.exchange.csv_reader import read_table_file
     from kik_desktop.exchange.return_import import legacy_json, preview_return
-    from kik_desktop.exchange.workbook_reader import read_workbook
     from kik_desktop.exchange.xlsx_guard import WorkbookRejected
     from kik_desktop.store import open_document
 
     path = resolve_db(args.db)
     try:
-        grid = read_workbook(args.input)
+        grid = read_table_file(args.input)  # a CSV too (fidelity #18)
     except WorkbookRejected as exc:
         raise CommandError(str(exc)) from None
     with open_document(path, read_only=args.dry_run) as doc:

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
+from kik_desktop.exchange import headers  # fidelity #18: the header read on each sheet
 from kik_desktop.exchange.columns import COLUMNS, column_letter
 
 Level = Literal["error", "warning", "info"]
@@ -166,6 +167,9 @@ class ImportPreview:
     ops: list[Op] = field(default_factory=list)
     missing_ops: list[Op] = field(default_factory=list)
     sheets_read: list[str] = field(default_factory=list)
+    # fidelity #18: the header read on each sheet (column → field with confidence), for the mapping question
+    header_matches: dict[str, headers.HeaderMatch] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)  # the overrides this preview was made with
 
     @property
     def errors(self) -> list[Issue]:

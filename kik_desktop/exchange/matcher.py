@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain.dates import parse_month_year
+from kik_desktop.exchange import name_lists, sheet_hints  # fidelity #18
 from kik_desktop.exchange.columns import COLUMNS
 from kik_desktop.exchange.import_model import (
     ATTR_LABEL,
@@ -233,6 +234,12 @@ class Matcher:
                 if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
                     self.used_fields.add(fid)
                     return fid
+        if not pf.name and pf.number is not None:  # fidelity #18 hook: the name a nameless import gave
+            norm = normalize_name(f"Handlungsfeld {pf.number}")
+            for fid, d in self.fields.items():
+                if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
+                    self.used_fields.add(fid)
+                    return fid
         if pf.number is not None:
             for fid, d in self.fields.items():
                 if d.number == str(pf.number) and fid not in self.used_fields:
@@ -445,6 +452,7 @@ class Matcher:
             self.preview.ops.append(Op("move", "measure", mid, gref))
         if new_values:
             self.preview.ops.append(Op("update", "measure", mid, None, new_values))
+        loc = sheet_hints.change_location(pm.values, new_values, loc)  # fidelity #18 hook: sheet of the edit
         item = PreviewItem(
             "measure",
             doc.values["title"],
@@ -503,4 +511,6 @@ def _equal(attr: str, new: Any, old: Any) -> bool:
         return (new or None) == (old or None)
     if attr in ("start", "end"):
         return _canonical_date(new or "") == _canonical_date(old or "")
+    if attr in ("responsible", "actors"):  # fidelity #18 hook: "A; B" equals "A⏎B"
+        return name_lists.same_names(old, new)
     return _same_text(old, new)

@@ -16,7 +16,8 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from kik_desktop.domain import plan
-from kik_desktop.domain.dates import parse_month_year
+from kik_desktop.domain.dates import parse_month_year, vague_date
+from kik_desktop.exchange import headers, name_lists, row_kinds, sheet_hints, status_words  # fidelity #18
 from kik_desktop.exchange.colors import is_white
 from kik_desktop.exchange.columns import BY_KEY, COLUMNS, column_letter, match_header, match_header_exact
 from kik_desktop.exchange.import_model import (
@@ -90,6 +91,12 @@ class PlanParser:
         self.sheets_read: list[str] = []
         self.sheet_fields: dict[str, set[int]] = {}  # sheet → fields (by id) with measures on it
         self.legend_label = LegendLabels(status_reader)
+        # fidelity #18: header mappings, institution registry, cells flagged once
+        self.mapping: dict[str, str] = {}
+        self.header_matches: dict[str, headers.HeaderMatch] = {}
+        self.registry = name_lists.Registry()
+        self.flagged: set[tuple[str, int, int]] = set()
+        self.remembered_used: dict[str, str] = {}
 
     def issue(
         self,
@@ -113,10 +120,36 @@ class PlanParser:
         self.report_columns(table)
         state = _SheetState(self.sheet_field(table))
         id_cols = {table.columns[k] for k in _ID_KEYS if k in table.columns}
-        for row in table_rows(self.grid, table):
+        rows = list(table_rows(self.grid, table))
+        # fidelity #18 hook: hidden columns, where the table ends (for notes below it)
+        sheet, cols = table.sheet, table.columns
+        for message, hc in sheet_hints.hidden_column_hints(sheet, cols):
+            self.issue("warning", message, sheet.title, table.header_row, hc)
+        table_end = sheet_hints.last_table_row({row.row: row.cells for row in rows}, list(cols.values()))
+        prev_row = table.header_row
+        for row in rows:
             nonempty = row.nonempty()
             if not nonempty and row.fill is None:
                 continue
+            # fidelity #18 hook: notes, footnotes, legend lines, text below the table (row_kinds.py)
+            verdict = row_kinds.classify_row(
+                nonempty,
+                cols,
+                trailing=row.row > table_end,
+                after_gap=row.row > prev_row + 1,
+                has_fill=row.fill is not None,
+                status_of=self.legend_label,
+            )
+            prev_row = row.row
+            if verdict.kind != "data":
+                self.report_not_table_row(row, nonempty, verdict)
+                continue
+            for hint_level, hint, hint_col in sheet_hints.hints_for_row(
+                self.grid, sheet, row.row, row.cells, cols
+            ):
+                self.issue(
+                    "info" if hint_level == "info" else "warning", hint, sheet.title, row.row, hint_col
+                )
             if self.is_legend_start(nonempty):
                 break  # the legend below the table
             if self.is_repeated_header(row, nonempty) or self.is_legend_row(row, nonempty, id_cols):
@@ -137,6 +170,27 @@ class PlanParser:
             self.row_goal(state, row, ids)
             if has_measure:
                 self.row_measure(state, row, ids)
+
+    def report_not_table_row(
+        self, row: TableRow, nonempty: dict[int, Any], verdict: row_kinds.RowVerdict
+    ) -> None:
+        """fidelity #18: a note, footnote or text below the table is reported (a legend line silently
+        skipped); it never becomes a goal or a measure."""
+        if verdict.kind == "legend":
+            return
+        c0, v0 = min(nonempty.items())
+        shown = cell_text(v0) if len(cell_text(v0)) <= 60 else cell_text(v0)[:59] + "…"
+        if verdict.kind == "note":
+            level: Level = "info"
+            message = f"„{shown}“ ist eine {verdict.reason} und wird nicht übernommen."
+        else:
+            level = "warning"
+            message = (
+                f"„{shown}“ steht unter der Tabelle – kein Ziel und keine Maßnahme? Die Zeile "
+                "wird nicht übernommen; soll sie ein Ziel sein, bitte die Leerzeile darüber "
+                "entfernen."
+            )
+        self.issue(level, message, row.loc.sheet, row.row, c0)
 
     def report_columns(self, table: Table) -> None:
         """Issues about the header: unknown and doubled columns, missing ones, data beyond the limits."""
@@ -325,6 +379,30 @@ class PlanParser:
         elif "number" in cols:
             m_col = _MEASURE_NO.match(cell_text(row.value("number")).strip() + " ")
             number = m_col.group(1) if m_col else None
+        # fidelity #18 hook: "3) Titel", "Nr. 4: Titel"; no measure without a title; struck = cancelled
+        if ids.measure is None:
+            title_text = sheet_hints.strip_number_prefix(title_text)
+        if ids.measure is None and not title_text.strip():
+            self.issue(
+                "warning",
+                "Die Zeile hat Angaben zu einer Maßnahme, aber keinen Titel (Spalte „Maßnahme“ "
+                + ("leer" if "title" in cols else "nicht erkannt")
+                + "); sie wird nicht als Maßnahme übernommen.",
+                loc.sheet,
+                row.row,
+                cols.get("title"),
+            )
+            return
+        if sheet_hints.title_struck(self.grid, row.cells, cols):
+            self.issue(
+                "warning",
+                f"Die Maßnahme „{title_text.strip()[:50]}“ ist durchgestrichen (gestrichen?); sie wird "
+                "nicht übernommen.",
+                loc.sheet,
+                row.row,
+                cols.get("title"),
+            )
+            return
         if state.current_goal is None:
             if number is None:
                 self.issue(
@@ -511,10 +589,22 @@ class PlanParser:
                 add(attr, self.clean(title_text, loc, c))
             elif key in ("start", "end"):
                 add(attr, self.date_value(raw, loc, c))
+            elif key in ("responsible", "actors") and pm.uid is None:  # fidelity #18 hook: name lists
+                names, hints = name_lists.normalize_list(self.clean(cell_text(raw), loc, c), self.registry)
+                for h in hints:
+                    self.issue(
+                        "info",
+                        f"„{h.name}“ steht nicht im Institutionenverzeichnis; gemeint ist vielleicht "
+                        f"„{h.suggestion}“?",
+                        loc.sheet,
+                        loc.row,
+                        c,
+                    )
+                add(attr, names)
             else:
                 add(attr, self.clean(cell_text(raw), loc, c))
         if "status" in cols:
-            add("status_key", self.status_value(row))
+            add("status_key", self.status_value(row, own_export=pm.uid is not None))
 
     def report_cell(
         self, formulas: set[tuple[int, int]], errors: set[tuple[int, int]], raw: Any, loc: Loc, c: int
@@ -537,9 +627,10 @@ class PlanParser:
                 c,
             )
 
-    def status_value(self, row: TableRow) -> Any:
+    def status_value(self, row: TableRow, *, own_export: bool) -> Any:
         """The status key the row's status cell gives (text first, else its fill), UNCHANGED when neither
-        is recognised, None when the cell is blank and white."""
+        is recognised, None when the cell is blank and white. ``own_export``: the row has a KIK-ID (a
+        status edited in the program's own export is not flagged when its old fill disagrees)."""
         loc, c = row.loc, row.columns["status"]
         text = cell_text(row.value("status")).strip()
         key_from_text = self.status.from_text(text) if text else None
@@ -568,7 +659,13 @@ class PlanParser:
             )
             return UNCHANGED
         if key_from_text is not None:
-            if key_from_color is not None and key_from_color != key_from_text and color_warning is None:
+            if (
+                key_from_color is not None
+                and key_from_color != key_from_text
+                and color_warning is None
+                and not own_export  # fidelity #18 hook: not for statuses edited in our own export
+                and status_words.disagreement_once(self.flagged, loc.sheet, loc.row, c)
+            ):
                 self.issue(
                     "info",
                     f"Farbe und Text der Statuszelle widersprechen sich; übernommen wird der Text "
@@ -618,7 +715,15 @@ class PlanParser:
         if isinstance(raw, str):
             raw = self.clean(raw, loc, col)
         parsed = parse_month_year(raw.strip() if isinstance(raw, str) else raw)
-        if not parsed.is_valid:
+        if not parsed.is_valid and vague_date(raw):  # fidelity #18 hook: rough dates kept as text
+            self.issue(
+                "info",
+                f"„{cell_text(raw)[:50]}“ ist eine ungefähre Zeitangabe; sie wird als Text übernommen.",
+                loc.sheet,
+                loc.row,
+                col,
+            )
+        elif not parsed.is_valid:
             self.issue(
                 "warning",
                 f"„{cell_text(raw)[:50]}“ ist kein Datum (Monat/Jahr); es wird als Text übernommen.",

@@ -22,10 +22,11 @@ from kik_desktop.domain.dates import parse_month_year
 from kik_desktop.domain.merge_apply import MergeIssue, MergePreview, NewItem, build_preview
 from kik_desktop.domain.plan import PRIORITIES, clean_text
 from kik_desktop.domain.queries import statuses
+from kik_desktop.exchange.csv_reader import read_table_file
 from kik_desktop.exchange.import_model import ImportPreview, cell_text, normalize_name, parse_uid
 from kik_desktop.exchange.return_workbook import HEADER_OF, META_SHEET, TABLE_SHEET
 from kik_desktop.exchange.status_reader import StatusReader
-from kik_desktop.exchange.workbook_reader import SheetGrid, WorkbookGrid, read_workbook
+from kik_desktop.exchange.workbook_reader import SheetGrid, WorkbookGrid
 
 _KEYWORD = re.compile(rb"kik-dispatch:([0-9a-f]{32})")
 _DOC_KEYWORD = re.compile(rb"kik-document:([0-9a-f]{32})")
@@ -133,7 +134,7 @@ def preview_return(
 ) -> MergePreview | None:
     """The three-way preview of a returned workbook; None when it carries no dispatch id."""
     p = Path(path)
-    grid = grid or read_workbook(p)
+    grid = grid or read_table_file(p)  # a CSV (fidelity #18) carries no dispatch id: None below
     marker = dispatch_marker(grid, p)
     if marker is None:
         return None

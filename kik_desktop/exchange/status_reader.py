@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kik_desktop.domain.defaults import STATUS_KEYS
 from kik_desktop.domain.queries import StatusInfo
+from kik_desktop.exchange import status_words  # fidelity #18: short names, symbols, colour words
 from kik_desktop.exchange.colors import nearest_status
 from kik_desktop.exchange.columns import normalize_header
 
@@ -36,8 +37,15 @@ class StatusReader:
         self.palette = {s.key: s.color for s in status_list if s.color}
         self.legend: dict[str, str] = {}
         self.label_of = {s.key: s.label for s in status_list}
+        # fidelity #18 hook: short names, symbols; colour words of a text legend ("grün = umgesetzt")
+        for norm, key in status_words.short_names(status_list).items():
+            self.by_label.setdefault(norm, key)
+        self.word_legend: dict[str, str] = {}
+        self.symbols = {s.symbol.strip(): s.key for s in status_list if s.symbol.strip()}
 
     def from_text(self, text: str, *, strict: bool = False) -> str | None:
+        if text.strip() in self.symbols:  # fidelity #18 hook: ✓ ◔ ◑ ◕ ✗ ○
+            return self.symbols[text.strip()]
         norm = normalize_header(text)
         if not norm:
             return None
@@ -45,6 +53,11 @@ class StatusReader:
             return self.by_label[norm]
         if norm.replace(" ", "") in self.keys:
             return norm.replace(" ", "")
+        word = status_words.color_word_of_norm(norm)  # fidelity #18 hook: colour words via the legend
+        if word is not None:
+            by_word, _how = status_words.Legend(self.word_legend, self.legend).word_status(word)
+            if by_word is not None:
+                return by_word
         words = norm.split()
         if (
             len(words) <= 2

@@ -3,7 +3,8 @@
 Two entry points, both free of any knowledge of the document:
 
 * ``find_header(sheet)`` finds the header row of the implementation table on a sheet and which column
-  holds which key (``columns.match_header``), or None;
+  holds which key (``headers.find_header``: group headers, synonyms, the user's and remembered mappings),
+  or None;
 * ``table_rows(grid, table)`` yields the rows below that header as ``TableRow``s: the raw cells by column
   index, ``value(key)`` by column key, the status cell's fill, the location, with merged blocks spread
   over the rows they cover.
@@ -18,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kik_desktop.exchange import conditional, headers, status_words  # fidelity #18
 from kik_desktop.exchange.colors import is_white
-from kik_desktop.exchange.columns import BY_KEY, match_header
 from kik_desktop.exchange.import_model import Issue, Loc, cell_text
 from kik_desktop.exchange.status_reader import StatusReader
 from kik_desktop.exchange.workbook_reader import MAX_ROWS, SheetGrid, WorkbookGrid
@@ -70,22 +71,33 @@ class TableRow:
         return {c: v for c, (v, _s) in self.cells.items() if v is not None and cell_text(v).strip() != ""}
 
 
-def find_header(sheet: SheetGrid) -> Table | None:
-    """The first row (of the first HEADER_SCAN_ROWS) that names three content columns incl. goal or title."""
-    for r in sorted(sheet.cells)[:HEADER_SCAN_ROWS]:
-        row = sheet.cells[r]
-        found: dict[str, int] = {}
-        for c in sorted(row):
-            value = row[c][0]
-            if not isinstance(value, str):
-                continue
-            key = match_header(value)
-            if key is not None and key not in found:
-                found[key] = c
-        content_keys = {k for k in found if k in BY_KEY and BY_KEY[k].level != "id" and k != "number"}
-        if len(content_keys) >= 3 and ("title" in found or "goal" in found):
-            return Table(sheet, r, found)
-    return None
+def find_header(
+    sheet: SheetGrid,
+    *,
+    mapping: dict[str, str] | None = None,
+    matches: dict[str, headers.HeaderMatch] | None = None,
+    remembered_used: dict[str, str] | None = None,
+) -> Table | None:
+    """The header row of the table on a sheet (of the first HEADER_SCAN_ROWS) and the column of each key.
+
+    fidelity #18 hook: group headers, synonyms, the user's ``mapping`` (normalised header text → key) and,
+    without one, a mapping remembered for the same header. The header read is stored in ``matches`` (by
+    sheet title), a remembered mapping that was used in ``remembered_used``.
+    """
+    scan = sorted(sheet.cells)[: HEADER_SCAN_ROWS + 1]
+    rows = {r: {c: v for c, (v, _s) in sheet.cells[r].items()} for r in scan}
+    match = headers.find_header(rows, sheet.merges, scan=HEADER_SCAN_ROWS, overrides=mapping or {})
+    if match is not None and not mapping:
+        saved = headers.remembered(match.signature)
+        if saved:
+            match = headers.find_header(rows, sheet.merges, scan=HEADER_SCAN_ROWS, overrides=saved) or match
+            if remembered_used is not None:
+                remembered_used.update(saved)
+    if match is None:
+        return None
+    if matches is not None:
+        matches[sheet.title] = match
+    return Table(sheet, match.row, match.columns)
 
 
 def _spread_merges(table: Table) -> tuple[dict[int, Cells], set[int]]:
@@ -118,6 +130,11 @@ def table_rows(grid: WorkbookGrid, table: Table) -> Iterator[TableRow]:
         if status_col is not None and status_col in row and r not in wide_rows:
             rgb = grid.fill_rgb(row[status_col][1])
             fill = None if is_white(rgb) else rgb
+        if fill is None and status_col is not None and table.sheet.conditional:  # fidelity #18 hook
+            cf = conditional.conditional_fill(
+                table.sheet.conditional, r, status_col, row.get(status_col, (None,))[0]
+            )
+            fill = None if is_white(cf) else cf
         yield TableRow(Loc(table.sheet.title, r), row, table.columns, fill, r in wide_rows, table.sheet)
 
 
@@ -171,6 +188,17 @@ def read_legend(grid: WorkbookGrid, tables: dict[int, Table], labels: LegendLabe
                     found.setdefault(rgb, set()).add(key)
                     where.setdefault(rgb, Issue("info", "", sheet.title, r, c))
     issues = []
+    # fidelity #18 hook: legend lines written as text ("grün = umgesetzt"), on any sheet
+    texts = (v for sh in grid.sheets for row in sh.cells.values() for v, _s in row.values())
+    words, doubtful = status_words.read_text_legend(
+        (t for t in texts if isinstance(t, str) and len(t) < 300 and ("=" in t or ":" in t)),
+        labels,
+    )
+    labels.status.word_legend.update(words)
+    for word in doubtful:
+        issues.append(
+            Issue("warning", f"Die Legende gibt dem Farbwort „{word}“ mehrere Status; es wird nicht benutzt.")
+        )
     for rgb, keys in found.items():
         if len(keys) == 1:
             labels.status.legend[rgb] = next(iter(keys))

@@ -155,7 +155,7 @@ def _reject_kind(name: str, size: int, kind: str, blob: bytes) -> None:
 
 
 def _check_package(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> None:
-    """A zip, but is it an .xlsx? (.ods, Word/PowerPoint, .xlsb, macros are refused with advice.)"""
+    """A zip, but is it an .xlsx? (.ods, Word/PowerPoint, .xlsb are refused with advice; .xlsm is read.)"""
     if len(infos) > MAX_PARTS:
         raise WorkbookRejected(
             f"„{name}“ besteht aus {len(infos)} Teilen; das ist keine gewöhnliche Arbeitsmappe."
@@ -176,10 +176,8 @@ def _check_package(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str)
                 f"„{name}“ ist eine binäre Excel-Arbeitsmappe (.xlsb). Bitte als .xlsx speichern."
             )
         raise WorkbookRejected(f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx): der Arbeitsmappenteil fehlt.")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise WorkbookRejected(
-            f"„{name}“ enthält Makros (.xlsm). Bitte ohne Makros als „Excel-Arbeitsmappe (*.xlsx)“ speichern."
-        )
+    # Macros (.xlsm) are no reason to refuse: openpyxl reads the cells only (keep_vba=False),
+    # the macros are never run nor kept (fidelity #18); the preview says so.
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], name: str, info: PreflightInfo) -> None:

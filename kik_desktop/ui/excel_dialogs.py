@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +43,11 @@ if TYPE_CHECKING:
 EXPORT_TITLE = "Exportieren als Excel"
 IMPORT_TITLE = "Importieren aus Excel"
 XLSX_FILTER = "Excel-Arbeitsmappe (*.xlsx)"
-OPEN_FILTER = "Excel-Arbeitsmappen (*.xlsx *.xlsm *.xls);;Alle Dateien (*)"
+OPEN_FILTER = (
+    "Tabellen (*.xlsx *.xlsm *.csv *.xls *.ods);;Excel-Arbeitsmappen (*.xlsx *.xlsm);;CSV-Dateien (*.csv);;"
+    "Alle Dateien (*)"
+)
+REMAP = 2  # fidelity #18: the preview dialog asks for a new preview with a changed column mapping
 
 
 class _Job(QThread):
@@ -160,6 +166,14 @@ class ImportPreviewDialog(QDialog):
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
         layout.addWidget(self.tree, 1)
+        # fidelity #18 hook: the mapping question, column in the file → field (ui/import_mapping.py)
+        from kik_desktop.ui.import_mapping import MappingPanel
+
+        self.remap_request: dict[str, str] | None = None
+        self.mapping_panel = MappingPanel(preview) if preview.header_matches else None
+        if self.mapping_panel is not None:
+            layout.addWidget(self.mapping_panel)
+            self.mapping_panel.apply_button.clicked.connect(self._remap)
         self.groups: dict[str, QTreeWidgetItem] = {}
         self._fill()
         self.delete_missing = QCheckBox("Fehlende Einträge löschen")
@@ -178,6 +192,11 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.buttons)
         self._update_apply()
         self.cancel_button.setDefault(True)
+
+    def _remap(self) -> None:
+        assert self.mapping_panel is not None
+        self.remap_request = self.mapping_panel.mapping()
+        self.done(REMAP)
 
     def _update_apply(self) -> None:
         has_work = self.preview.change_count > 0 or (
@@ -276,22 +295,32 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         return False
     if three_way is not None:
         return three_way
-    try:
-        preview: ImportPreview = run_with_progress(
-            window,
-            f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …",
-            lambda: preview_document(doc, source),
-        )
-    except WorkbookRejected as exc:
-        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
-        return False
-    except DocumentError as exc:
-        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
-        return False
-    dialog = ImportPreviewDialog(preview, window)
-    window.last_import_dialog = dialog  # type: ignore[attr-defined]
-    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    mapping: dict[str, str] | None = None
+    while True:  # fidelity #18 hook: a changed column mapping gives a new preview
+        read = functools.partial(preview_document, doc, source, mapping)
+        try:
+            preview: ImportPreview = run_with_progress(
+                window, f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …", read
+            )
+        except WorkbookRejected as exc:
+            QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+            return False
+        except DocumentError as exc:
+            QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+            return False
+        dialog = ImportPreviewDialog(preview, window)
+        window.last_import_dialog = dialog  # type: ignore[attr-defined]
+        code = dialog.exec()
+        if code == REMAP and dialog.remap_request is not None:
+            mapping = dialog.remap_request
+            dialog.deleteLater()
+            continue
+        break
+    accepted = code == QDialog.DialogCode.Accepted
     delete_missing = dialog.delete_missing.isChecked()
+    if accepted and dialog.mapping_panel is not None:
+        with contextlib.suppress(OSError):  # remembering is a convenience; the import goes on
+            dialog.mapping_panel.remember_confirmed()
     dialog.deleteLater()
     if not accepted:
         return False
