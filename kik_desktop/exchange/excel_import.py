@@ -10,6 +10,9 @@ This module is the façade of the import; the work is done in
 ``table_reader`` (header and rows of a sheet) → ``plan_parser`` (fields, goals, measures of the rows)
 → ``matcher`` (compared with the document) → ``merge`` (written as one undo step);
 ``import_workflow`` runs preview → verified backup → apply for the CLI, the window and the tests.
+Reading the city's own tables (#18) plugs into those steps: ``headers`` (group headers, synonyms, the
+user's column mapping) in ``table_reader``; ``row_kinds``, ``sheet_hints``, ``name_lists``,
+``conditional`` and ``status_words`` in ``plan_parser``/``status_reader``; ``csv_reader`` in ``preview``.
 """
 
 from __future__ import annotations
