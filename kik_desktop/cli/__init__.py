@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "kik_desktop.cli.status_commands",
     "kik_desktop.cli.print_commands",
     "kik_desktop.cli.safety_commands",
+    "kik_desktop.cli.cycle_commands",
     "kik_desktop.cli.edition_commands",
     "kik_desktop.cli.snapshot_commands",
 ]

@@ -1,6 +1,14 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
+from kik_desktop.models.cycle import (
+    Dispatch,
+    DispatchValue,
+    ValueSource,
+    WorkingGroup,
+    working_group_field,
+    working_group_member,
+)
 from kik_desktop.models.edition import ItemOrigin
 from kik_desktop.models.indicators import (
     Indicator,
@@ -22,6 +30,8 @@ from kik_desktop.models.registry import (
 __all__ = [
     "Base",
     "CrossCuttingTask",
+    "Dispatch",
+    "DispatchValue",
     "DocumentProperty",
     "Field",
     "FundingSource",
@@ -37,5 +47,9 @@ __all__ = [
     "Status",
     "StatusChange",
     "SteeringMember",
+    "ValueSource",
+    "WorkingGroup",
     "measure_task",
+    "working_group_field",
+    "working_group_member",
 ]

@@ -17,6 +17,7 @@ from kik_desktop.store.backup import (
 )
 from kik_desktop.store.database import Document, DocumentError, open_document
 from kik_desktop.store.lock import DocumentInUseError, DocumentLock, LockHolder, LockUnavailableError
+from kik_desktop.store.sqlite_errors import classify
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +78,14 @@ def check_file(path: Path, *, writable: bool = True) -> list[str]:
     try:
         return _sqlite_problems(conn)
     except sqlite3.OperationalError as exc:
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_BUSY", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        if classify(exc).is_environment:
             raise  # not damage: the caller reports it as a storage problem
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
+    except UnicodeDecodeError:
+        # SQLite's message about a damaged page quoted bytes that are no UTF-8.
+        return ["Die Datei enthält unlesbare, beschädigte Daten."]
     finally:
         conn.close()
 
