@@ -49,12 +49,21 @@ CARRY_TABLES: tuple[str, ...] = (
     # Tables other parts of the program add (carried when present; extend as tables are added):
     "working_group",
     "working_group_member",
+    "working_group_field",
     "indicator",
     "indicator_value",
 )
 # Tables that belong to one edition's own history and start empty in the next one: the reporting
 # dates (Berichtsstände) froze the previous edition's plan.
-NOT_CARRIED: tuple[str, ...] = ("snapshot", "snapshot_measure", "snapshot_indicator")
+# So do the dispatches of return workbooks with their base values and the provenance of imported values.
+NOT_CARRIED: tuple[str, ...] = (
+    "snapshot",
+    "snapshot_measure",
+    "snapshot_indicator",
+    "dispatch",
+    "dispatch_value",
+    "value_source",
+)
 # Properties that describe one edition and are written fresh for the new one.
 EDITION_PROPERTIES = tuple(k for k, _label in PREDECESSOR_KEYS)
 # Properties of the adopted concept that the next edition does not have yet (it is not decided).

@@ -44,7 +44,7 @@ _FIELD_HEAD = re.compile(
     r"^\s*(?:handlungsfeld|hf)\s*(\d{1,2})\b[\s:.\-–—)]*(.*)$", re.IGNORECASE | re.DOTALL
 )
 _OWN_SECTION = re.compile(r"\AHandlungsfeld (\d{1,3}): ?(.*)\Z", re.DOTALL)
-_FIELD_COLUMN_TEXT = re.compile(r"\A(?:Handlungsfeld )?(\d{1,3})[:.]? (.+)\Z", re.DOTALL)
+_FIELD_COLUMN_TEXT = re.compile(r"\A(?:Handlungsfeld )?(\d{1,3})[:.]? (.*)\Z", re.DOTALL)
 _FIELD_NO = re.compile(r"^\s*(\d{1,2})[.:)]?\s+(\D.*)$", re.DOTALL)
 _ID_KEYS = ("measure_uid", "goal_uid", "field_uid")
 
