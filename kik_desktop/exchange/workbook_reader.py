@@ -6,16 +6,13 @@ mode, and rows and columns beyond fixed limits are counted, never materialised.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from kik_desktop.exchange.colors import ColorResolver
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected, preflight
@@ -70,14 +67,20 @@ class WorkbookGrid:
         return 0 <= style_id < len(self.font_bold) and self.font_bold[style_id]
 
 
-class _Parser(WorkSheetParser):  # type: ignore[misc]
-    """openpyxl's streaming sheet parser, noting which cells hold a formula."""
+@functools.cache
+def _parser_class() -> Any:
+    """openpyxl's streaming sheet parser, noting which cells hold a formula. Made on first use:
+    openpyxl is imported when a workbook is read, not when the program starts."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-    def parse_cell(self, element: Any) -> dict[str, Any]:
-        cell: dict[str, Any] = super().parse_cell(element)
-        if element.find(FORMULA_TAG) is not None:
-            cell["formula"] = True
-        return cell
+    class _Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if element.find(FORMULA_TAG) is not None:
+                cell["formula"] = True
+            return cell
+
+    return _Parser
 
 
 def _unreadable(name: str, exc: BaseException) -> WorkbookRejected:
@@ -118,6 +121,8 @@ def _read(p: Path) -> WorkbookGrid:
 
 
 def _read_from(fh: Any, p: Path) -> WorkbookGrid:
+    from openpyxl import load_workbook
+
     wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False, keep_vba=False, rich_text=False)
     try:
         colors = ColorResolver.for_workbook(wb)
@@ -143,8 +148,10 @@ def _read_from(fh: Any, p: Path) -> WorkbookGrid:
 
 
 def _read_sheet(wb: Any, ws: Any, grid: SheetGrid) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
     with ws._get_source() as src:
-        parser = _Parser(
+        parser = _parser_class()(
             src,
             ws._shared_strings,
             data_only=True,

@@ -29,19 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kik_desktop.reports import (
-    KINDS,
-    PrintOptions,
-    PrintResult,
-    ReportData,
-    ReportError,
-    known_institution_names,
-    load_report_data,
-    write_pdf,
-)
 from kik_desktop.store import DocumentError
 
+# kik_desktop.reports (and with it reportlab) is imported when the dialog opens, not at window build:
+# the start of the program does not pay for printing.
 if TYPE_CHECKING:
+    from kik_desktop.reports import PrintOptions, PrintResult, ReportData
     from kik_desktop.ui.main_window import MainWindow
 
 TITLE = "Drucken / PDF"
@@ -85,6 +78,8 @@ class PrintJob(QThread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        from kik_desktop.reports import write_pdf
+
         try:
             self.result = write_pdf(self.data, self.kind, self.out, self.options)
         except Exception as exc:  # reported to the user in the GUI thread
@@ -98,6 +93,8 @@ class PrintDialog(QDialog):
     written = Signal(object)  # PrintResult
 
     def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+        from kik_desktop.reports import KINDS, known_institution_names, load_report_data
+
         super().__init__(parent or window)
         self.window_ = window
         self.job: PrintJob | None = None
@@ -280,6 +277,8 @@ class PrintDialog(QDialog):
             self._auto_name = False
 
     def options(self) -> PrintOptions:
+        from kik_desktop.reports import PrintOptions
+
         kind = self.current_kind()
         return PrintOptions(
             field=int(self.field.currentData()) if kind == "handout" and self.field.count() else None,
@@ -359,6 +358,8 @@ class PrintDialog(QDialog):
         self.accept()
 
     def _show_error(self, exc: BaseException) -> None:
+        from kik_desktop.reports import ReportError
+
         if isinstance(exc, ReportError | DocumentError):
             text = str(exc)
         elif isinstance(exc, PermissionError):
