@@ -1,6 +1,6 @@
 """Window timings in child processes: start to first paint, open until the tree is shown, keystrokes, memory.
 
-    python -m bench.startup DOC.kik [--runs 5]      # start of KIK Desktop against a bare window with a tree and an editor
+    python -m bench.startup DOC.kik [--runs 5]      # start against a bare window with tree and editor
     python -m bench.startup --window DOC.kik        # one child: open DOC in the window, JSON figures
 
 The parent takes the wall time from just before ``Popen`` to the line the child prints at its first
@@ -345,7 +345,7 @@ def main(argv: list[str]) -> int:
     print(f"Start bis erstes Zeichnen, Median aus {a.runs}:")
     kik_peak, bare_peak = max(r.kik_peak_mb), max(r.bare_peak_mb)
     print(f"  KIK Desktop mit {a.doc.name}: {r.kik * 1000:.0f} ms  (Spitzenspeicher {kik_peak:.0f} MB)")
-    print(f"  nacktes Fenster mit Baum und Editor: {r.bare * 1000:.0f} ms  (Spitzenspeicher {bare_peak:.0f} MB)")
+    print(f"  nacktes Fenster mit Baum und Editor: {r.bare * 1000:.0f} ms  ({bare_peak:.0f} MB)")
     print(f"  Verhältnis {r.kik / r.bare:.2f} (Ziel höchstens 1,3)")
     main = measure_main_window(a.doc, a.runs)
     print(f"  bis das Hauptfenster mit Baum gezeichnet ist: {main * 1000:.0f} ms")
