@@ -67,6 +67,13 @@ class WorkbookGrid:
         return 0 <= style_id < len(self.font_bold) and self.font_bold[style_id]
 
 
+def load_workbook(*args: Any, **kwargs: Any) -> Any:
+    """openpyxl's load_workbook, imported on first use (openpyxl is not loaded when the program starts)."""
+    from openpyxl import load_workbook as load
+
+    return load(*args, **kwargs)
+
+
 @functools.cache
 def _parser_class() -> Any:
     """openpyxl's streaming sheet parser, noting which cells hold a formula. Made on first use:
@@ -121,8 +128,6 @@ def _read(p: Path) -> WorkbookGrid:
 
 
 def _read_from(fh: Any, p: Path) -> WorkbookGrid:
-    from openpyxl import load_workbook
-
     wb = load_workbook(fh, read_only=True, data_only=True, keep_links=False, keep_vba=False, rich_text=False)
     try:
         colors = ColorResolver.for_workbook(wb)
