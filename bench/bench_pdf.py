@@ -52,6 +52,76 @@ def print_kind(doc: Document, kind: str, out: Path) -> tuple[int, float, float]:
     return int(pages), wall, cpu
 
 
+def canvas_floor(doc: Document, out: Path) -> tuple[int, float, float]:
+    """The floor of reportlab for ``tabelle``: the same data (load_report_data), the same twelve columns
+    in the same widths on A4 landscape, every cell text wrapped (reportlab's simpleSplit) and drawn line
+    by line with a bare canvas, grid lines, the status cell filled; no flowables, no tables, no page
+    furniture. Returns (pages, wall, CPU) like print_kind."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import cm
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen.canvas import Canvas
+
+    from kik_desktop.reports.fonts import FONT
+    from kik_desktop.reports.printouts import TABLE_WEIGHTS
+
+    def run() -> int:
+        with doc.reading() as s:
+            data = load_report_data(s)
+        page_w, page_h = landscape(A4)
+        margin, size = 1.5 * cm, 7.6
+        leading = size * 1.2
+        total = sum(TABLE_WEIGHTS)
+        widths = [(page_w - 2 * margin) * w / total for w in TABLE_WEIGHTS]
+        c = Canvas(str(out), pagesize=(page_w, page_h))
+        pages = 1
+        y = page_h - margin
+        for f in data.fields:
+            for g in f.goals:
+                for i, m in enumerate(g.measures):
+                    texts = [
+                        f"{g.number} {g.title}" if i == 0 else f"↳ {g.number}",
+                        g.indicator if i == 0 else "",
+                        f"{m.number} {m.title}",
+                        m.description,
+                        m.target_group,
+                        m.responsible,
+                        "\n".join(m.actors),
+                        m.needs,
+                        m.start,
+                        m.end,
+                        m.success_indicator,
+                        m.status,
+                    ]
+                    cells = [
+                        [ln for part in (t or "").split("\n") for ln in simpleSplit(part, FONT, size, w - 4)]
+                        for t, w in zip(texts, widths, strict=True)
+                    ]
+                    height = max(len(lines) for lines in cells) * leading + 4
+                    if y - height < margin:
+                        c.showPage()
+                        pages += 1
+                        y = page_h - margin
+                    x = margin
+                    c.setFillColorRGB(0.9, 0.95, 0.9)
+                    c.rect(x + sum(widths[:11]), y - height, widths[11], height, stroke=0, fill=1)
+                    c.setFillColorRGB(0, 0, 0)
+                    c.setFont(FONT, size)
+                    for lines, w in zip(cells, widths, strict=True):
+                        ty = y - size - 2
+                        for line in lines:
+                            c.drawString(x + 2, ty, line)
+                            ty -= leading
+                        c.rect(x, y - height, w, height, stroke=1, fill=0)
+                        x += w
+                    y -= height
+        c.save()
+        return pages
+
+    pages, wall, cpu = timed(run)
+    return int(pages), wall, cpu
+
+
 def export_workbook(doc: Document, out: Path) -> str:
     """Our Excel export if it is there; else the same 12 columns with plain openpyxl."""
     try:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,6 @@ from sqlalchemy import update
 
 from kik_desktop.domain import plan
 from kik_desktop.domain.queries import dump_plan
-from kik_desktop.exchange import excel_export
 from kik_desktop.exchange.excel_export import ExportError, export_document
 from kik_desktop.exchange.excel_import import import_file, preview_document
 from kik_desktop.models import Measure
@@ -257,7 +257,7 @@ def test_export_is_atomic(small_plan: Document, tmp_path: Path, monkeypatch: pyt
     export_document(small_plan, out)
     before = out.read_bytes()
 
-    real_save = excel_export.Workbook.save
+    real_save = openpyxl.Workbook.save
 
     def broken_save(self: Any, filename: str) -> None:
         real_save(self, filename)  # writes every sheet, then the disk "fills up" halfway through
@@ -265,7 +265,7 @@ def test_export_is_atomic(small_plan: Document, tmp_path: Path, monkeypatch: pyt
             fh.truncate(100)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(excel_export.Workbook, "save", broken_save)
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
     with pytest.raises(ExportError, match="Speicherplatz"):
         export_document(small_plan, out)
     assert out.read_bytes() == before

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import changes
@@ -131,7 +131,19 @@ class DispatchInfo:
 
 
 def _info(s: Session, d: Dispatch) -> DispatchInfo:
-    n = sum(1 for v in d.values if v.kind == "measure" and v.attribute == "title")
+    # Counted in SQL: loading the dispatch's values (one per measure and column) would cost seconds.
+    n = int(
+        s.scalar(
+            select(func.count())
+            .select_from(DispatchValue)
+            .where(
+                DispatchValue.dispatch_id == d.id,
+                DispatchValue.kind == "measure",
+                DispatchValue.attribute == "title",
+            )
+        )
+        or 0
+    )
     return DispatchInfo(
         d.id,
         d.uid,
@@ -200,8 +212,11 @@ def find_dispatch(s: Session, uid: str) -> DispatchInfo | None:
 
 def base_values(s: Session, dispatch_id: int) -> ValueMap:
     out: ValueMap = {}
-    for v in s.scalars(select(DispatchValue).where(DispatchValue.dispatch_id == dispatch_id)):
-        out.setdefault((v.kind, v.item_uid), {})[v.attribute] = v.value or ""
+    query = select(
+        DispatchValue.kind, DispatchValue.item_uid, DispatchValue.attribute, DispatchValue.value
+    ).where(DispatchValue.dispatch_id == dispatch_id)
+    for kind, item_uid, attribute, value in s.execute(query):  # rows, not ORM objects: 10,000s of them
+        out.setdefault((kind, item_uid), {})[attribute] = value or ""
     return out
 
 

@@ -180,20 +180,31 @@ class MergePreview:
 
 
 def numbering(s: Session) -> tuple[dict[Key, str], dict[Key, str]]:
-    """Numbers and titles of every item by (kind, uid)."""
+    """Numbers and titles of every item by (kind, uid); three column queries, no ORM objects."""
     numbers: dict[Key, str] = {}
     titles: dict[Key, str] = {}
+    field_no: dict[int, str] = {}
     goal_no: dict[int, str] = {}
-    for fn, f in enumerate(s.scalars(select(Field).order_by(Field.position, Field.id)), start=1):
-        numbers[("field", f.uid)] = str(fn)
-        titles[("field", f.uid)] = f.name
-        for gn, g in enumerate(f.goals, start=1):
-            goal_no[g.id] = f"{fn}.{gn}"
-            numbers[("goal", g.uid)] = goal_no[g.id]
-            titles[("goal", g.uid)] = g.title
-            for mn, m in enumerate(g.measures, start=1):
-                numbers[("measure", m.uid)] = f"{goal_no[g.id]}.{mn}"
-                titles[("measure", m.uid)] = m.title
+    fields = s.execute(select(Field.id, Field.uid, Field.name).order_by(Field.position, Field.id))
+    for fn, (fid, uid, name) in enumerate(fields, start=1):
+        field_no[fid] = str(fn)
+        numbers[("field", uid)] = str(fn)
+        titles[("field", uid)] = name
+    count: dict[int, int] = {}
+    goals = s.execute(select(Goal.id, Goal.field_id, Goal.uid, Goal.title).order_by(Goal.position, Goal.id))
+    for gid, fid, uid, title in goals:
+        count[fid] = count.get(fid, 0) + 1
+        goal_no[gid] = f"{field_no[fid]}.{count[fid]}"
+        numbers[("goal", uid)] = goal_no[gid]
+        titles[("goal", uid)] = title
+    mcount: dict[int, int] = {}
+    measures = s.execute(
+        select(Measure.goal_id, Measure.uid, Measure.title).order_by(Measure.position, Measure.id)
+    )
+    for gid, uid, title in measures:
+        mcount[gid] = mcount.get(gid, 0) + 1
+        numbers[("measure", uid)] = f"{goal_no[gid]}.{mcount[gid]}"
+        titles[("measure", uid)] = title
     return numbers, titles
 
 
@@ -260,6 +271,16 @@ def _id_of(s: Session, kind: str, uid: str) -> int | None:
     return None if found is None else int(found)
 
 
+def _ids_by_uid(s: Session) -> dict[Key, int]:
+    """(kind, uid) → id of every item, in three column queries."""
+    out: dict[Key, int] = {}
+    for kind in plan.KINDS:
+        cls = plan.CLASS_OF[kind]
+        for item_id, uid in s.execute(select(cls.id, cls.uid)):
+            out[(kind, uid)] = int(item_id)
+    return out
+
+
 @dataclass
 class MergeUndo:
     """The decided merge as one undoable change."""
@@ -279,10 +300,15 @@ class MergeUndo:
         stamp = self.now or datetime.now()
         p = self.preview
         dispatch_uid = p.dispatch.uid if p.dispatch else None
+        # Looked up once, not per value: with thousands of changed values a scan each was quadratic.
+        currents: dict[tuple[Hashable, str], Any] = {}
+        for dec in p.result.changed + p.result.conflicts:
+            currents.setdefault((dec.key, dec.attribute), dec.current)
+        known = _ids_by_uid(s) if len(self.values) > 20 else None
         for key, attrs in self.values.items():
             assert isinstance(key, tuple)
             kind, uid = key
-            item_id = _id_of(s, kind, uid)
+            item_id = known.get(key) if known is not None else _id_of(s, kind, uid)
             if item_id is None:
                 continue
             model = _model_values(kind, attrs)
@@ -291,14 +317,7 @@ class MergeUndo:
             if result.new:
                 out.append(changes.updated(kind, item_id, result.new))
             for attr, value in attrs.items():
-                decision_current = next(
-                    (
-                        d.current
-                        for d in p.result.changed + p.result.conflicts
-                        if d.key == key and d.attribute == attr
-                    ),
-                    None,
-                )
+                decision_current = currents.get((key, attr))
                 s.add(
                     ValueSource(
                         changed_at=stamp,

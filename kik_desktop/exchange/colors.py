@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.styles.colors import COLOR_INDEX
-
 # Theme colour index as cells use it → element of <a:clrScheme>. Excel swaps dark/light in 0–3.
 THEME_ORDER = (
     "lt1",
@@ -127,6 +125,8 @@ class ColorResolver:
                 return _clean_hex(color.rgb)
             if kind == "indexed":
                 idx = int(color.indexed)
+                from openpyxl.styles.colors import COLOR_INDEX  # openpyxl only when reading a workbook
+
                 palette = self.indexed or [c[2:] for c in COLOR_INDEX]
                 if 0 <= idx < len(palette) and idx < 64:
                     return _clean_hex(palette[idx])

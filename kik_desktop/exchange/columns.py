@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -142,7 +143,13 @@ def normalize_header(text: object) -> str:
     """Lower case, umlauts spelled out, punctuation and gender stars dropped, spaces collapsed."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).lower().translate(_UMLAUTS)
+    # Memoised: an import normalises the same status and header texts thousands of times.
+    return _normalize_header(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_header(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).lower().translate(_UMLAUTS)
     s = s.replace("*", "").replace(":", "").replace("_", "")
     s = re.sub(r"[^a-z0-9]+", " ", s)
     return " ".join(s.split())

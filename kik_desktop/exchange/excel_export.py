@@ -17,15 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.styles.numbers import NumberFormat
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,6 +33,12 @@ from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, colu
 from kik_desktop.exchange.concept_sheets import write_concept_sheets
 from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
+
+# openpyxl is imported inside the functions that write a workbook: the window imports this module at
+# start (its Excel menu), the program should not pay for openpyxl until something is exported.
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
 
 ALL_SHEET = "Alle Maßnahmen"
 LEGEND_SHEET = "Legende"
@@ -146,6 +145,8 @@ def _text_cell(ws: Any, value: str, style: Any) -> Cell:
     """A string cell with a precomputed style, built without Cell.__init__ (which allocates a style
     array and runs the type dispatch of the value setter): the export writes about 20 of these per
     measure. data_type "s" makes openpyxl write an inline string, never a formula."""
+    from openpyxl.cell import Cell
+
     cell = Cell.__new__(Cell)
     cell.parent = ws
     cell.row = 0
@@ -162,6 +163,9 @@ class _Styles:
     """Precomputed style arrays, so each cell costs an assignment instead of a style lookup."""
 
     def __init__(self, wb: Workbook, ws: Any, status_list: list[StatusInfo]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
         thin = Side(style="thin", color="A6A6A6")
         plain = Font(name=FONT, size=DATA_FONT_SIZE)
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -252,11 +256,15 @@ class _SheetWriter:
         return _text_cell(self.ws, value, style if style is not None else self.st.text)
 
     def styled_empty(self, style: Any) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(self.ws)
         cell._style = style
         return cell
 
     def date_cell(self, value: str, where: str) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
         if not value:
             return None
         parsed = _parse_date(value)
@@ -287,6 +295,8 @@ class _SheetWriter:
         self.row += 1
 
     def write_top(self, title: str, subtitle: str) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
         t = WriteOnlyCell(self.ws, value=clean_cell_text(title, "Titel", self.warnings))
         t.data_type = "s"
         t._style = self.st.title
@@ -310,6 +320,8 @@ class _SheetWriter:
         self.ws.merged_cells.add(f"A{self.row}:{column_letter(N_TABLE)}{self.row}")
 
     def _id(self, uid: str) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+
         if _HEX_UID.match(uid):
             return uid  # a plain value: the cheapest cell openpyxl writes
         cell = WriteOnlyCell(self.ws, value=clean_cell_text(uid, "ID", self.warnings))
@@ -368,6 +380,12 @@ class _SheetWriter:
             self.append(cells, fit=True)
 
     def finish(self, status_list: list[StatusInfo], legend_range: str, print_title: str) -> None:
+        from openpyxl.formatting.rule import Rule
+        from openpyxl.styles import PatternFill
+        from openpyxl.styles.differential import DifferentialStyle
+        from openpyxl.styles.numbers import NumberFormat
+        from openpyxl.worksheet.datavalidation import DataValidation
+
         ws = self.ws
         last = max(self.row, FIRST_DATA_ROW)
         status_letter = column_letter(STATUS_COL)
@@ -460,6 +478,7 @@ def _fit_width(ws: Any, *, landscape: bool) -> None:
 def _fast_rows(ws: Any) -> None:
     """Hand prepared cells straight to openpyxl's row writer: its own conversion tries to bind every
     cell object as a value first (an exception per styled cell) and allocates a new cell after it."""
+    from openpyxl.cell import Cell, WriteOnlyCell
 
     def values_to_row(values: list[Any], row_idx: int) -> Iterator[Cell]:
         for col_idx, value in enumerate(values, 1):
@@ -494,6 +513,9 @@ def _prepare_table_sheet(
 
 def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, ExportResult]:
     """The workbook of the implementation table, not yet saved."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     today = today or date.today()
     status_list = statuses(s)
     labels = {st.key: st.label for st in status_list}

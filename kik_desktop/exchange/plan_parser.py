@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from openpyxl.utils.datetime import from_excel
-
 from kik_desktop.domain import plan
 from kik_desktop.domain.dates import parse_month_year, vague_date
 from kik_desktop.exchange import headers, name_lists, row_kinds, sheet_hints, status_words  # fidelity #18
@@ -715,6 +713,8 @@ class PlanParser:
     def date_value(self, raw: Any, loc: Loc, col: int) -> str:
         if isinstance(raw, int | float) and not isinstance(raw, bool) and 20_000 <= raw <= 80_000:
             try:
+                from openpyxl.utils.datetime import from_excel  # openpyxl only when importing
+
                 d = from_excel(raw)
             except (ValueError, OverflowError):
                 d = None

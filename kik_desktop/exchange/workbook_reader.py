@@ -7,16 +7,13 @@ mode, and rows and columns beyond fixed limits are counted, never materialised.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from kik_desktop.exchange.colors import ColorResolver
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected, preflight
@@ -86,14 +83,27 @@ class WorkbookGrid:
         return 0 <= style_id < len(self.font_strike) and self.font_strike[style_id]
 
 
-class _Parser(WorkSheetParser):  # type: ignore[misc]
-    """openpyxl's streaming sheet parser, noting which cells hold a formula."""
+def load_workbook(*args: Any, **kwargs: Any) -> Any:
+    """openpyxl's load_workbook, imported on first use (openpyxl is not loaded when the program starts)."""
+    from openpyxl import load_workbook as load
 
-    def parse_cell(self, element: Any) -> dict[str, Any]:
-        cell: dict[str, Any] = super().parse_cell(element)
-        if element.find(FORMULA_TAG) is not None:
-            cell["formula"] = True
-        return cell
+    return load(*args, **kwargs)
+
+
+@functools.cache
+def _parser_class() -> Any:
+    """openpyxl's streaming sheet parser, noting which cells hold a formula. Made on first use:
+    openpyxl is imported when a workbook is read, not when the program starts."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class _Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if element.find(FORMULA_TAG) is not None:
+                cell["formula"] = True
+            return cell
+
+    return _Parser
 
 
 def _unreadable(name: str, exc: BaseException) -> WorkbookRejected:
@@ -190,6 +200,7 @@ def _read_comments(wb: Any, ws: Any, grid: SheetGrid) -> None:
     """Cell comments (notes) of a sheet: read from its comments part; never fatal."""
     from openpyxl.comments.comment_sheet import CommentSheet
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.utils.cell import range_boundaries
     from openpyxl.xml.constants import COMMENTS_NS
     from openpyxl.xml.functions import fromstring
 
@@ -213,8 +224,10 @@ def _read_comments(wb: Any, ws: Any, grid: SheetGrid) -> None:
 
 
 def _read_sheet(wb: Any, ws: Any, grid: SheetGrid, dxf_fills: list[str | None] | None = None) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
     with ws._get_source() as src:
-        parser = _Parser(
+        parser = _parser_class()(
             src,
             ws._shared_strings,
             data_only=True,

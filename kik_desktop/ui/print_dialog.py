@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -30,20 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from kik_desktop.domain.plan_index import PlanNode
-from kik_desktop.reports import (
-    KINDS,
-    PrintOptions,
-    PrintResult,
-    ReportData,
-    ReportError,
-    known_institution_names,
-    load_report_data,
-    write_pdf,
-)
 from kik_desktop.store import DocumentError
 from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.folders import start_folder
 from kik_desktop.ui.plan_tree_model import NODE_ROLE
+
+# kik_desktop.reports (and with it reportlab) is imported when the dialog opens, not at window build:
+# the start of the program does not pay for printing.
+if TYPE_CHECKING:
+    from kik_desktop.reports import PrintOptions, PrintResult, ReportData
 
 TITLE = "Drucken / PDF"
 KIND_LABELS = {
@@ -87,6 +82,8 @@ class PrintJob(QThread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
+        from kik_desktop.reports import write_pdf
+
         try:
             self.result = write_pdf(self.data, self.kind, self.out, self.options)
         except Exception as exc:  # reported to the user in the GUI thread
@@ -100,6 +97,8 @@ class PrintDialog(QDialog):
     written = Signal(object)  # PrintResult
 
     def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
+        from kik_desktop.reports import KINDS, known_institution_names, load_report_data
+
         super().__init__(parent or ctx.window)
         self.ctx = ctx
         self.job: PrintJob | None = None
@@ -304,6 +303,8 @@ class PrintDialog(QDialog):
             self._auto_name = False
 
     def options(self) -> PrintOptions:
+        from kik_desktop.reports import PrintOptions
+
         kind = self.current_kind()
         return PrintOptions(
             field=int(self.field.currentData()) if kind == "handout" and self.field.count() else None,
@@ -383,6 +384,8 @@ class PrintDialog(QDialog):
         self.accept()
 
     def _show_error(self, exc: BaseException) -> None:
+        from kik_desktop.reports import ReportError
+
         if isinstance(exc, ReportError | DocumentError):
             text = str(exc)
         elif isinstance(exc, PermissionError):
