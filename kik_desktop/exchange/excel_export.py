@@ -30,8 +30,6 @@ from kik_desktop.exchange.cells import (
     safe_sheet_title,
 )
 from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, column_letter
-from kik_desktop.exchange.concept_sheets import write_concept_sheets
-from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
 
 # openpyxl is imported inside the functions that write a workbook: the window imports this module at
@@ -638,6 +636,10 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     ws.auto_filter.ref = f"A1:C{max(iw.row, 1)}"
     ws.oddFooter.center.text = "Seite &P von &N"
     result.sheets.append(inst_title)
+    # The extra sheets' modules import openpyxl at their top: loaded here, when a workbook is written.
+    from kik_desktop.exchange.concept_sheets import write_concept_sheets
+    from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
+
     result.sheets.append(write_indicator_sheet(wb, s))  # "Indikatoren" (exchange/indicator_sheet.py)
     write_concept_sheets(wb, s, used | {inst_title.lower(), "indikatoren"}, result)
     wb.properties.title = TITLE
