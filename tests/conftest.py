@@ -56,3 +56,7 @@ def small_plan(empty_doc: Document) -> Document:
             for t in titles:
                 plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
     return empty_doc
+
+
+# A real PostgreSQL for the tests marked "postgres" (KIK_TEST_PG_URL, or a throwaway cluster).
+from tests.pg_harness import pg_server, pg_url  # noqa: E402, F401
