@@ -59,4 +59,11 @@ def small_plan(empty_doc: Document) -> Document:
 
 
 # A real PostgreSQL for the tests marked "postgres" (KIK_TEST_PG_URL, or a throwaway cluster).
-from tests.pg_harness import pg_server, pg_url  # noqa: E402, F401
+from tests.pg_harness import (  # noqa: E402, F401
+    any_default_doc,
+    any_empty_doc,
+    any_small_plan,
+    backend,
+    pg_server,
+    pg_url,
+)

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ENV_URL = "KIK_TEST_PG_URL"
@@ -180,3 +181,75 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+if pytest is not None:
+    _templates: dict[tuple[str, str], str] = {}
+
+    def document_database(server_url: str, kind: str) -> str:
+        """A fresh database holding a new KIK document ("empty" or "default"), copied from a template
+        made once per session (migrating a database takes seconds; copying a template does not)."""
+        key = (server_url, kind)
+        if key not in _templates:
+            from kik_desktop.domain.defaults import create_default_document
+            from kik_desktop.store import create_document
+
+            url = create_database(server_url)
+            doc = create_document(url) if kind == "empty" else create_default_document(url)
+            doc.close()
+            from sqlalchemy.engine import make_url
+
+            _templates[key] = str(make_url(url).database)
+        return create_database(server_url, template=_templates[key])
+
+    @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+    def backend(request: pytest.FixtureRequest) -> str:
+        """Parametrises a test over both back ends (the PostgreSQL run is marked ``postgres``)."""
+        return str(request.param)
+
+    def _open_fresh(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[Any]:
+        if backend == "sqlite":
+            from kik_desktop.domain.defaults import create_default_document
+            from kik_desktop.store import create_document
+
+            path = tmp_path / f"{kind}.kik"
+            doc = create_document(path) if kind == "empty" else create_default_document(path)
+            yield doc
+            doc.close()
+            return
+        from kik_desktop.store import open_document
+
+        server = request.getfixturevalue("pg_server")
+        url = document_database(server, kind)
+        doc = open_document(url)
+        try:
+            yield doc
+        finally:
+            doc.close()
+            drop_database(server, url)
+
+    @pytest.fixture
+    def any_empty_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
+        """A fresh document with only the six statuses, on SQLite and on PostgreSQL."""
+        yield from _open_fresh(request, backend, "empty", tmp_path)
+
+    @pytest.fixture
+    def any_default_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
+        """A fresh document of the embedded default concept, on SQLite and on PostgreSQL."""
+        yield from _open_fresh(request, backend, "default", tmp_path)
+
+    @pytest.fixture
+    def any_small_plan(any_empty_doc: Any) -> Any:
+        """The small plan of conftest's ``small_plan`` (1.1.1 … 2.1.2), on both back ends."""
+        from kik_desktop.domain import plan
+
+        with any_empty_doc.transaction() as s:
+            f1 = plan.create_item(s, "field", None, None, {"name": "Feld Eins"})
+            f2 = plan.create_item(s, "field", None, None, {"name": "Feld Zwei"})
+            g11 = plan.create_item(s, "goal", f1, None, {"title": "Ziel A", "indicator": "Ind A"})
+            g12 = plan.create_item(s, "goal", f1, None, {"title": "Ziel B"})
+            g21 = plan.create_item(s, "goal", f2, None, {"title": "Ziel C"})
+            for goal, titles in ((g11, ["M1", "M2", "M3"]), (g12, ["M4"]), (g21, ["M5", "M6"])):
+                for t in titles:
+                    plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
+        return any_empty_doc

@@ -54,8 +54,15 @@ def test_version_resource_text_is_what_pyinstaller_reads() -> None:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self.args, self.kwargs = args, kwargs
 
-    names = ["VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct",
-             "VarFileInfo", "VarStruct"]
+    names = [
+        "VSVersionInfo",
+        "FixedFileInfo",
+        "StringFileInfo",
+        "StringTable",
+        "StringStruct",
+        "VarFileInfo",
+        "VarStruct",
+    ]
     info = eval(text, {name: type(name, (Node,), {}) for name in names})
     assert type(info).__name__ == "VSVersionInfo"
     assert info.kwargs["ffi"].kwargs["filevers"] == versioninfo.version_tuple(kik_desktop.__version__)
@@ -117,16 +124,28 @@ def test_bundle_rules_keep_what_a_widgets_program_needs_on_windows_and_linux() -
         return bool(rules.keep((dest, "src", "BINARY"), translations))
 
     win, lin = "PySide6/translations", "PySide6/Qt/translations"
-    for dest in (r"PySide6\plugins\platforms\qwindows.dll", r"PySide6\plugins\platforms\qoffscreen.dll",
-                 r"PySide6\plugins\styles\qmodernwindowsstyle.dll", r"PySide6\plugins\imageformats\qico.dll",
-                 r"PySide6\plugins\imageformats\qsvg.dll", r"PySide6\plugins\iconengines\qsvgicon.dll",
-                 r"PySide6\Qt6Widgets.dll", r"PySide6\translations\qtbase_de.qm", "python311.dll"):
+    for dest in (
+        r"PySide6\plugins\platforms\qwindows.dll",
+        r"PySide6\plugins\platforms\qoffscreen.dll",
+        r"PySide6\plugins\styles\qmodernwindowsstyle.dll",
+        r"PySide6\plugins\imageformats\qico.dll",
+        r"PySide6\plugins\imageformats\qsvg.dll",
+        r"PySide6\plugins\iconengines\qsvgicon.dll",
+        r"PySide6\Qt6Widgets.dll",
+        r"PySide6\translations\qtbase_de.qm",
+        "python311.dll",
+    ):
         assert kept(dest, win), dest
-    for dest in (r"PySide6\opengl32sw.dll", r"PySide6\d3dcompiler_47.dll",
-                 r"PySide6\plugins\tls\qschannelbackend.dll",
-                 r"PySide6\plugins\networkinformation\qnetworklistmanager.dll",
-                 r"PySide6\plugins\platforms\qdirect2d.dll", r"PySide6\plugins\imageformats\qjpeg.dll",
-                 r"PySide6\plugins\generic\qtuiotouchplugin.dll", r"PySide6\translations\qtbase_fr.qm"):
+    for dest in (
+        r"PySide6\opengl32sw.dll",
+        r"PySide6\d3dcompiler_47.dll",
+        r"PySide6\plugins\tls\qschannelbackend.dll",
+        r"PySide6\plugins\networkinformation\qnetworklistmanager.dll",
+        r"PySide6\plugins\platforms\qdirect2d.dll",
+        r"PySide6\plugins\imageformats\qjpeg.dll",
+        r"PySide6\plugins\generic\qtuiotouchplugin.dll",
+        r"PySide6\translations\qtbase_fr.qm",
+    ):
         assert not kept(dest, win), dest
     assert kept("PySide6/Qt/plugins/platforms/libqxcb.so", lin)
     assert kept("PySide6/Qt/translations/qt_de.qm", lin)
@@ -154,8 +173,15 @@ def test_bundle_rules_drop_only_libraries_that_dropped_plugins_alone_needed() ->
         return (f"PySide6\\{name}", name, kind)
 
     removed = [entry("qschannelbackend.dll"), entry("qnetworklistmanager.dll"), entry("qsvg.dll")]
-    kept = [entry("qt6network.dll"), entry("qt6svg.dll"), entry("qt6gui.dll"), entry("qt6core.dll"),
-            entry("qtgui.pyd", "EXTENSION"), entry("helper.pyd", "EXTENSION"), entry("qt6extra.dll")]
+    kept = [
+        entry("qt6network.dll"),
+        entry("qt6svg.dll"),
+        entry("qt6gui.dll"),
+        entry("qt6core.dll"),
+        entry("qtgui.pyd", "EXTENSION"),
+        entry("helper.pyd", "EXTENSION"),
+        entry("qt6extra.dll"),
+    ]
     orphans = rules.orphaned_libraries(removed, kept, lambda e: links.get(e[1], set()))
     assert orphans == {"PySide6\\qt6network.dll"}
     toc = [*kept, ("qt6network.dll", "PySide6\\qt6network.dll", "SYMLINK")]
@@ -165,8 +191,9 @@ def test_bundle_rules_drop_only_libraries_that_dropped_plugins_alone_needed() ->
 def test_unused_qt_modules_are_excluded_and_used_ones_are_not(tmp_path: Path) -> None:
     rules = _load(ROOT / "installer" / "bundle_rules.py")
     (tmp_path / "a.py").write_text("from PySide6.QtNetwork import QNetworkAccessManager\n", encoding="utf-8")
-    (tmp_path / "b.py").write_text("from PySide6 import (\n    QtCore,\n    QtSvgWidgets,\n)\n",
-                                   encoding="utf-8")
+    (tmp_path / "b.py").write_text(
+        "from PySide6 import (\n    QtCore,\n    QtSvgWidgets,\n)\n", encoding="utf-8"
+    )
     excluded = rules.excluded_modules(tmp_path)
     assert "PySide6.QtQuick" in excluded and "PySide6.QtQml" in excluded
     assert "PySide6.QtNetwork" not in excluded and "PySide6.QtSvgWidgets" not in excluded

@@ -159,7 +159,10 @@ def test_clicking_a_matrix_cell_filters_the_tree(
     rect = board.matrix.visualRect(board.matrix.model().index(r, c))
     qtbot.mouseClick(board.matrix.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert visible_measures(window) == ["M2"]
-    assert "gefährdet" in window.tree_filter.id_filter_label and "Feld Eins" in window.tree_filter.id_filter_label
+    assert (
+        "gefährdet" in window.tree_filter.id_filter_label
+        and "Feld Eins" in window.tree_filter.id_filter_label
+    )
     assert window.filter_banner.isVisibleTo(window)
     # The filter bar shows what the click chose.
     assert window.tree_filters.field.currentText() == "1 Feld Eins"  # type: ignore[attr-defined]
@@ -247,7 +250,8 @@ def test_filter_bar_filters_tree(window: MainWindow, plan_doc: Document, qtbot: 
     bar.responsible.lineEdit().editingFinished.emit()
     assert visible_measures(window) == ["M1"]
     assert (
-        "überfällig" in window.tree_filter.id_filter_label and "jobcenter" in window.tree_filter.id_filter_label.lower()
+        "überfällig" in window.tree_filter.id_filter_label
+        and "jobcenter" in window.tree_filter.id_filter_label.lower()
     )
     bar.overdue.setChecked(False)
     bar.responsible.setEditText("")

@@ -97,7 +97,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         from kik_desktop.store.backup import make_backup
 
         # A verified copy of the document before the import writes (restorable from the backups).
-        make_backup(path, f"vor Import aus {args.input.name}", kind="import")
+        make_backup(doc, f"vor Import aus {args.input.name}", kind="import")
         with doc.transaction() as s:
             record.redo(s)
     print(f"Übernommen: {preview.summary()}")

@@ -1,7 +1,7 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
-from kik_desktop.models.plan import Field, Goal, Measure, StatusChange, measure_task
+from kik_desktop.models.plan import ChangeLogEntry, Field, Goal, Measure, StatusChange, measure_task
 from kik_desktop.models.registry import (
     CrossCuttingTask,
     DocumentProperty,
@@ -13,6 +13,7 @@ from kik_desktop.models.registry import (
 
 __all__ = [
     "Base",
+    "ChangeLogEntry",
     "CrossCuttingTask",
     "DocumentProperty",
     "Field",

@@ -11,12 +11,14 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from kik_desktop.store.database import Document
+
 log = logging.getLogger(__name__)
 
 # The revisions of this program, oldest first. Opening a document only compares its revision with
 # these (Alembic and Mako cost a third of a second to import); Alembic is loaded only to upgrade.
 # tests/test_store_and_cli.py checks that this list equals Alembic's own.
-REVISIONS = ("0001_base", "0002_status_history", "0003_status_symbols")
+REVISIONS = ("0001_base", "0002_status_history", "0003_status_symbols", "0007_team")
 HEAD = REVISIONS[-1]
 
 SCRIPT_LOCATION = str(Path(__file__).with_name("migrations_scripts"))
@@ -56,7 +58,12 @@ def known_revisions() -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        if engine.dialect.name == "sqlite":
+            tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        else:
+            from sqlalchemy import inspect
+
+            tables = set(inspect(conn).get_table_names())
         rev = None
         if "alembic_version" in tables:
             rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
@@ -73,16 +80,38 @@ def schema_state(engine: Engine) -> Literal["current", "older", "newer"]:
     return "newer"
 
 
-def upgrade(engine: Engine, path: Path, *, backup: bool = True, target: str = "head") -> None:
-    """Back the file up, then apply each migration step in a transaction of its own."""
+def upgrade(engine: Engine, path: Path | Document, *, backup: bool = True, target: str = "head") -> None:
+    """Back the document up, then apply each migration step in a transaction of its own.
+
+    ``path`` is the file, or the open server Document (backed up into a ``.kik`` file). A server user
+    without the right to change the schema gets a German DocumentError; nothing is changed then.
+    """
     if backup:
         from kik_desktop.store.backup import make_backup
 
         make_backup(path, reason="vor Aktualisierung des Formats")
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
     cfg = _config()
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
-    log.info("migrated %s to %s", path, target)
+    try:
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+    except DBAPIError as exc:
+        if engine.dialect.name == "sqlite":
+            raise
+        from kik_desktop.store.database import DocumentError
+        from kik_desktop.store.server import describe_server_error, insufficient_privilege
+
+        name = getattr(path, "name", str(path))
+        user = engine.url.username or "?"
+        if insufficient_privilege(exc):
+            raise DocumentError(
+                f"„{name}“ hat ein älteres Format und muss einmal aktualisiert werden, aber der Benutzer "
+                f"„{user}“ darf die Tabellen der Datenbank nicht ändern. Bitte das Dokument einmal mit dem "
+                "Benutzer öffnen, dem die Tabellen gehören (meist der Administrator); danach können alle "
+                "weiterarbeiten. Es wurde nichts verändert."
+            ) from exc
+        raise DocumentError(f"„{name}“ kann nicht aktualisiert werden: {describe_server_error(exc)}") from exc
+    log.info("migrated %s to %s", getattr(path, "location", path), target)
