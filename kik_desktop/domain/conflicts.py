@@ -94,7 +94,7 @@ class ConflictError(PlanError):
         self.current = dict(current)
         self.current_version = current_version
         self.their_author = their_author
-        who = their_author or "jemand anderes"
+        who = their_author or "jemand anderem"
         lines = [
             f"{KIND_NAMES.get(kind, 'Der Eintrag')} „{title}“ wurde inzwischen von {who} geändert. "
             "Ihre Änderung wurde nicht gespeichert:"

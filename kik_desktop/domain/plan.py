@@ -310,16 +310,26 @@ def update_item(
                 result.history_id = change.id
         s.flush()
     except StaleDataError:
-        # Another editor committed this row between our read and our write (the row version).
+        # Another editor committed this row between our read and our write (the row version): what
+        # they saved, read through a connection of its own (this transaction is spoilt).
+        with Session(bind=s.get_bind(), info=dict(s.info)) as fresh:
+            now_obj = _get(fresh, kind, item_id)
+            theirs, version = _values_of(now_obj, kind), int(now_obj.version)
+            author = conflicts.last_other_author(fresh, kind, item_id)
+            fresh.rollback()
         raise conflicts.ConflictError(
             kind,
             item_id,
-            title_of(kind, current),
-            tuple(conflicts.Conflict(kind, item_id, k, current.get(k), v, None) for k, v in changed.items()),
+            title_of(kind, theirs),
+            tuple(
+                conflicts.Conflict(kind, item_id, k, current.get(k), v, theirs.get(k), author)
+                for k, v in changed.items()
+                if theirs.get(k) != v
+            ),
             changed,
-            current,
-            -1,
-            "",
+            theirs,
+            version,
+            author,
         ) from None
     conflicts.remember(s, kind, item_id, obj.version, {**current, **changed})
     s.expire(obj)

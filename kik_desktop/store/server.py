@@ -59,7 +59,8 @@ def redact(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError:
         return url.split("@")[-1]
-    shown = parsed.set(password=None)
+    # URL.set() ignores None: replace the field of the named tuple itself.
+    shown = parsed._replace(password=None)
     if shown.drivername == "postgresql+psycopg":
         shown = shown.set(drivername="postgresql")
     return shown.render_as_string(hide_password=False)

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, func, inspect, select
 from sqlalchemy.engine import Connection
 
 from kik_desktop.models import Base
@@ -36,10 +36,11 @@ class CopyResult:
         )
 
 
-def _counts(conn: Connection) -> dict[str, int]:
+def _counts(conn: Connection, names: set[str] | None = None) -> dict[str, int]:
     return {
         t.name: int(conn.scalar(select(func.count()).select_from(t)) or 0)
         for t in Base.metadata.sorted_tables
+        if names is None or t.name in names
     }
 
 
@@ -62,15 +63,22 @@ def copy_rows(source: Document, target: Document) -> dict[str, int]:
     """Replace everything in target by source's rows; returns the verified row counts per table."""
     tables = Base.metadata.sorted_tables
     with source.engine.connect() as src, target.engine.begin() as dst:
+        # A source of an older format (backed up before its migration) lacks newer tables and columns:
+        # copy what it has; the target's defaults fill the rest.
+        inspector = inspect(src)
+        present = set(inspector.get_table_names())
         for table in reversed(tables):
             dst.execute(table.delete())
         for table in tables:
-            result = src.execute(select(table))
+            if table.name not in present:
+                continue
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            result = src.execute(select(*[c for c in table.columns if c.name in have]))
             while rows := result.fetchmany(CHUNK):
                 dst.execute(table.insert(), [dict(r._mapping) for r in rows])
         _reset_sequences(dst)
-        expected = _counts(src)
-        got = _counts(dst)
+        expected = _counts(src, present)
+        got = _counts(dst, present)
         src.rollback()
         if got != expected:
             wrong = [

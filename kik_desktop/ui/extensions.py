@@ -6,4 +6,5 @@ EXTENSIONS: list[str] = [
     "kik_desktop.ui.status_board",
     "kik_desktop.ui.print_dialog",
     "kik_desktop.ui.excel_dialogs",
+    "kik_desktop.ui.team",
 ]

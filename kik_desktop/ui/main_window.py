@@ -298,7 +298,8 @@ class MainWindow(QMainWindow):
         from kik_desktop.ui.restore_dialog import open_safely
 
         self.editor.flush()
-        if self.document is not None and self.document.path.resolve() == path.resolve():
+        doc = self.document
+        if doc is not None and not doc.is_server and doc.path.resolve() == path.resolve():
             # The same file again: release our own lock first, or the lock would report us as the holder.
             self.close_document()
         result = open_safely(self, path, read_only=read_only, show_error=self.show_error)
@@ -349,8 +350,9 @@ class MainWindow(QMainWindow):
                 else " (die Datei ist schreibgeschützt oder von jemand anderem geöffnet)."
             )
         )
-        self.setWindowTitle(f"{doc.path.name}{' [schreibgeschützt]' if doc.read_only else ''} – {APP_NAME}")
-        self._remember(doc.path)
+        self.setWindowTitle(f"{doc.name}{' [schreibgeschützt]' if doc.read_only else ''} – {APP_NAME}")
+        if not doc.is_server:
+            self._remember(doc.path)
         if self.tree_model.rowCount() > 0:
             self.tree_view.setCurrentIndex(self.tree_model.index(0, 0))
         self._update_actions()
@@ -413,7 +415,7 @@ class MainWindow(QMainWindow):
         self.open_path(path)  # with its lock, like any other document
 
     def _start_dir(self) -> Path:
-        return self.document.path.parent if self.document else Path.home()
+        return self.document.path.parent if self.document and not self.document.is_server else Path.home()
 
     def open_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Dokument öffnen", str(self._start_dir()), FILE_FILTER)
@@ -808,9 +810,9 @@ class MainWindow(QMainWindow):
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
         self.doc_label.setText(
-            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.path.name}"
+            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.name}"
         )
-        self.doc_label.setToolTip(str(doc.path))
+        self.doc_label.setToolTip(doc.location)
 
     def show_error(self, title: str, text: str) -> None:
         log.warning("%s: %s", title, text)

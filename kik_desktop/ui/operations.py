@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoCommand
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
+from kik_desktop.domain.conflicts import ConflictError
 from kik_desktop.domain.plan import Kind, PlanError, Snapshot
 from kik_desktop.store import DocumentError
 
@@ -106,6 +107,7 @@ class UpdateCommand(_PlanCommand):
         self.old, self.new = dict(result.old), dict(result.new)
         self.history_ids = [result.history_id] if result.history_id is not None else []
         self.stamp = time.monotonic()
+        self.since = result.since  # undo refuses if another editor changed the item after this
 
     def id(self) -> int:
         return 1
@@ -121,11 +123,12 @@ class UpdateCommand(_PlanCommand):
         return True
 
     def _apply(self, s: Session) -> None:
-        result = plan.update_item(s, self.kind, self.item_id, self.new)
+        result = plan.update_item(s, self.kind, self.item_id, self.new, check_conflicts=False)
         self.history_ids = [result.history_id] if result.history_id is not None else []
+        self.since = result.since
 
     def _revert(self, s: Session) -> None:
-        plan.update_item(s, self.kind, self.item_id, self.old, record_history=False)
+        plan.update_item(s, self.kind, self.item_id, self.old, record_history=False, undo_since=self.since)
         for history_id in self.history_ids:
             plan.delete_history(s, history_id)
 
@@ -272,6 +275,11 @@ class Operations:
             with doc.transaction() as s:
                 result = plan.update_item(s, kind, item_id, values)
                 title = plan.title_of(kind, plan.get_values(s, kind, item_id))
+        except ConflictError as exc:
+            # Another editor changed the same values (team database): both are shown, the user chooses.
+            from kik_desktop.ui.team import resolve_conflict
+
+            return resolve_conflict(self.window, exc, lambda: self.update(kind, item_id, values))
         except (PlanError, DocumentError) as exc:
             self._fail(exc)
             self.window.notify(ChangeInfo("updated", kind, item_id, frozenset(values)))
