@@ -379,7 +379,7 @@ def _open_server(
     shown = redact(url)
     name = display_name(url)
     try:
-        if "alembic_version" not in _server_tables(engine):
+        if migrations.current_revision(engine) is None:
             raise NotADocumentError(
                 f"Die Datenbank „{name}“ enthält kein KIK-Dokument "
                 f"(anlegen mit „kik-desktop new {shown}“ oder „kik-desktop copy DATEI.kik {shown}“)."

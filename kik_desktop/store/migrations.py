@@ -61,9 +61,9 @@ def current_revision(engine: Engine) -> str | None:
         if engine.dialect.name == "sqlite":
             tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
         else:
-            from sqlalchemy import inspect
-
-            tables = set(inspect(conn).get_table_names())
+            # One round trip instead of the inspector's catalog queries (opening over a network).
+            found = conn.exec_driver_sql("SELECT to_regclass('alembic_version') IS NOT NULL").scalar()
+            tables = {"alembic_version"} if found else set()
         rev = None
         if "alembic_version" in tables:
             rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
