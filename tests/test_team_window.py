@@ -156,3 +156,15 @@ def test_status_history_shows_who_changed_it(window: MainWindow, server_doc: Doc
         for i in range(history.list.topLevelItemCount())
     ]
     assert rows == [["Ende", "umgesetzt", "Anna"], ["ohne Status", "Ende", "Ben"]]
+
+
+def test_save_copy_of_a_server_document_writes_a_kik_file(
+    window: MainWindow, server_doc: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "kopie.kik"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.save_copy()
+    with open_document(target) as copy, copy.reading() as s:
+        assert plan.counts(s) == {"fields": 1, "goals": 1, "measures": 2}

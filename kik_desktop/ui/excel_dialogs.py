@@ -83,7 +83,8 @@ def run_with_progress(window: QWidget, label: str, fn: Callable[[], Any]) -> Any
 
 
 def _start_dir(window: MainWindow) -> Path:
-    return window.document.path.parent if window.document is not None else Path.home()
+    doc = window.document
+    return doc.path.parent if doc is not None and not doc.is_server else Path.home()
 
 
 def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResult | None:
@@ -93,7 +94,9 @@ def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResul
         QMessageBox.information(window, EXPORT_TITLE, "Es ist kein Dokument geöffnet.")
         return None
     if path is None:
-        suggestion = _start_dir(window) / f"{doc.path.stem} – Umsetzungstabelle.xlsx"
+        suggestion = (
+            _start_dir(window) / f"{doc.name if doc.is_server else doc.path.stem} – Umsetzungstabelle.xlsx"
+        )
         name, _filter = QFileDialog.getSaveFileName(window, EXPORT_TITLE, str(suggestion), XLSX_FILTER)
         if not name:
             return None
@@ -292,7 +295,7 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         return False
     try:
         # A verified copy of the document before the import writes (restorable from the backups).
-        make_backup(doc.path, f"vor Import aus {source.name}", kind="import")
+        make_backup(doc, f"vor Import aus {source.name}", kind="import")
     except DocumentError as exc:
         QMessageBox.critical(
             window, IMPORT_TITLE, f"Vor dem Import konnte keine Sicherung angelegt werden: {exc}"

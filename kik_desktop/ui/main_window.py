@@ -426,14 +426,15 @@ class MainWindow(QMainWindow):
         if self.document is None:
             return
         self.editor.flush()
-        suggestion = self._start_dir() / f"{self.document.path.stem} (Kopie){DOCUMENT_SUFFIX}"
+        stem = self.document.name if self.document.is_server else self.document.path.stem
+        suggestion = self._start_dir() / f"{stem} (Kopie){DOCUMENT_SUFFIX}"
         name, _ = QFileDialog.getSaveFileName(self, "Kopie speichern unter", str(suggestion), FILE_FILTER)
         if not name:
             return
         target = Path(name)
         if target.suffix.lower() != DOCUMENT_SUFFIX:
             target = target.with_suffix(DOCUMENT_SUFFIX)
-        if target.resolve() == self.document.path.resolve():
+        if not self.document.is_server and target.resolve() == self.document.path.resolve():
             self.show_error(
                 "Kopie nicht gespeichert", "Die Kopie kann nicht die geöffnete Datei selbst ersetzen."
             )
@@ -441,7 +442,16 @@ class MainWindow(QMainWindow):
         from kik_desktop.store.backup import copy_database
 
         try:
-            copy_database(self.document.path, target)
+            if self.document.is_server:
+                # A server document becomes a .kik file (the same copy as kik-desktop copy).
+                from kik_desktop.store.transfer import copy_to_file
+
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.unlink(missing_ok=True)
+                copy_to_file(self.document, tmp)
+                tmp.replace(target)
+            else:
+                copy_database(self.document.path, target)
         except Exception as exc:  # sqlite3 and OSError alike: the user needs the reason, not a traceback
             self.show_error("Kopie nicht gespeichert", f"{target}: {exc}")
             return

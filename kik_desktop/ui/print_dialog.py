@@ -247,7 +247,7 @@ class PrintDialog(QDialog):
         if isinstance(stored, str) and stored and Path(stored).is_dir():
             return Path(stored)
         doc = self.window_.document
-        return doc.path.parent if doc is not None else Path.home()
+        return doc.path.parent if doc is not None and not doc.is_server else Path.home()
 
     def suggested_name(self) -> str:
         kind = self.current_kind()

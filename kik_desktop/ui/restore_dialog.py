@@ -196,6 +196,15 @@ def restore_into_window(window: MainWindow, info: BackupInfo) -> bool:
 def open_restore_dialog(window: MainWindow) -> None:
     if window.document is None:
         return
+    if window.document.is_server:
+        window.show_error(
+            "Wiederherstellen",
+            "Ein Server-Dokument wird nicht im Fenster zurückgesetzt "
+            "(andere arbeiten vielleicht gerade darin). "
+            "Die Sicherungen sind .kik-Dateien (kik-desktop backups --db URL); zurück auf den Server mit "
+            "„kik-desktop copy SICHERUNG.kik URL --force“.",
+        )
+        return
     dialog = RestoreDialog(window.document.path, window)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
         restore_into_window(window, dialog.chosen)
