@@ -317,3 +317,15 @@ def test_password_comes_from_the_keyring_or_is_asked(monkeypatch: pytest.MonkeyP
     assert engine.url.password == "geheim" and asked is None
     engine.dispose()
     assert "geheim" not in server.redact(engine.url.render_as_string(hide_password=False))
+
+
+def test_a_rolled_back_save_is_not_taken_as_read(any_small_plan: Document) -> None:
+    """A failed transaction must not leave its own version as "what this program read"."""
+    doc = any_small_plan
+    m = measure_id(doc, "M1")
+    read(doc, "measure", m)
+    with pytest.raises(RuntimeError), doc.transaction() as s:
+        plan.update_item(s, "measure", m, {"title": "verworfen"})
+        raise RuntimeError("abgebrochen")
+    save(doc, "measure", m, {"title": "gespeichert"})  # no conflict with itself
+    assert read(doc, "measure", m)["title"] == "gespeichert"

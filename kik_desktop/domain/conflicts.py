@@ -114,6 +114,9 @@ class UndoRefusedError(PlanError):
     """Undo of a step whose item someone else has changed since; nothing was changed."""
 
 
+SEEN_UNDO = "kik_seen_undo"
+
+
 def _document(s: Session) -> Any:
     return s.info.get("kik_document")
 
@@ -122,7 +125,10 @@ def remember(s: Session, kind: str, item_id: int, version: int, values: dict[str
     """Note what this program has read of an item (the base of its next save)."""
     doc = _document(s)
     if doc is not None:
-        doc.seen[(kind, item_id)] = (int(version), dict(values))
+        key = (kind, item_id)
+        # A write transaction that rolls back puts the previous entries back (store/changelog.py).
+        s.info.setdefault(SEEN_UNDO, {}).setdefault(key, doc.seen.get(key))
+        doc.seen[key] = (int(version), dict(values))
 
 
 def seen(s: Session, kind: str, item_id: int) -> tuple[int, dict[str, Any]] | None:

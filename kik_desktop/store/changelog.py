@@ -32,6 +32,8 @@ SKIPPED_TABLES = {"change_log", "alembic_version", "status_change"}
 MAX_ENTRIES = 300
 
 _PENDING = "kik_changes"
+# Session.info key of domain/conflicts.remember's undo entries (the same string there).
+SEEN_UNDO = "kik_seen_undo"
 
 
 def _jsonable(value: Any) -> Any:
@@ -201,6 +203,19 @@ def _before_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    # What this transaction noted as read (domain/conflicts.remember) did not happen: put it back.
+    undo = session.info.pop(SEEN_UNDO, None)
+    doc = session.info.get("kik_document")
+    if undo and doc is not None:
+        for key, previous in undo.items():
+            if previous is None:
+                doc.seen.pop(key, None)
+            else:
+                doc.seen[key] = previous
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop(SEEN_UNDO, None)
 
 
 def install_recorder(doc: Document) -> None:
@@ -211,6 +226,7 @@ def install_recorder(doc: Document) -> None:
     event.listen(factory, "do_orm_execute", _on_execute)
     event.listen(factory, "before_commit", _before_commit)
     event.listen(factory, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+    event.listen(factory, "after_commit", _after_commit)
 
 
 def latest_revision(session: Session) -> int:
