@@ -19,7 +19,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTreeView
 
 from bench.synthetic import make_synthetic_document
-from kik_desktop.domain.queries import load_tree
+from kik_desktop.domain.plan_index import load_tree
 from kik_desktop.ui.plan_tree_model import PlanTreeFilter, PlanTreeModel
 
 KEYSTROKES = ["s", "sp", "spr", "spra", "sprac", "sprach", "sprachk", "sprachku", "sprachkur", "sprachkurs"]

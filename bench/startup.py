@@ -118,7 +118,7 @@ def child_window(doc: Path, keystrokes: bool) -> int:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QTreeView
 
-    from kik_desktop.domain.queries import load_tree
+    from kik_desktop.domain.plan_index import load_tree
     from kik_desktop.store import open_document
     from kik_desktop.ui.app import create_application
     from kik_desktop.ui.main_window import MainWindow

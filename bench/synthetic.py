@@ -109,7 +109,8 @@ def make_synthetic_document(
     return doc
 
 
-# The council's shape (DESIGN.md): goals and measures per field of action, 43 goals and 144 measures.
+# The council's shape (DEVELOPERS.md, "The domain in brief"): goals and measures per field of action,
+# 43 goals and 144 measures.
 CONCEPT_GOALS = (8, 8, 6, 5, 8, 8)
 CONCEPT_MEASURES = (30, 27, 19, 18, 24, 26)
 

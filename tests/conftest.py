@@ -5,12 +5,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from kik_desktop.store import Document
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from kik_desktop.ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +62,23 @@ def small_plan(empty_doc: Document) -> Document:
             for t in titles:
                 plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
     return empty_doc
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """The main window with every extension, its own settings file, shown offscreen (1366×768)."""
+    from PySide6.QtCore import QSettings
+
+    from kik_desktop.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("board/since", "2026-01-01")  # the status board's "changes since" for its tests
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    yield win
+    win.close()
 
 
 # A real PostgreSQL for the tests marked "postgres" (KIK_TEST_PG_URL, or a throwaway cluster).

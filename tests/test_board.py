@@ -21,6 +21,7 @@ from kik_desktop.domain.board import (
     responsible_names,
     starts_soon,
 )
+from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.store import Document
 
 TODAY = date(2026, 3, 15)
@@ -320,11 +321,10 @@ def _full(doc: Document, since: date | None = None) -> dict[str, Any]:
         return compute_board(s, TODAY, since).to_dict()
 
 
-def _live(
-    doc: Document, data: BoardData, change: tuple[Any, ...], since: date | None = None
-) -> dict[str, Any]:
+def _live(doc: Document, data: BoardData, changes: ChangeSet, since: date | None = None) -> dict[str, Any]:
+    """The board after following one write's change records (what the window does)."""
+    data.apply(changes, doc.reading)
     with doc.reading() as s:
-        data.apply_change(s, *change)
         return data.compute(s, TODAY, since).to_dict()
 
 
@@ -333,14 +333,16 @@ def test_live_board_status_edit_needs_no_reload(board_doc: tuple[Document, dict[
     with doc.reading() as s:
         data = BoardData.load(s)
     with doc.transaction() as s:
-        plan.update_item(s, "measure", ids["m6"], {"status_key": "gefaehrdet", "end": "01/2026"})
-    live = _live(
-        doc, data, ("updated", "measure", ids["m6"], frozenset({"status_key", "end"})), date(2026, 1, 1)
-    )
+        result = plan.update_item(s, "measure", ids["m6"], {"status_key": "gefaehrdet", "end": "01/2026"})
+    live = _live(doc, data, result.changes, date(2026, 1, 1))
     assert live == _full(doc, date(2026, 1, 1))
     assert data.reloads == 1
     assert [e["number"] for e in live["lists"]["at_risk"]] == ["1.1.1", "2.1.2", "2.1.3"]
     assert live["changes"][0]["new_status"] == "gefaehrdet"
+
+
+def _changes(result: Any) -> ChangeSet:
+    return result if isinstance(result, ChangeSet) else result.changes
 
 
 def test_live_board_structural_edits_match_full_recompute(board_doc: tuple[Document, dict[str, int]]) -> None:
@@ -348,40 +350,30 @@ def test_live_board_structural_edits_match_full_recompute(board_doc: tuple[Docum
     with doc.reading() as s:
         data = BoardData.load(s)
 
-    def edit(fn: Any, change: tuple[Any, ...]) -> Any:
+    def edit(fn: Any) -> Any:
         with doc.transaction() as s:
             result = fn(s)
-        assert _live(doc, data, change) == _full(doc), change
+        assert _changes(result), "every write records what it changed"
+        assert _live(doc, data, _changes(result)) == _full(doc), result
         return result
 
     new = edit(
-        lambda s: plan.create_item(s, "measure", ids["g11"], 0, {"title": "NEU", "status_key": "mitte"}),
-        ("inserted", "measure", None),
+        lambda s: plan.create_item(s, "measure", ids["g11"], 0, {"title": "NEU", "status_key": "mitte"})
     )
-    # A change without an id reloads everything; with one, only the goal is read again.
-    edit(
-        lambda s: plan.update_item(s, "measure", new, {"title": "NEU2"}),
-        ("updated", "measure", new, frozenset({"title"})),
-    )
-    edit(lambda s: plan.move_item(s, "measure", ids["m1"], ids["g21"], 1), ("moved", "measure", ids["m1"]))
-    snap = edit(lambda s: plan.delete_item(s, "measure", ids["m2"]), ("removed", "measure", ids["m2"]))
-    edit(lambda s: plan.restore_item(s, snap), ("inserted", "measure", ids["m2"]))
-    edit(lambda s: plan.move_item(s, "goal", ids["g12"], ids["f2"], 0), ("moved", "goal", ids["g12"]))
-    gsnap = edit(lambda s: plan.delete_item(s, "goal", ids["g11"]), ("removed", "goal", ids["g11"]))
-    edit(lambda s: plan.restore_item(s, gsnap), ("inserted", "goal", ids["g11"]))
-    edit(
-        lambda s: plan.update_item(s, "goal", ids["g21"], {"indicator": "jetzt da"}),
-        ("updated", "goal", ids["g21"], frozenset({"indicator"})),
-    )
-    edit(
-        lambda s: plan.update_item(s, "field", ids["f2"], {"adopted_measures": 12}),
-        ("updated", "field", ids["f2"], frozenset({"adopted_measures"})),
-    )
-    edit(lambda s: plan.move_item(s, "field", ids["f2"], None, 0), ("moved", "field", ids["f2"]))
-    edit(
-        lambda s: plan.update_item(s, "measure", ids["m5"], {"notes": "x"}),
-        ("updated", "measure", ids["m5"], frozenset({"notes"})),
-    )
+    edit(lambda s: plan.update_item(s, "measure", new, {"title": "NEU2"}))
+    edit(lambda s: plan.move_item(s, "measure", ids["m1"], ids["g21"], 1))
+    snap = edit(lambda s: plan.delete_item(s, "measure", ids["m2"]))
+    edit(lambda s: plan.restore_item(s, snap))
+    edit(lambda s: plan.move_item(s, "goal", ids["g12"], ids["f2"], 0))
+    gsnap = edit(lambda s: plan.delete_item(s, "goal", ids["g11"]))
+    edit(lambda s: plan.restore_item(s, gsnap))
+    edit(lambda s: plan.update_item(s, "goal", ids["g21"], {"indicator": "jetzt da"}))
+    edit(lambda s: plan.update_item(s, "field", ids["f2"], {"adopted_measures": 12}))
+    edit(lambda s: plan.move_item(s, "field", ids["f2"], None, 0))
+    edit(lambda s: plan.update_item(s, "measure", ids["m5"], {"notes": "x"}))
+    fsnap = edit(lambda s: plan.delete_item(s, "field", ids["f1"]))
+    edit(lambda s: plan.restore_item(s, fsnap))
+    assert data.reloads == 1
 
 
 def test_live_board_random_edits_match_full_recompute(tmp_path: Path) -> None:
@@ -392,43 +384,37 @@ def test_live_board_random_edits_match_full_recompute(tmp_path: Path) -> None:
     try:
         with doc.reading() as s:
             data = BoardData.load(s)
-            goal_ids = sorted(data.goals)
+        goal_ids = sorted(g.id for g in data.index.goals())
         for _ in range(60):
-            with doc.reading() as s:
-                measure_ids = sorted(data.measures)
+            measure_ids = sorted(m.id for m in data.index.measures())
             mid = rng.choice(measure_ids)
             op = rng.choice(["status", "end", "move", "delete", "create", "reorder"])
             with doc.transaction() as s:
                 if op == "status":
-                    plan.update_item(
+                    result: Any = plan.update_item(
                         s, "measure", mid, {"status_key": rng.choice(["anfang", "gefaehrdet", None])}
                     )
-                    change: tuple[Any, ...] = ("updated", "measure", mid, frozenset({"status_key"}))
                 elif op == "end":
-                    plan.update_item(
+                    result = plan.update_item(
                         s, "measure", mid, {"end": rng.choice(["01/2026", "2024", "laufend", ""])}
                     )
-                    change = ("updated", "measure", mid, frozenset({"end"}))
                 elif op == "move":
-                    plan.move_item(s, "measure", mid, rng.choice(goal_ids), rng.randint(0, 5))
-                    change = ("moved", "measure", mid)
+                    result = plan.move_item(s, "measure", mid, rng.choice(goal_ids), rng.randint(0, 5))
                 elif op == "reorder":
-                    goal = data.measures[mid][1]
-                    plan.move_item(s, "measure", mid, goal, rng.randint(0, 9))
-                    change = ("moved", "measure", mid)
+                    node = data.index.node("measure", mid)
+                    assert node is not None and node.parent is not None
+                    result = plan.move_item(s, "measure", mid, node.parent.id, rng.randint(0, 9))
                 elif op == "delete":
-                    plan.delete_item(s, "measure", mid)
-                    change = ("removed", "measure", mid)
+                    result = plan.delete_item(s, "measure", mid)
                 else:
-                    new = plan.create_item(
+                    result = plan.create_item(
                         s,
                         "measure",
                         rng.choice(goal_ids),
                         rng.randint(0, 3),
                         {"title": "neu", "end": "02/2026"},
                     )
-                    change = ("inserted", "measure", new)
-            assert _live(doc, data, change) == _full(doc), change
+            assert _live(doc, data, _changes(result)) == _full(doc), op
         assert data.reloads == 1
     finally:
         doc.close()

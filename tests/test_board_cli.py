@@ -43,7 +43,7 @@ def test_status_text(doc_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "4 von 27 Maßnahmen erfasst, 2 von 8 Zielen erfasst; umgesetzt 50 %" in out
     assert "Gefährdete Maßnahmen: 2" in out
     assert "Überfällige Maßnahmen: 1\n  2.1.4" in out
-    assert "Beginnen in den nächsten drei Monaten (11/2026 bis 02/2027): 0" in out
+    assert "Beginnen bald (von 11/2026 bis 02/2027): 0" in out
     assert "Statusänderungen seit 01.10.2026: 1\n  05.10.2026 14:30  2.1.4" in out
     assert "Mitte → gefährdet" in out
 

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
-from pytestqt.qtbot import QtBot
 
 from kik_desktop.domain.queries import dump_plan
 from kik_desktop.store import Document
 from kik_desktop.ui import excel_dialogs
 from kik_desktop.ui.excel_dialogs import ImportPreviewDialog
 from kik_desktop.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def titles(doc: Document) -> list[str]:
@@ -38,8 +25,8 @@ def titles(doc: Document) -> list[str]:
 def test_menu_actions(window: MainWindow) -> None:
     texts = [a.text() for a in window.menus["file"].actions()]
     assert "Exportieren als &Excel …" in texts and "&Importieren aus Excel …" in texts
-    assert window.excel_export_action.shortcut().toString() == "Ctrl+E"  # type: ignore[attr-defined]
-    assert window.excel_import_action.shortcut().toString() == "Ctrl+I"  # type: ignore[attr-defined]
+    assert window.context.actions["excel_export"].shortcut().toString() == "Ctrl+E"
+    assert window.context.actions["excel_import"].shortcut().toString() == "Ctrl+I"
 
 
 def test_export_import_preview_confirm_undo(
@@ -48,7 +35,7 @@ def test_export_import_preview_confirm_undo(
     assert window.open_path(small_plan.path)
     out = tmp_path / "ag.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "ag"), XLSX))
-    window.excel_export_action.trigger()  # type: ignore[attr-defined]
+    window.context.actions["excel_export"].trigger()
     assert out.exists()
     # A working group edits the workbook: one title changed, one row deleted, one measure added.
     wb = load_workbook(out)
@@ -91,7 +78,7 @@ def test_export_import_preview_confirm_undo(
 
     monkeypatch.setattr(ImportPreviewDialog, "exec", confirm)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(edited), "x"))
-    window.excel_import_action.trigger()  # type: ignore[attr-defined]
+    window.context.actions["excel_import"].trigger()
     assert seen["groups"]["new"] == 1 and seen["groups"]["changed"] == 1 and seen["groups"]["missing"] == 1
     assert seen["change"] == ("Maßnahme", "„M1“ → „M1 überarbeitet“")
     assert seen["apply_enabled"] and seen["delete_enabled"]
@@ -118,7 +105,7 @@ def test_bad_file_shows_one_message_and_writes_nothing(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), "x"))
     before = small_plan.path.read_bytes()
     count = window.undo_stack.count()
-    window.excel_import_action.trigger()  # type: ignore[attr-defined]
+    window.context.actions["excel_import"].trigger()
     assert len(messages) == 1 and "kaputt.xlsx" in messages[0] and "beschädigt" in messages[0]
     assert window.undo_stack.count() == count
     assert small_plan.path.read_bytes() == before
@@ -129,11 +116,11 @@ def test_cancel_in_preview_writes_nothing(
 ) -> None:
     assert window.open_path(small_plan.path)
     out = tmp_path / "x.xlsx"
-    assert excel_dialogs.export_to_excel(window, out) is not None
+    assert excel_dialogs.export_to_excel(window.context, out) is not None
     wb = load_workbook(out)
     wb["Alle Maßnahmen"]["E5"] = "geänderte Zielgruppe"
     wb.save(out)
     monkeypatch.setattr(ImportPreviewDialog, "exec", lambda self: QDialog.DialogCode.Rejected.value)
     count = window.undo_stack.count()
-    assert excel_dialogs.import_from_excel(window, out) is False
+    assert excel_dialogs.import_from_excel(window.context, out) is False
     assert window.undo_stack.count() == count

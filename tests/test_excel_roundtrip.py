@@ -140,8 +140,8 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
     out = tmp_path / "layout.xlsx"
     result = export_document(default_doc, out)
     assert result.sheets[0] == "Alle Maßnahmen"
-    assert result.sheets[-2:] == ["Legende", "Institutionen"]
-    assert len(result.sheets) == 6 + 3
+    assert result.sheets[-5:] == ["Legende", "Institutionen", "Indikatoren", "Konzept", "Steuerungsgruppe"]
+    assert len(result.sheets) == 6 + 6
     wb = load_workbook(out)
     ws = wb["Alle Maßnahmen"]
     headers = [ws.cell(3, c).value for c in range(1, 13)]

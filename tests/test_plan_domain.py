@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from kik_desktop.domain import plan
-from kik_desktop.domain.queries import dump_plan, load_tree
+from kik_desktop.domain.plan_index import load_tree
+from kik_desktop.domain.queries import dump_plan
 from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QDate, QSettings, QUrl
+from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -17,21 +16,8 @@ from pytestqt.qtbot import QtBot
 from kik_desktop.domain import plan
 from kik_desktop.store import Document
 from kik_desktop.ui import print_dialog
-from kik_desktop.ui.extensions import EXTENSIONS
 from kik_desktop.ui.main_window import MainWindow
 from kik_desktop.ui.print_dialog import PrintDialog
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    if "kik_desktop.ui.print_dialog" not in EXTENSIONS:
-        print_dialog.install(win)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 @pytest.fixture
@@ -93,7 +79,7 @@ def pdf_text(path: Path) -> str:
 
 
 def test_menu_action_with_ctrl_p(window: MainWindow, doc: Document, qtbot: QtBot) -> None:
-    action = window.print_action  # type: ignore[attr-defined]
+    action = window.context.actions["print"]
     assert action in window.menus["file"].actions()
     assert action.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
     assert "Drucken / PDF" in action.text().replace("&", "")
@@ -108,7 +94,7 @@ def test_handout_is_written_and_opened(
     window: MainWindow, doc: Document, tmp_path: Path, qtbot: QtBot, opened: list[str], warnings: list[str]
 ) -> None:
     window.set_document(doc)
-    dialog = PrintDialog(window)
+    dialog = PrintDialog(window.context)
     qtbot.addWidget(dialog)
     dialog.set_kind("handout")
     assert dialog.field.isVisibleTo(dialog) and not dialog.institution.isVisibleTo(dialog)
@@ -133,7 +119,7 @@ def test_homework_booklet_with_completion(
     window: MainWindow, doc: Document, tmp_path: Path, qtbot: QtBot, opened: list[str]
 ) -> None:
     window.set_document(doc)
-    dialog = PrintDialog(window)
+    dialog = PrintDialog(window.context)
     qtbot.addWidget(dialog)
     dialog.set_kind("hausaufgaben")
     assert dialog.institution.isVisibleTo(dialog) and not dialog.field.isVisibleTo(dialog)
@@ -162,7 +148,7 @@ def test_status_report_with_since_and_browse(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     window.set_document(doc)
-    dialog = PrintDialog(window)
+    dialog = PrintDialog(window.context)
     qtbot.addWidget(dialog)
     dialog.set_kind("status")
     assert dialog.since_box.isVisibleTo(dialog)
@@ -183,7 +169,7 @@ def test_errors_are_shown_in_german(
     window: MainWindow, doc: Document, tmp_path: Path, qtbot: QtBot, opened: list[str], warnings: list[str]
 ) -> None:
     window.set_document(doc)
-    dialog = PrintDialog(window)
+    dialog = PrintDialog(window.context)
     qtbot.addWidget(dialog)
     dialog.set_kind("hausaufgaben")
     dialog.institution.setEditText("")
@@ -207,6 +193,7 @@ def test_errors_are_shown_in_german(
 
 
 def test_no_document_is_explained(window: MainWindow, warnings: list[str]) -> None:
-    window.document = None
-    assert print_dialog.open_print_dialog(window) is None
+    window.close_document()
+    assert window.document is None
+    assert print_dialog.open_print_dialog(window.context) is None
     assert warnings and "kein Dokument" in warnings[-1]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -15,26 +13,12 @@ from kik_desktop.domain import plan
 from kik_desktop.domain.board import ANY
 from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document
-from kik_desktop.ui import status_board
-from kik_desktop.ui.extensions import EXTENSIONS
 from kik_desktop.ui.main_window import MainWindow
-from kik_desktop.ui.status_board import StatusBoardWidget
+from kik_desktop.ui.status_board import SideTabs, StatusBoardWidget
+from kik_desktop.ui.status_history import StatusHistoryView
+from kik_desktop.ui.tree_filters import FilterBar
 
 TODAY = date(2026, 3, 15)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    settings.setValue("board/since", "2026-01-01")
-    win = MainWindow(settings)
-    if "kik_desktop.ui.status_board" not in EXTENSIONS:
-        status_board.install(win)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    yield win
-    win.close()
 
 
 @pytest.fixture
@@ -55,7 +39,7 @@ def plan_doc(small_plan: Document) -> Document:
 
 
 def board_of(window: MainWindow) -> StatusBoardWidget:
-    board = window.status_board  # type: ignore[attr-defined]
+    board = window.context.part(StatusBoardWidget)
     assert isinstance(board, StatusBoardWidget)
     return board
 
@@ -64,7 +48,7 @@ def open_board(window: MainWindow, doc: Document, qtbot: QtBot) -> StatusBoardWi
     assert window.open_path(doc.path)
     board = board_of(window)
     board.today = lambda: TODAY
-    window.status_board_action.setChecked(True)  # type: ignore[attr-defined]
+    window.context.actions["status_board"].setChecked(True)
     qtbot.waitUntil(lambda: board.board is not None and board.board.today == TODAY)
     return board
 
@@ -132,8 +116,7 @@ def test_status_edit_through_undo_stack_updates_board_and_history(
     with plan_doc.reading() as s:
         assert [(c.measure_id, c.new_status) for c in s.scalars(select(StatusChange))] == [(m3, "umgesetzt")]
     # The edit was patched into the board's data, not answered with a reload of the whole plan.
-    data = window.board_source.data()  # type: ignore[attr-defined]
-    assert data is not None and data.reloads == 1
+    assert window.operations.board.reloads == 1
 
     before = board.recomputes
     window.undo()
@@ -165,7 +148,7 @@ def test_clicking_a_matrix_cell_filters_the_tree(
     )
     assert window.filter_banner.isVisibleTo(window)
     # The filter bar shows what the click chose.
-    assert window.tree_filters.field.currentText() == "1 Feld Eins"  # type: ignore[attr-defined]
+    assert window.context.part(FilterBar).field.currentText() == "1 Feld Eins"
     # A column total: that status in all fields; the Summe row's "ohne Status" cell.
     board.matrix.click_cell(None, None)
     assert visible_measures(window) == ["M5"]
@@ -173,7 +156,7 @@ def test_clicking_a_matrix_cell_filters_the_tree(
     assert visible_measures(window) == ["M5", "M6"]
     window.clear_filters()
     assert len(visible_measures(window)) == 6
-    assert window.tree_filters.field.currentIndex() == 0  # type: ignore[attr-defined]
+    assert window.context.part(FilterBar).field.currentIndex() == 0
 
 
 def test_chart_segment_click_filters_like_the_matrix(
@@ -195,11 +178,11 @@ def test_list_entry_selects_item_and_double_click_opens_editor(
     rect = board.lists.view.visualRect(index)
     qtbot.mouseClick(board.lists.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.current_item() == ("measure", mid(plan_doc, "M5"))
-    assert window.side_tabs.currentWidget() is board  # type: ignore[attr-defined]
+    assert window.context.part(SideTabs).currentWidget() is board
     board.lists.item_chosen.emit("goal", window.tree_model.root.children[0].children[1].id, True)
     assert window.current_item() is not None and window.current_item()[0] == "goal"  # type: ignore[index]
-    assert window.side_tabs.currentWidget() is not board  # type: ignore[attr-defined]
-    assert not window.status_board_action.isChecked()  # type: ignore[attr-defined]
+    assert window.context.part(SideTabs).currentWidget() is not board
+    assert not window.context.actions["status_board"].isChecked()
 
 
 def test_bursts_coalesce_and_hidden_board_does_no_work(
@@ -215,13 +198,13 @@ def test_bursts_coalesce_and_hidden_board_does_no_work(
     assert board.recomputes == before + 1
     assert matrix_count(board, 0, "mitte") == "3"
 
-    window.status_board_action.setChecked(False)  # type: ignore[attr-defined]
+    window.context.actions["status_board"].setChecked(False)
     assert not board.isVisible()
     hidden = board.recomputes
     window.operations.update("measure", ids[0], {"status_key": "ende"})
     qtbot.wait(20)
     assert board.recomputes == hidden
-    window.status_board_action.setChecked(True)  # type: ignore[attr-defined]
+    window.context.actions["status_board"].setChecked(True)
     qtbot.waitUntil(lambda: board.recomputes > hidden)
     assert matrix_count(board, 0, "ende") == "1"
 
@@ -242,7 +225,7 @@ def test_since_date_selects_changes(window: MainWindow, plan_doc: Document, qtbo
 
 def test_filter_bar_filters_tree(window: MainWindow, plan_doc: Document, qtbot: QtBot) -> None:
     board = open_board(window, plan_doc, qtbot)
-    bar = window.tree_filters  # type: ignore[attr-defined]
+    bar = window.context.part(FilterBar)
     bar.today = lambda: TODAY
     bar.overdue.setChecked(True)
     assert visible_measures(window) == ["M1", "M2"]
@@ -270,7 +253,7 @@ def test_history_view_in_measure_editor(window: MainWindow, plan_doc: Document, 
     assert window.open_path(plan_doc.path)
     m6 = mid(plan_doc, "M6")
     window.select_item("measure", m6)
-    view = window.editor.measure_editor.history_view  # type: ignore[attr-defined]
+    view = window.context.part(StatusHistoryView)
     assert view.measure_id == m6 and view.entries == []
     window.operations.update("measure", m6, {"status_key": "gefaehrdet"})
     qtbot.waitUntil(lambda: len(view.entries) == 1)
@@ -282,33 +265,29 @@ def test_history_view_in_measure_editor(window: MainWindow, plan_doc: Document, 
     assert view.measure_id is None
 
 
-def test_many_notices_while_nobody_asks_become_one_reload(
+def test_a_burst_of_edits_recomputes_once_without_reading_the_plan(
     window: MainWindow, plan_doc: Document, qtbot: QtBot
 ) -> None:
-    from kik_desktop.ui.operations import ChangeInfo
-
     board = open_board(window, plan_doc, qtbot)
-    source = window.board_source  # type: ignore[attr-defined]
-    data = source.data()
-    assert data is not None
-    reloads = data.reloads
+    loads = window.operations.index.loads
     m1 = mid(plan_doc, "M1")
-    for _ in range(40):
-        window.changes.changed.emit(ChangeInfo("updated", "measure", m1, frozenset({"title"})))
-    assert len(source._pending) <= 25
-    fresh = source.data()
-    assert fresh is not data and fresh.reloads == reloads  # one new load, no replay of 40 patches
-    qtbot.waitUntil(lambda: not board._timer.isActive())
+    before = board.recomputes
+    for key in ["mitte", "ende", "gefaehrdet"] * 5:
+        assert window.operations.update("measure", m1, {"status_key": key})
+    qtbot.waitUntil(lambda: board.recomputes > before)
+    assert board.recomputes == before + 1, "a burst is coalesced into one recompute"
+    assert window.operations.index.loads == loads, "status edits patch the index, nothing is read again"
+    assert matrix_count(board, 0, "gefaehrdet") == "2"  # M2 was already, M1 now too
 
 
 def test_view_menu_toggle_has_its_own_shortcut(window: MainWindow) -> None:
     from PySide6.QtGui import QAction
 
-    action = window.status_board_action  # type: ignore[attr-defined]
+    action = window.context.actions["status_board"]
     assert action in window.menus["view"].actions()
     others = [a for a in window.findChildren(QAction) if a is not action and not a.shortcut().isEmpty()]
     assert action.shortcut().toString() not in {a.shortcut().toString() for a in others}
     action.trigger()
-    assert window.side_tabs.currentWidget() is window.status_board  # type: ignore[attr-defined]
+    assert window.context.part(SideTabs).currentWidget() is window.context.part(StatusBoardWidget)
     action.trigger()
-    assert window.side_tabs.currentWidget() is not window.status_board  # type: ignore[attr-defined]
+    assert window.context.part(SideTabs).currentWidget() is not window.context.part(StatusBoardWidget)

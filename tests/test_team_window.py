@@ -18,6 +18,7 @@ from kik_desktop.models import Measure
 from kik_desktop.store import Document, open_document
 from kik_desktop.ui import team
 from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.status_history import StatusHistoryView
 
 pytestmark = pytest.mark.postgres
 
@@ -51,7 +52,7 @@ def window(qtbot: QtBot, tmp_path: Path, server_doc: Document) -> Iterator[MainW
     win = MainWindow(settings)
     qtbot.addWidget(win)
     win.show()
-    assert team.connect_to_server(win, server_doc.location)
+    assert team.connect_to_server(win.context, server_doc.location)
     yield win
     win.close_document()
     win.close()
@@ -74,7 +75,8 @@ def test_connect_shows_the_server_document_with_author_and_title(
     assert window.document is not None and window.document.is_server
     assert window.document.author == "Anna"
     assert "auf localhost" in window.windowTitle()
-    assert window.team_timer.isActive()  # type: ignore[attr-defined]
+    link = window.context.part(team.TeamLink)
+    assert link is not None and link.timer.isActive()
     assert str(window.settings.value(team.SETTINGS_URL)) == server_doc.location
 
 
@@ -85,7 +87,7 @@ def test_other_editors_change_reaches_tree_and_editor(window: MainWindow, server
         plan.update_item(s, "measure", m1, {"title": "M1 von Ben"})
         goal = plan.parent_id_of(s, "measure", m2)
         new = plan.create_item(s, "measure", goal, None, {"title": "M3 von Ben"})
-    changes = team.poll_now(window)
+    changes = team.poll_now(window.context)
     assert len(changes) >= 2
     assert tree_title(window, m1) == "M1 von Ben"
     assert tree_title(window, new) == "M3 von Ben"
@@ -146,10 +148,11 @@ def test_status_history_shows_who_changed_it(window: MainWindow, server_doc: Doc
     m1 = mid(server_doc, "M1")
     with server_doc.transaction() as s:
         plan.update_item(s, "measure", m1, {"status_key": "ende"})
-    team.poll_now(window)
+    team.poll_now(window.context)
     window.select_item("measure", m1)
     assert window.operations.update("measure", m1, {"status_key": "umgesetzt"})
-    history = window.editor.measure_editor.history_view  # type: ignore[attr-defined]
+    history = window.context.part(StatusHistoryView)
+    assert history is not None
     history.reload()
     rows = [
         [history.list.topLevelItem(i).text(c) for c in (1, 2, 3)]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
@@ -15,17 +15,8 @@ from kik_desktop.domain import plan
 from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document
 from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.operations import PlanUpdate
 from kik_desktop.ui.plan_tree_model import PlanTreeModel
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def open_copy(window: MainWindow, doc: Document, tmp_path: Path) -> Path:
@@ -103,6 +94,41 @@ def test_editor_edit_reaches_database_and_undo_restores(
     assert page._bindings["title"].get() == "M1"
     window.redo()
     assert db_value(small_plan, "measure", m1, "title") == "Sprachtreff"
+
+
+def test_an_editor_edit_goes_one_way_and_the_editor_is_not_read_again(
+    window: MainWindow, small_plan: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_copy(window, small_plan, tmp_path)
+    m1 = measure_id(small_plan, "M1")
+    window.select_item("measure", m1)
+    doc = window.document
+    assert doc is not None
+    reading, reads = doc.reading, []
+
+    def counted() -> Any:
+        reads.append(1)
+        return reading()
+
+    monkeypatch.setattr(doc, "reading", counted)
+    updates: list[PlanUpdate] = []
+    window.operations.applied.connect(updates.append)
+    loads = window.operations.index.loads
+    window.editor.commit.emit("measure", m1, {"status_key": "mitte"})
+    (update,) = updates
+    assert update.initiator is window.editor
+    assert update.changed_attrs("measure", m1) == {"status_key"}
+    # No read for the tree, the board's data or the editor: the change record carries the value.
+    assert reads == [] and window.operations.index.loads == loads
+    assert window.tree_model.node("measure", m1).status_key == "mitte"  # type: ignore[union-attr]
+    # A text edit: one read of that row for its search text, the editor shows the value as stored.
+    window.editor.commit.emit("measure", m1, {"end": "6/2026"})
+    assert len(updates) == 2 and reads == [1] and window.operations.index.loads == loads
+    assert window.editor.measure_editor._bindings["end"].get() == "06/2026"
+    assert db_value(small_plan, "measure", m1, "end") == "06/2026"
+    window.undo()  # undo has no initiator: the editor shows what the database has again
+    assert updates[-1].initiator is None
+    assert window.editor.measure_editor._bindings["end"].get() == ""
 
 
 def test_status_change_records_history_and_undo_removes_it(
@@ -356,3 +382,31 @@ def test_document_open_in_another_window_is_offered_read_only(
     first.close()
     assert not (small_plan.path.parent / (small_plan.path.name + ".lock")).exists()
     second.close()
+
+
+def test_extensions_get_the_context_and_older_ones_the_window(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    from kik_desktop.ui import main_window
+    from kik_desktop.ui.context import WindowContext
+
+    got: dict[str, object] = {}
+
+    def install_ported(ctx: WindowContext) -> None:
+        got["ported"] = ctx
+
+    def install_older(window: MainWindow) -> None:
+        got["older"] = window
+
+    for name, install in (("kik_test_ported", install_ported), ("kik_test_older", install_older)):
+        module = types.ModuleType(name)
+        setattr(module, "install", install)  # noqa: B010 (a module made for the test)
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(main_window, "EXTENSIONS", ["kik_test_ported", "kik_test_older"])
+    win = MainWindow(QSettings(str(tmp_path / "e.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    assert got == {"ported": win.context, "older": win}
+    assert isinstance(got["ported"], WindowContext) and win.context.window is win

@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "kik_desktop.cli.status_commands",
     "kik_desktop.cli.print_commands",
     "kik_desktop.cli.safety_commands",
+    "kik_desktop.cli.edition_commands",
+    "kik_desktop.cli.snapshot_commands",
     "kik_desktop.cli.team_commands",
 ]
 
@@ -34,7 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
-    """The parser and the names of its commands."""
+    """The parser and the names of its commands (argparse's own texts in German)."""
+    from kik_desktop.cli.german import german_argparse
+
+    with german_argparse():
+        return _build_german_parser()
+
+
+def _build_german_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     parser = argparse.ArgumentParser(
         prog="kik-desktop",
         description="KIK Desktop – das Kommunale Integrationskonzept Kempten pflegen. "
@@ -83,13 +92,9 @@ def resolve_db(path: Path | str | None) -> Path | str:
     """The document a command works on: --db, or the default document (created if missing)."""
     if path is not None:
         return path
-    from kik_desktop.domain.defaults import create_default_document
-    from kik_desktop.paths import default_document_path
+    from kik_desktop.domain.defaults import resolve_document
 
-    default = default_document_path()
-    if not default.exists():
-        create_default_document(default).close()
-    return default
+    return resolve_document(path)
 
 
 def _configure_streams() -> None:
@@ -106,10 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, commands = _build_parser()
     if not args_list or (args_list[0] not in commands and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
-    args = parser.parse_args(args_list)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    from kik_desktop.cli.german import german_argparse
+
+    with german_argparse():
+        args = parser.parse_args(args_list)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
     from kik_desktop.store.server import set_password_provider
 
     set_password_provider(_ask_password)

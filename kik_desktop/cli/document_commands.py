@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kik_desktop.cli import CommandError, db_argument, document_target, resolve_db
+from kik_desktop.cli.writing import document_write_lock
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,13 +37,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     if isinstance(path, Path) and path.exists() and not args.force:
         raise CommandError(f"„{path}“ gibt es schon (mit --force überschreiben).")
     overwrite = isinstance(path, Path) or args.force
-    doc = (
-        create_document(path, overwrite=overwrite)
-        if args.empty
-        else create_default_document(path, overwrite=overwrite)
-    )
-    where = doc.location
-    doc.close()
+    # Overwriting a document someone has open would pull it from under them: same lock as the window.
+    with document_write_lock(path, command="new"):
+        doc = (
+            create_document(path, overwrite=overwrite)
+            if args.empty
+            else create_default_document(path, overwrite=overwrite)
+        )
+        where = doc.location
+        doc.close()
     print(f"Dokument angelegt: {where}")
     return 0
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli.writing import confirm, document_write_lock
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +68,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from kik_desktop.store import open_document
 
     path = resolve_db(args.db)
-    with open_document(path, read_only=args.dry_run) as doc:
+    # Like the window: a document open elsewhere is not written to (a dry run only reads).
+    guard = contextlib.nullcontext() if args.dry_run else document_write_lock(path, command="import")
+    with guard, open_document(path, read_only=args.dry_run) as doc:
         try:
             preview = preview_document(doc, args.input)
         except WorkbookRejected as exc:
@@ -82,14 +86,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         if preview.change_count == 0 and n_delete == 0:
             print("Keine Änderungen: nichts zu übernehmen.")
             return 0
-        if not args.yes and sys.stdin.isatty():
-            question = f"{preview.change_count} Einträge übernehmen"
-            if n_delete:
-                question += f" und {n_delete} fehlende löschen"
-            answer = input(question + "? [j/N] ").strip().lower()
-            if answer not in ("j", "ja", "y", "yes"):
-                print("Abgebrochen: nichts geschrieben.")
-                return 1
+        question = f"{preview.change_count} Einträge übernehmen"
+        if n_delete:
+            question += f" und {n_delete} fehlende löschen"
+        if not confirm(question, yes=args.yes, alternative="mit --dry-run nur die Vorschau ansehen"):
+            print("Abgebrochen: nichts geschrieben.")
+            return 1
         try:
             record = prepare_import(preview, delete_missing=args.delete_missing)
         except ImportBlocked as exc:

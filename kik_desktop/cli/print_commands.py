@@ -63,6 +63,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                 help="Papierformat (quer), Standard A4",
             )
         k.set_defaults(func=cmd_print)
+    from kik_desktop.cli.snapshot_commands import register_print_kinds
+
+    register_print_kinds(kinds)  # veraenderungen, zeitplan
 
 
 def cmd_print(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli.writing import confirm, document_write_lock
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,24 +107,18 @@ def _pick(spec: str, document: Path) -> Path:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from kik_desktop.store.backup import read_backup_info, restore_backup
-    from kik_desktop.store.lock import DocumentLock
 
     document = _file_only(args.db, "„restore“")
     info = read_backup_info(_pick(args.backup, document))
-    if not args.yes:
-        answer = input(
-            f"„{document}“ durch die Sicherung vom {info.created:%d.%m.%Y %H:%M} ersetzen? "
-            "Der jetzige Stand wird vorher gesichert. [j/N] "
+    with document_write_lock(document, command="restore"):
+        question = (
+            f"„{document}“ durch die Sicherung vom {info.created:%d.%m.%Y %H:%M} ersetzen "
+            "(der jetzige Stand wird vorher gesichert)"
         )
-        if answer.strip().lower() not in ("j", "ja", "y", "yes"):
+        if not confirm(question, yes=args.yes):
             print("Abgebrochen.")
             return 1
-    lock = DocumentLock(document)
-    lock.acquire()
-    try:
         previous = restore_backup(info, document)
-    finally:
-        lock.release()
     print(f"Wiederhergestellt: {document} aus {info.path} ({info.describe_counts()})")
     if previous is not None:
         print(f"Der vorherige Stand ist gesichert: {previous}")
@@ -138,11 +133,9 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     if holder is None:
         print("Das Dokument ist nicht gesperrt.")
         return 0
-    if not args.yes:
-        answer = input(f"Gesperrt von {holder.describe()}. Sperre wirklich aufheben? [j/N] ")
-        if answer.strip().lower() not in ("j", "ja", "y", "yes"):
-            print("Abgebrochen.", file=sys.stderr)
-            return 1
+    if not confirm(f"Gesperrt von {holder.describe()}. Sperre wirklich aufheben", yes=args.yes):
+        print("Abgebrochen.", file=sys.stderr)
+        return 1
     lock.break_lock()
     lock.release()
     print("Sperre aufgehoben.")

@@ -21,6 +21,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DATUM",
         help="auch die Statusänderungen seit diesem Tag (TT.MM.JJJJ oder JJJJ-MM-TT)",
     )
+    p.add_argument(
+        "--since-snapshot",
+        metavar="BERICHTSSTAND",
+        help="auch die Veränderungen seit diesem Berichtsstand (Statuswechsel, neu, entfallen, …)",
+    )
     p.add_argument("--today", metavar="DATUM", help=argparse.SUPPRESS)  # for reproducible output in tests
     p.add_argument("--json", action="store_true", help="als JSON statt als Text")
     p.set_defaults(func=cmd_status)
@@ -79,7 +84,7 @@ def format_board(board: Any) -> str:
     for name, entries in board.lists().items():
         title = LIST_TITLES[name]
         if name == "starting_soon":
-            title += f" ({first} bis {last})"
+            title += f" (von {first} bis {last})"
         lines += ["", f"{title}: {len(entries)}"]
         for e in entries:
             extra = f"  ({e.extra})" if e.extra else ""
@@ -105,8 +110,20 @@ def cmd_status(args: argparse.Namespace) -> int:
         raise CommandError(f"„{path}“ gibt es nicht.")
     with open_document(path, read_only=True) as doc, doc.reading() as s:
         board = compute_board(s, today, since)
+        changes = None
+        if args.since_snapshot:
+            from kik_desktop.cli.snapshot_commands import changes_since
+
+            changes = changes_since(s, args.since_snapshot, today)
     if args.json:
-        sys.stdout.write(json.dumps(board.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        data = board.to_dict()
+        if changes is not None:
+            data["changes"] = changes.to_dict()
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(format_board(board))
+        if changes is not None:
+            from kik_desktop.cli.snapshot_commands import format_comparison
+
+            sys.stdout.write(format_comparison(changes, board.short_label))
     return 0

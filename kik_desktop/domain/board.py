@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from operator import itemgetter
 from typing import Any, Final, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dates import month_index, parse_month_year
 from kik_desktop.domain.plan import PRIORITIES
-from kik_desktop.domain.queries import StatusInfo, split_names, statuses
-from kik_desktop.models import Field, Goal, Measure, StatusChange
+from kik_desktop.domain.plan_index import IndexDelta, PlanIndex, PlanNode, Reading
+from kik_desktop.domain.queries import StatusInfo, split_names
+from kik_desktop.models import Measure, StatusChange
 
 DONE: Final = "umgesetzt"
 AT_RISK: Final = "gefaehrdet"
@@ -41,7 +42,7 @@ SOON_MONTHS: Final = 3
 LIST_TITLES: Final = {
     "at_risk": "Gefährdete Maßnahmen",
     "overdue": "Überfällige Maßnahmen",
-    "starting_soon": "Beginnen in den nächsten drei Monaten",
+    "starting_soon": "Beginnen bald",  # the board and `status` add the exact months
     "without_responsible": "Maßnahmen ohne Verantwortliche",
     "goals_without_indicator": "Ziele ohne Indikator",
     "without_success_indicator": "Maßnahmen ohne Erfolgsindikator",
@@ -162,7 +163,9 @@ class Board:
         return key
 
     def short_label(self, key: str | None) -> str:
-        return SHORT_LABELS.get(key) or self.label(key)
+        # The legend's short name (edited on the Konzept tab) first, then the built-in short names.
+        own = next((st.short for st in self.statuses if st.key == key and st.short), "")
+        return own or SHORT_LABELS.get(key) or self.label(key)
 
     def lists(self) -> dict[str, list[BoardEntry]]:
         """The six action lists in the order the board shows them."""
@@ -266,88 +269,10 @@ def starts_soon(start: str | None, today: date) -> bool:
     return idx is not None and cur <= idx <= cur + SOON_MONTHS
 
 
-# A measure row of BoardData is a list, patched in place after an edit so the ordered row list stays
-# valid. Dates are kept as month indexes with sentinels that make every comparison a plain int test.
-(
-    M_ID,
-    M_GOAL,
-    M_NUMBER,
-    M_TITLE,
-    M_STATUS,
-    M_RESPONSIBLE,
-    M_START,
-    M_END,
-    M_HAS_INDICATOR,
-    M_PRIORITY,
-    M_POSITION,
-    M_END_INDEX,
-    M_START_INDEX,
-    M_UNOWNED,
-    M_KEY,
-    M_ENTRY,
-    M_ENTRY_END,
-    M_ENTRY_START,
-    M_INDEX,  # 1-based place within its goal
-    M_ORDER,  # sort key of the tree order: goal's place × 1,000,000 + M_INDEX
-) = range(20)
-NO_END: Final = 1 << 30  # never before the current month: not overdue
-NO_START: Final = -1  # never within the next months
 # The measure attributes the board shows; an update of any other attribute leaves the board as it is.
 MEASURE_BOARD_ATTRS: Final = frozenset(
     {"title", "status_key", "responsible", "start", "end", "success_indicator", "priority"}
 )
-
-
-def _measure_select() -> Any:
-    # The few columns the board reads; the success indicator is reduced to a flag in SQL so its
-    # (possibly long) text is not transferred.
-    has_indicator = func.length(func.trim(func.coalesce(Measure.success_indicator, ""))) > 0
-    return select(
-        Measure.id,
-        Measure.goal_id,
-        Measure.position,
-        Measure.title,
-        Measure.status_key,
-        Measure.responsible,
-        Measure.start,
-        Measure.end,
-        has_indicator,
-        Measure.priority,
-    )
-
-
-def _measure_row(r: Any, number: str, index: int) -> list[Any]:
-    start, end, responsible = r[6] or "", r[7] or "", r[5] or ""
-    end_idx = _end_index(end) if end else None
-    start_idx = _start_index(start) if start else None
-    # The list entries are made when a list first needs them (most rows are in no list) and kept.
-    return [
-        r[0],
-        r[1],
-        number,
-        r[3] or "",
-        r[4],
-        responsible,
-        start,
-        end,
-        bool(r[8]),
-        r[9],
-        r[2],
-        NO_END if end_idx is None else end_idx,
-        NO_START if start_idx is None else start_idx,
-        not responsible.strip(),
-        (r[1], r[4]),
-        None,
-        None,
-        None,
-        index,
-        0,
-    ]
-
-
-def _entry(r: list[Any]) -> BoardEntry:
-    e = r[M_ENTRY] = BoardEntry("measure", r[M_ID], r[M_NUMBER], r[M_TITLE])
-    return e
 
 
 def _end_hint(end: str) -> str:
@@ -357,55 +282,44 @@ def _end_hint(end: str) -> str:
     return f"bis {end}" if _end_index(end) is not None else end
 
 
-def _entry_end(r: list[Any]) -> BoardEntry:
-    e = r[M_ENTRY_END] = BoardEntry("measure", r[M_ID], r[M_NUMBER], r[M_TITLE], _end_hint(r[M_END]))
-    return e
-
-
-def _entry_start(r: list[Any]) -> BoardEntry:
-    start = r[M_START]
-    e = r[M_ENTRY_START] = BoardEntry(
-        "measure", r[M_ID], r[M_NUMBER], r[M_TITLE], f"ab {start}" if start else ""
-    )
-    return e
-
-
-_by_position = itemgetter(2, 0)
-# Notices of the window that change nothing in the document.
-PASSIVE_ACTIONS: Final = frozenset({"filters-cleared"})
-
-
 class _Aggregates:
-    """Counts and list candidates of the measure rows, patched as rows come and go."""
+    """Counts and list candidates of the measures, patched measure by measure as the index changes."""
 
-    def __init__(self, rows: list[list[Any]]) -> None:
-        self.per_goal: Counter[tuple[int, str | None]] = Counter(map(itemgetter(M_KEY), rows))
-        self.at_risk = {r[M_ID] for r in rows if r[M_STATUS] == AT_RISK}
-        self.unowned = {r[M_ID] for r in rows if r[M_UNOWNED]}
-        self.no_indicator = {r[M_ID] for r in rows if not r[M_HAS_INDICATOR]}
+    def __init__(self, measures: Iterable[PlanNode]) -> None:
+        self.key: dict[int, tuple[int, str | None]] = {}  # measure id -> (goal id, status)
+        self.per_goal: Counter[tuple[int, str | None]] = Counter()
+        self.at_risk: set[int] = set()
+        self.unowned: set[int] = set()
+        self.no_indicator: set[int] = set()
         # Candidates whose month decides with today: open ends of measures not done, known starts.
-        self.ends = {
-            r[M_ID]: r[M_END_INDEX] for r in rows if r[M_END_INDEX] != NO_END and r[M_STATUS] != DONE
-        }
-        self.starts = {r[M_ID]: r[M_START_INDEX] for r in rows if r[M_START_INDEX] != NO_START}
+        self.ends: dict[int, int] = {}
+        self.starts: dict[int, int] = {}
+        for m in measures:
+            self.add(m)
 
-    def add(self, r: list[Any]) -> None:
-        mid = r[M_ID]
-        self.per_goal[r[M_KEY]] += 1
-        if r[M_STATUS] == AT_RISK:
+    def add(self, m: PlanNode) -> None:
+        mid, status = m.id, m.status_key
+        key = (m.parent.id if m.parent is not None else -1, status)
+        self.key[mid] = key
+        self.per_goal[key] += 1
+        if status == AT_RISK:
             self.at_risk.add(mid)
-        if r[M_UNOWNED]:
+        if not m.responsible.strip():
             self.unowned.add(mid)
-        if not r[M_HAS_INDICATOR]:
+        if not m.has_indicator:
             self.no_indicator.add(mid)
-        if r[M_END_INDEX] != NO_END and r[M_STATUS] != DONE:
-            self.ends[mid] = r[M_END_INDEX]
-        if r[M_START_INDEX] != NO_START:
-            self.starts[mid] = r[M_START_INDEX]
+        end = _end_index(m.end) if m.end else None
+        if end is not None and status != DONE:
+            self.ends[mid] = end
+        start = _start_index(m.start) if m.start else None
+        if start is not None:
+            self.starts[mid] = start
 
-    def remove(self, r: list[Any]) -> None:
-        mid = r[M_ID]
-        self.per_goal[r[M_KEY]] -= 1
+    def remove(self, mid: int) -> None:
+        key = self.key.pop(mid, None)
+        if key is None:
+            return
+        self.per_goal[key] -= 1
         for group in (self.at_risk, self.unowned, self.no_indicator):
             group.discard(mid)
         self.ends.pop(mid, None)
@@ -413,241 +327,169 @@ class _Aggregates:
 
 
 class BoardData:
-    """The few columns of the plan the board reads, held in memory in tree order with numbers.
+    """The board computed from the plan index (``domain.plan_index``), which the tree shares.
 
-    ``load`` reads everything (one core select per table). After an edit the window calls
-    ``apply_change`` with what changed; it re-reads only that row, or the items of the one goal or
-    field whose children changed, and renumbers there. So the board follows an edit of a
-    10,000-measure plan without scanning the measure table again; ``compute`` is then a few passes
-    over rows in memory.
+    ``load`` reads a fresh index (the command line, reports); the window hands in its own index and
+    calls ``follow`` with each delta, which patches the counts of the measures it touched. ``compute``
+    is then a few passes over what is in memory; only the status history is read.
     """
 
-    def __init__(self) -> None:
-        self.statuses: list[StatusInfo] = []
-        # field id -> [id, number, name, adopted goals, adopted measures], in tree order
-        self.fields: dict[int, list[Any]] = {}
-        self.field_goals: dict[int, list[int]] = {}
-        # goal id -> [id, field id, number, title, indicator]
-        self.goals: dict[int, list[Any]] = {}
-        self.goal_measures: dict[int, list[int]] = {}
-        self.measures: dict[int, list[Any]] = {}
-        self._rows: list[list[Any]] | None = None  # measure rows in tree order, rebuilt on demand
-        self._goal_rank: dict[int, int] | None = None  # goal id -> place in the tree order
-        # What compute needs, kept up to date row by row once built (None: build on next compute).
+    def __init__(self, index: PlanIndex) -> None:
+        self.index = index
         self._agg: _Aggregates | None = None
-        self.reloads = 0  # full reloads so far (tests check that an edit does not need one)
+        # Action-list entries by (list kind, measure id), kept while numbers and rows stay as they are.
+        self._entries: dict[tuple[str, int], BoardEntry] = {}
+        self._rank: dict[int, int] | None = None  # measure id -> place in tree order
+
+    def _ranks(self) -> dict[int, int]:
+        if self._rank is None:
+            self._rank = {m.id: i for i, m in enumerate(self.index.measures())}
+        return self._rank
 
     @classmethod
     def load(cls, s: Session) -> BoardData:
-        data = cls()
-        data.reload(s)
-        return data
+        index = PlanIndex()
+        index.load(s, texts=False)
+        return cls(index)
 
-    # -- reading --------------------------------------------------------------------------------
-    def reload(self, s: Session) -> None:
-        """Read everything again."""
-        self.reloads += 1
-        conn = s.connection()
-        self.statuses = statuses(s)
-        self.fields = {}
-        self.field_goals = {}
-        for i, (fid, name, adopted_goals, adopted_measures) in enumerate(
-            conn.execute(
-                select(Field.id, Field.name, Field.adopted_goals, Field.adopted_measures).order_by(
-                    Field.position, Field.id
-                )
-            ),
-            start=1,
-        ):
-            self.fields[fid] = [fid, str(i), name or "", adopted_goals, adopted_measures]
-            self.field_goals[fid] = []
-        self.goals, self.goal_measures, self.measures = {}, {}, {}
-        self._agg = None
-        self._read_goals(s, None)
-        self._rows = None
-        self._goal_rank = None
+    @property
+    def statuses(self) -> list[StatusInfo]:
+        return self.index.statuses
 
-    def _read_goals(self, s: Session, field_ids: list[int] | None) -> None:
-        """(Re)read the goals of these fields (None: all) with their measures, and number them."""
-        conn = s.connection()
-        self._goal_rank = None  # goals may have come, gone or moved: every row's order is redone
-        q = select(Goal.id, Goal.field_id, Goal.position, Goal.title, Goal.indicator)
-        mq = _measure_select()
-        if field_ids is not None:
-            for fid in field_ids:
-                for gid in self.field_goals.get(fid, []):
-                    self._drop_goal(gid)
-                self.field_goals[fid] = []
-            q = q.where(Goal.field_id.in_(field_ids))
-            mq = mq.join(Goal, Goal.id == Measure.goal_id).where(Goal.field_id.in_(field_ids))
-        # Sorting in Python is cheaper than ORDER BY, which makes SQLite build a temporary b-tree.
-        for gid, fid, _pos, title, indicator in sorted(conn.execute(q).all(), key=_by_position):
-            goals = self.field_goals.setdefault(fid, [])
-            goals.append(gid)
-            number = f"{self.fields[fid][1] if fid in self.fields else '?'}.{len(goals)}"
-            self.goals[gid] = [gid, fid, number, title or "", indicator or ""]
-            self.goal_measures[gid] = []
-        self._place_measures(conn.execute(mq).all())
+    @property
+    def reloads(self) -> int:
+        """Full reads of the plan so far (tests check that an edit needs none)."""
+        return self.index.loads
 
-    def _read_measures(self, s: Session, goal_ids: list[int]) -> None:
-        """(Re)read the measures of these goals and number them."""
-        for gid in goal_ids:
-            for mid in self.goal_measures.get(gid, []):
-                self._forget(mid)
-            self.goal_measures[gid] = []
-        self._place_measures(
-            s.connection().execute(_measure_select().where(Measure.goal_id.in_(goal_ids))).all()
-        )
+    # -- following the index ---------------------------------------------------------------------
+    def apply(self, changes: ChangeSet, reading: Reading) -> IndexDelta:
+        """Bring the index up to date from a write's change records and follow it."""
+        delta = self.index.apply(changes, reading)
+        if self not in self.index.listeners:
+            self.follow(delta)
+        return delta
 
-    def _place_measures(self, rows: Sequence[Any]) -> None:
-        for r in sorted(rows, key=_by_position):
-            ids = self.goal_measures.setdefault(r[1], [])
-            ids.append(r[0])
-            goal = self.goals.get(r[1])
-            row = self.measures[r[0]] = _measure_row(r, f"{goal[2] if goal else '?'}.{len(ids)}", len(ids))
-            if self._agg is not None:
-                self._agg.add(row)
-            if self._goal_rank is not None:
-                row[M_ORDER] = self._goal_rank.get(r[1], -1) * 1_000_000 + len(ids)
-        self._rows = None
+    def listen(self) -> BoardData:
+        """Follow the index on every apply (as one of its listeners); returns self."""
+        if self not in self.index.listeners:
+            self.index.listeners.append(self)
+        return self
 
-    def _drop_goal(self, gid: int) -> None:
-        for mid in self.goal_measures.pop(gid, []):
-            self._forget(mid)
-        self.goals.pop(gid, None)
+    # IndexListener: only the whole delta matters here.
+    def before_reset(self) -> None:
+        pass
 
-    def _forget(self, mid: int) -> None:
-        row = self.measures.pop(mid, None)
-        if row is not None and self._agg is not None:
-            self._agg.remove(row)
+    def after_reset(self) -> None:
+        self.follow(IndexDelta(reset=True))
 
-    def _goal_of(self, s: Session, measure_id: int) -> int | None:
-        return s.connection().execute(select(Measure.goal_id).where(Measure.id == measure_id)).scalar()
+    def before_insert(self, parent: PlanNode, row: int) -> None:
+        pass
 
-    def _field_of(self, s: Session, goal_id: int) -> int | None:
-        return s.connection().execute(select(Goal.field_id).where(Goal.id == goal_id)).scalar()
+    def after_insert(self, parent: PlanNode, row: int) -> None:
+        pass
 
-    def apply_change(
-        self,
-        s: Session,
-        action: str,
-        kind: str | None = None,
-        item_id: int | None = None,
-        attrs: frozenset[str] | set[str] = frozenset(),
-    ) -> None:
-        """Bring the data up to date after one edit (action as in the window's ChangeInfo:
-        updated, inserted, removed, moved, reset). What it cannot narrow down reloads everything."""
-        if action in PASSIVE_ACTIONS:
+    def before_remove(self, parent: PlanNode, row: int) -> None:
+        pass
+
+    def after_remove(self, parent: PlanNode, row: int) -> None:
+        pass
+
+    def before_move(self, old_parent: PlanNode, old_row: int, new_parent: PlanNode, new_row: int) -> None:
+        pass
+
+    def after_move(self, old_parent: PlanNode, old_row: int, new_parent: PlanNode, new_row: int) -> None:
+        pass
+
+    def after_apply(self, delta: IndexDelta) -> None:
+        self.follow(delta)
+
+    def follow(self, delta: IndexDelta) -> None:
+        if delta.reset:
+            self._agg = None
+            self._entries.clear()
+            self._rank = None
             return
-        if action == "registry":
-            # The registry (institutions, statuses) changed: only the status labels and colours matter.
-            self.statuses = statuses(s)
+        touched = delta.touched_measure_ids()
+        if delta.structural:
+            self._rank = None
+            # Numbers shifted below the renumbered rows: those entries are made again.
+            for parent, start in delta.renumbered:
+                for child in parent.children[start:]:
+                    touched.update(m.id for m in (child, *child.walk()) if m.kind == "measure")
+        entries = self._entries
+        for mid in touched:
+            entries.pop(("plain", mid), None)
+            entries.pop(("end", mid), None)
+            entries.pop(("start", mid), None)
+        agg = self._agg
+        if agg is None:
             return
-        if (
-            item_id is None
-            or kind not in ("measure", "goal")
-            or action not in ("updated", "inserted", "removed", "moved")
-        ):
-            if action == "updated" and kind == "field" and item_id in self.fields:
-                f = (
-                    s.connection()
-                    .execute(
-                        select(Field.name, Field.adopted_goals, Field.adopted_measures).where(
-                            Field.id == item_id
-                        )
-                    )
-                    .first()
-                )
-                if f is not None:
-                    self.fields[item_id][2:5] = [f[0] or "", f[1], f[2]]
-                    return
-            self.reload(s)
-            return
-        if kind == "measure":
-            old_goal = self.measures[item_id][M_GOAL] if item_id in self.measures else None
-            if action == "updated" and old_goal is not None:
-                if not set(attrs) & MEASURE_BOARD_ATTRS:
-                    return
-                r = s.connection().execute(_measure_select().where(Measure.id == item_id)).first()
-                if r is not None and r[1] == old_goal:
-                    row = self.measures[item_id]
-                    if self._agg is not None:
-                        self._agg.remove(row)
-                    order = row[M_ORDER]
-                    row[:] = _measure_row(r, row[M_NUMBER], row[M_INDEX])
-                    row[M_ORDER] = order
-                    if self._agg is not None:
-                        self._agg.add(row)
-                    return
-            new_goal = None if action == "removed" else self._goal_of(s, item_id)
-            goals = [g for g in {old_goal, new_goal} if g is not None and g in self.goals]
-            if new_goal is not None and new_goal not in self.goals:
-                self.reload(s)
-                return
-            self._read_measures(s, goals)
-            return
-        # A goal: its row, and its measures when it came back or moved.
-        old_field = self.goals[item_id][1] if item_id in self.goals else None
-        if action == "updated" and old_field is not None:
-            g = (
-                s.connection()
-                .execute(select(Goal.field_id, Goal.title, Goal.indicator).where(Goal.id == item_id))
-                .first()
-            )
-            if g is not None and g[0] == old_field:
-                self.goals[item_id][3:5] = [g[1] or "", g[2] or ""]
-                return
-        new_field = None if action == "removed" else self._field_of(s, item_id)
-        if new_field is not None and new_field not in self.fields:
-            self.reload(s)
-            return
-        fields = [f for f in dict.fromkeys([old_field, new_field]) if f is not None]
-        self._read_goals(s, fields)
+        for mid in touched:
+            agg.remove(mid)
+            node = self.index.node("measure", mid)
+            if node is not None:
+                agg.add(node)
 
-    # -- computing ------------------------------------------------------------------------------
-    def rows(self) -> list[list[Any]]:
-        """The measure rows in tree order."""
-        if self._rows is None:
-            self._rows = [
-                self.measures[mid]
-                for gids in self.field_goals.values()
-                for gid in gids
-                for mid in self.goal_measures.get(gid, [])
-            ]
-        return self._rows
+    # -- computing -------------------------------------------------------------------------------
+    def _aggregates(self) -> _Aggregates:
+        if self._agg is None:
+            self._agg = _Aggregates(self.index.measures())
+        return self._agg
+
+    def _list(self, ids: Iterable[int], variant: str) -> list[BoardEntry]:
+        """Entries of these measures in tree order; made once and kept until the measure changes."""
+        cache, node_of, rank = self._entries, self.index.node, self._ranks()
+        out: list[BoardEntry] = []
+        for mid in sorted(ids, key=rank.__getitem__):
+            entry = cache.get((variant, mid))
+            if entry is None:
+                node = node_of("measure", mid)
+                if node is None:
+                    continue
+                extra = ""
+                if variant == "end":
+                    extra = _end_hint(node.end)
+                elif variant == "start":
+                    extra = f"ab {node.start}" if node.start else ""
+                entry = cache[(variant, mid)] = BoardEntry("measure", mid, node.number(), node.title, extra)
+            out.append(entry)
+        return out
 
     def compute(self, s: Session, today: date, since: date | None = None) -> Board:
-        """The board from the data in memory; only the status history is read (when since is given)."""
-        status_list = self.statuses
+        """The board from the index; only the status history is read (when since is given)."""
+        index = self.index
+        status_list = index.statuses
         columns: list[str | None] = [st.key for st in status_list] + [None]
         known = set(columns)
-        goal_field = {gid: g[1] for gid, g in self.goals.items()}
+        goal_field: dict[int, int] = {}
         summaries: dict[int, FieldSummary] = {}
-        for fid, number, name, adopted_goals, adopted_measures in self.fields.values():
-            summaries[fid] = FieldSummary(
-                field_id=fid,
-                number=number,
-                name=name,
+        total_goals = 0
+        for f in index.fields:
+            for g in f.children:
+                goal_field[g.id] = f.id
+            total_goals += len(f.children)
+            summaries[f.id] = FieldSummary(
+                field_id=f.id,
+                number=f.number(),
+                name=f.title,
                 counts=dict.fromkeys(columns, 0),
                 measures=0,
-                goals=len(self.field_goals.get(fid, [])),
-                adopted_measures=adopted_measures,
-                adopted_goals=adopted_goals,
+                goals=len(f.children),
+                adopted_measures=f.adopted_measures,
+                adopted_goals=f.adopted_goals,
             )
+        agg = self._aggregates()
         board = Board(
             today=today,
             since=since,
             statuses=list(status_list),
             fields=list(summaries.values()),
             totals=dict.fromkeys(columns, 0),
-            total_measures=len(self.measures),
-            total_goals=len(self.goals),
-            adopted_measures=sum(f[4] or 0 for f in self.fields.values()),
-            adopted_goals=sum(f[3] or 0 for f in self.fields.values()),
+            total_measures=len(agg.key),
+            total_goals=total_goals,
+            adopted_measures=sum(f.adopted_measures or 0 for f in index.fields),
+            adopted_goals=sum(f.adopted_goals or 0 for f in index.fields),
         )
-        agg = self._agg
-        if agg is None:
-            agg = self._agg = _Aggregates(self.rows())
         for (gid, status), n in agg.per_goal.items():
             if not n:
                 continue
@@ -659,36 +501,15 @@ class BoardData:
                 summary.measures += n
         cur = month_index(today.year, today.month)
         last = cur + SOON_MONTHS
-        if self._goal_rank is None:
-            goal_ids = (g for gids in self.field_goals.values() for g in gids)
-            rank = self._goal_rank = {gid: i for i, gid in enumerate(goal_ids)}
-            for r in self.measures.values():
-                r[M_ORDER] = rank.get(r[M_GOAL], -1) * 1_000_000 + r[M_INDEX]
-        measures = self.measures
-        by_order = itemgetter(M_ORDER)
-
-        def ordered(ids: Any) -> list[list[Any]]:
-            picked = [measures[m] for m in ids]
-            picked.sort(key=by_order)
-            return picked
-
-        # Only the rows in a list are touched here, in tree order: after one edit the work is
-        # proportional to the lists' length, not to the plan's.
-        board.at_risk = [r[M_ENTRY_END] or _entry_end(r) for r in ordered(agg.at_risk)]
-        board.overdue = [
-            r[M_ENTRY_END] or _entry_end(r) for r in ordered([m for m, e in agg.ends.items() if e < cur])
-        ]
-        board.starting_soon = [
-            r[M_ENTRY_START] or _entry_start(r)
-            for r in ordered([m for m, b in agg.starts.items() if cur <= b <= last])
-        ]
-        board.without_responsible = [r[M_ENTRY] or _entry(r) for r in ordered(agg.unowned)]
-        board.without_success_indicator = [r[M_ENTRY] or _entry(r) for r in ordered(agg.no_indicator)]
+        # Only the measures in a list are touched here: after one edit the work is proportional to
+        # the lists' length, not to the plan's.
+        board.at_risk = self._list(agg.at_risk, "end")
+        board.overdue = self._list([m for m, e in agg.ends.items() if e < cur], "end")
+        board.starting_soon = self._list([m for m, b in agg.starts.items() if cur <= b <= last], "start")
+        board.without_responsible = self._list(agg.unowned, "plain")
+        board.without_success_indicator = self._list(agg.no_indicator, "plain")
         board.goals_without_indicator = [
-            BoardEntry("goal", g[0], g[2], g[3])
-            for gids in self.field_goals.values()
-            for g in (self.goals[gid] for gid in gids)
-            if not g[4].strip()
+            BoardEntry("goal", g.id, g.number(), g.title) for g in index.goals() if not g.has_indicator
         ]
         if since is not None:
             board.changes = self.changes_since(s, since)
@@ -708,8 +529,8 @@ class BoardData:
             .where(StatusChange.changed_at >= datetime.combine(since, time.min))
             .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
         ):
-            row = self.measures.get(mid)
-            number, title = (row[M_NUMBER], row[M_TITLE]) if row else ("?", "")
+            node = self.index.node("measure", mid)
+            number, title = (node.number(), node.title) if node else ("?", "")
             out.append(ChangeEntry(cid, mid, number, title, changed_at, old, new))
         return out
 
@@ -722,31 +543,37 @@ class BoardData:
         overdue: bool = False,
         today: date | None = None,
     ) -> set[int]:
-        """See measure_ids_matching; works on the data in memory."""
+        """See measure_ids_matching; works on the index."""
         if overdue and today is None:
             raise ValueError("overdue needs today")
-        known = {st.key for st in self.statuses}
-        rows = self.rows()
+        known = {st.key for st in self.index.statuses}
+        rows: list[PlanNode]
         if field_id is not None:
-            rows = [
-                self.measures[mid]
-                for gid in self.field_goals.get(field_id, [])
-                for mid in self.goal_measures.get(gid, [])
-            ]
+            f = self.index.node("field", field_id)
+            rows = [m for g in f.children for m in g.children] if f is not None else []
+        else:
+            rows = list(self.index.measures())
         if status_key is None:
-            rows = [r for r in rows if r[M_STATUS] not in known]
+            rows = [m for m in rows if m.status_key not in known]
         elif isinstance(status_key, str):
-            rows = [r for r in rows if r[M_STATUS] == status_key]
+            rows = [m for m in rows if m.status_key == status_key]
         if priority is not None:
             wanted = priority or None
-            rows = [r for r in rows if r[M_PRIORITY] == wanted]
+            rows = [m for m in rows if m.priority == wanted]
         if responsible and responsible.strip():
             needle = responsible.strip().casefold()
-            rows = [r for r in rows if needle in r[M_RESPONSIBLE].casefold()]
+            rows = [m for m in rows if needle in m.responsible.casefold()]
         if overdue and today is not None:
-            cur = month_index(today.year, today.month)
-            rows = [r for r in rows if r[M_END_INDEX] < cur and r[M_STATUS] != DONE]
-        return {r[M_ID] for r in rows}
+            rows = [m for m in rows if is_overdue(m.end, m.status_key, today)]
+        return {m.id for m in rows}
+
+    def responsible_names(self) -> list[str]:
+        """The responsible parties named in the plan (one entry per name), sorted, for the filter."""
+        names: dict[str, str] = {}
+        for raw in {m.responsible for m in self.index.measures()}:
+            for name in split_names(raw):
+                names.setdefault(name.casefold(), name)
+        return sorted(names.values(), key=str.casefold)
 
 
 def compute_board(s: Session, today: date, since: date | None = None) -> Board:

@@ -108,8 +108,9 @@ def created(
     return Change(Action.CREATED, kind, item_id, values or {}, parent_id, index)
 
 
-def deleted(kind: str, item_id: int, parent_id: int | None = None) -> Change:
-    return Change(Action.DELETED, kind, item_id, parent_id=parent_id)
+def deleted(kind: str, item_id: int, parent_id: int | None = None, *, index: int | None = None) -> Change:
+    """index: where the item stood under its parent before it went (when the write knows it)."""
+    return Change(Action.DELETED, kind, item_id, parent_id=parent_id, index=index)
 
 
 def moved(kind: str, item_id: int, parent_id: int | None, index: int) -> Change:

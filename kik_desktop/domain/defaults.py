@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
@@ -15,10 +14,19 @@ from kik_desktop.models import (
     DocumentProperty,
     FundingSource,
     Institution,
-    Status,
     SteeringMember,
 )
-from kik_desktop.paths import resource
+from kik_desktop.paths import default_document_path, resource
+from kik_desktop.store import Document, create_document
+from kik_desktop.store.seed import seed_statuses
+
+__all__ = [
+    "STATUS_KEYS",
+    "create_default_document",
+    "default_concept",
+    "populate_default",
+    "resolve_document",
+]
 
 STATUS_KEYS = ("umgesetzt", "anfang", "mitte", "ende", "gefaehrdet", "zukuenftig")
 
@@ -27,24 +35,6 @@ def default_concept() -> dict[str, Any]:
     """The bundled default concept data (resources/default_concept.json)."""
     data: dict[str, Any] = json.loads(resource("default_concept.json").read_text(encoding="utf-8"))
     return data
-
-
-def seed_statuses(s: Session) -> None:
-    """The six statuses with the canonical labels and colours, where they are missing."""
-    present = set(s.scalars(select(Status.key)))
-    for pos, entry in enumerate(default_concept()["statuses"]):
-        if entry["key"] not in present:
-            s.add(
-                Status(
-                    key=entry["key"],
-                    position=pos,
-                    label=entry["label"],
-                    color=entry["color"],
-                    short=entry.get("short", ""),
-                    symbol=entry.get("symbol", ""),
-                )
-            )
-    s.flush()
 
 
 def populate_default(s: Session) -> None:
@@ -74,11 +64,19 @@ def populate_default(s: Session) -> None:
                 plan.create_item(s, "measure", goal_id, None, values)
 
 
-def create_default_document(path: str | Path, *, overwrite: bool = False) -> Any:
+def create_default_document(path: str | Path, *, overwrite: bool = False) -> Document:
     """Create a document at path from the embedded default; returns the open Document."""
-    from kik_desktop.store import create_document
-
     doc = create_document(path, overwrite=overwrite)
     with doc.transaction() as s:
         populate_default(s)
     return doc
+
+
+def resolve_document(path: Path | None) -> Path:
+    """The document to work on: the given path, or the default document (created if missing)."""
+    if path is not None:
+        return path
+    default = default_document_path()
+    if not default.exists():
+        create_default_document(default).close()
+    return default

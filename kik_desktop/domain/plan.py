@@ -1,12 +1,16 @@
 """Edits of the plan tree (create, update, delete, restore, move) that keep positions compact.
 
 Every function works inside a session the caller opened with ``Document.transaction()``, so one user
-action is one transaction. Each returns what is needed to undo it, which the UI's undo stack keeps.
+action is one transaction. Each returns what is needed to undo it, which the UI's undo stack keeps, and
+the typed change records of what it wrote (``domain.changes``): ``UpdateResult.changes``,
+``CreatedId.changes``, ``Snapshot.changes``, ``MoveResult.changes``, and ``restore_item`` returns them.
+The results keep their old shapes (an int id, an (old parent, old index) tuple), so older callers work.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -14,8 +18,19 @@ from typing import Any, Literal
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from kik_desktop.domain.changes import Action, Change, ChangeSet, created, deleted, moved, updated
 from kik_desktop.domain.dates import normalize_month_year
-from kik_desktop.models import CrossCuttingTask, Field, Goal, Measure, Status, StatusChange, measure_task
+from kik_desktop.models import (
+    CrossCuttingTask,
+    Field,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Status,
+    StatusChange,
+    measure_task,
+)
 
 Kind = Literal["field", "goal", "measure"]
 KINDS: tuple[Kind, ...] = ("field", "goal", "measure")
@@ -63,9 +78,29 @@ class PlanError(ValueError):
     """An edit that cannot be made; the message is German and meant for the user."""
 
 
+def as_kind(kind: str) -> Kind:
+    """A kind read from a view ("field", "goal", "measure") as the typed Kind; PlanError otherwise."""
+    for known in KINDS:
+        if known == kind:
+            return known
+    raise PlanError(f"Unbekannte Art von Eintrag: {kind}")
+
+
 def clean_text(value: str) -> str:
     """Drop control characters no file format keeps; normalise line ends."""
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# The kind of a recorded status change in change records (its parent_id is the measure).
+STATUS_CHANGE = "status_change"
+
+
+def number_text(places: Iterable[int]) -> str:
+    """The hierarchical number shown to the user from 1-based places: (2, 3, 1) → "2.3.1".
+
+    The one numbering rule: the plan index, the board, ``number_of`` and ``dump_plan`` all use it.
+    """
+    return ".".join(map(str, places))
 
 
 @dataclass
@@ -76,6 +111,9 @@ class UpdateResult:
     # The change log's newest revision before this write: undo refuses when another editor changed
     # the item after it (team database).
     since: int = 0
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    # Every value given, as stored (normalised), changed or not: what an editor shows after saving.
+    normalized: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +124,29 @@ class Snapshot:
     parent_id: int | None
     index: int
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    changes: ChangeSet = field(default_factory=ChangeSet)
+
+
+class CreatedId(int):
+    """The id of a new item (an int, as create_item always returned) with the write's change records."""
+
+    changes: ChangeSet
+
+    def __new__(cls, item_id: int, changes: ChangeSet) -> CreatedId:
+        obj = super().__new__(cls, item_id)
+        obj.changes = changes
+        return obj
+
+
+class MoveResult(tuple[int | None, int]):
+    """(old parent, old index) for undo, as move_item always returned, with the change records."""
+
+    changes: ChangeSet
+
+    def __new__(cls, old_parent: int | None, old_index: int, changes: ChangeSet) -> MoveResult:
+        obj = super().__new__(cls, (old_parent, old_index))
+        obj.changes = changes
+        return obj
 
 
 def title_of(kind: str, values: dict[str, Any]) -> str:
@@ -137,14 +198,14 @@ def _renumber(s: Session, kind: str, ids: list[int]) -> None:
 
 def number_of(s: Session, kind: str, item_id: int) -> str:
     """The hierarchical number shown to the user: 2, 2.3, 2.3.1."""
-    parts: list[str] = []
+    places: list[int] = []
     cur_kind: str | None = kind
     cur_id: int | None = item_id
     while cur_kind is not None and cur_id is not None:
         parent = parent_id_of(s, cur_kind, cur_id)
-        parts.append(str(child_ids(s, cur_kind, parent).index(cur_id) + 1))
+        places.append(child_ids(s, cur_kind, parent).index(cur_id) + 1)
         cur_id, cur_kind = parent, PARENT_KIND[cur_kind]
-    return ".".join(reversed(parts))
+    return number_text(reversed(places))
 
 
 def find_by_number(s: Session, number: str) -> tuple[Kind, int] | None:
@@ -260,6 +321,9 @@ def update_item(
     when both changed the same attribute to different values (``check_conflicts``). ``undo_since``:
     this is the undo of a step made at that change-log revision; refused (UndoRefusedError) when
     another editor changed the item since.
+
+    ``result.changes``: one UPDATED record with the changed attributes' new (normalised) values, and a
+    CREATED ``status_change`` record when the history got an entry.
     """
     from sqlalchemy.orm.exc import StaleDataError
 
@@ -279,7 +343,9 @@ def update_item(
     base = conflicts.seen(s, kind, item_id)
     current = _values_of(obj, kind)
     changed = {k: v for k, v in clean.items() if current.get(k) != v}
-    result = UpdateResult(old={k: current[k] for k in changed}, new=changed, since=latest_revision(s))
+    result = UpdateResult(
+        old={k: current[k] for k in changed}, new=changed, normalized=clean, since=latest_revision(s)
+    )
     if check_conflicts and base is not None and base[0] != obj.version and changed:
         author = conflicts.last_other_author(s, kind, item_id)
         found = conflicts.find_conflicts(kind, item_id, base[1], current, changed, author)
@@ -289,6 +355,7 @@ def update_item(
             )
     if not changed:
         return result
+    records = [updated(kind, item_id, changed)]
     for key, value in changed.items():
         if key == "tasks":
             _set_tasks(s, item_id, value)
@@ -308,6 +375,15 @@ def update_item(
                 s.add(change)
                 s.flush()
                 result.history_id = change.id
+                records.append(
+                    Change(
+                        Action.CREATED,
+                        STATUS_CHANGE,
+                        change.id,
+                        {"old_status": current["status_key"], "new_status": changed["status_key"]},
+                        parent_id=item_id,
+                    )
+                )
         s.flush()
     except StaleDataError:
         # Another editor committed this row between our read and our write (the row version): what
@@ -333,11 +409,13 @@ def update_item(
         ) from None
     conflicts.remember(s, kind, item_id, obj.version, {**current, **changed})
     s.expire(obj)
+    result.changes = ChangeSet.of(records)
     return result
 
 
-def delete_history(s: Session, history_id: int) -> None:
+def delete_history(s: Session, history_id: int) -> ChangeSet:
     s.execute(delete(StatusChange).where(StatusChange.id == history_id))
+    return ChangeSet((deleted(STATUS_CHANGE, history_id),))
 
 
 def create_item(
@@ -348,8 +426,9 @@ def create_item(
     values: dict[str, Any] | None = None,
     *,
     item_id: int | None = None,
-) -> int:
-    """Insert a new item under parent_id at index (None: at the end); returns its id."""
+) -> CreatedId:
+    """Insert a new item under parent_id at index (None: at the end); returns its id (with a CREATED
+    record carrying the new place and the values given)."""
     cls = _cls(kind)
     parent_kind = PARENT_KIND[kind]
     if parent_kind is not None:
@@ -374,7 +453,9 @@ def create_item(
         _set_tasks(s, obj.id, tasks)
     siblings.insert(index, obj.id)
     _renumber(s, kind, siblings)
-    return int(obj.id)
+    if tasks is not None:
+        clean["tasks"] = tasks
+    return CreatedId(int(obj.id), ChangeSet((created(kind, int(obj.id), parent_id, index, clean),)))
 
 
 def _row_dict(obj: Any) -> dict[str, Any]:
@@ -404,21 +485,38 @@ def snapshot_item(s: Session, kind: Kind, item_id: int) -> Snapshot:
     snap.rows["status_change"] = [
         _row_dict(o) for o in s.scalars(select(StatusChange).where(StatusChange.measure_id.in_(measure_ids)))
     ]
+    # Indicators of the goals and measures go with them (and come back on undo).
+    goal_ids = [g.id for g in goals]
+    indicators = list(
+        s.scalars(
+            select(Indicator).where(Indicator.goal_id.in_(goal_ids) | Indicator.measure_id.in_(measure_ids))
+        )
+    )
+    snap.rows["indicator"] = [_row_dict(o) for o in indicators]
+    snap.rows["indicator_value"] = [
+        _row_dict(o)
+        for o in s.scalars(
+            select(IndicatorValue).where(IndicatorValue.indicator_id.in_([i.id for i in indicators]))
+        )
+    ]
     return snap
 
 
 def delete_item(s: Session, kind: Kind, item_id: int) -> Snapshot:
-    """Delete an item with everything below it; returns the snapshot that restores it."""
+    """Delete an item with everything below it; returns the snapshot that restores it (one DELETED
+    record for the item; what was below it goes with it)."""
     snap = snapshot_item(s, kind, item_id)
     obj = _get(s, kind, item_id)
     s.delete(obj)
     s.flush()
     _renumber(s, kind, child_ids(s, kind, snap.parent_id))
+    snap.changes = ChangeSet((deleted(kind, item_id, snap.parent_id, index=snap.index),))
     return snap
 
 
-def restore_item(s: Session, snap: Snapshot) -> None:
-    """Put a deleted item back where it was, with its ids, children, tasks and history."""
+def restore_item(s: Session, snap: Snapshot) -> ChangeSet:
+    """Put a deleted item back where it was, with its ids, children, tasks and history (one CREATED
+    record for the item; what was below it comes with it)."""
     for table_kind in ("field", "goal", "measure"):
         rows = snap.rows.get(table_kind) or []
         if rows:
@@ -427,19 +525,26 @@ def restore_item(s: Session, snap: Snapshot) -> None:
         s.execute(insert(measure_task), snap.rows["measure_task"])
     if snap.rows.get("status_change"):
         s.execute(insert(StatusChange), snap.rows["status_change"])
+    if snap.rows.get("indicator"):
+        s.execute(insert(Indicator), snap.rows["indicator"])
+    if snap.rows.get("indicator_value"):
+        s.execute(insert(IndicatorValue), snap.rows["indicator_value"])
     s.flush()
     item_id = snap.rows[snap.kind][0]["id"]
     siblings = [i for i in child_ids(s, snap.kind, snap.parent_id) if i != item_id]
-    siblings.insert(min(snap.index, len(siblings)), item_id)
+    index = min(snap.index, len(siblings))
+    siblings.insert(index, item_id)
     _renumber(s, snap.kind, siblings)
     s.expire_all()
+    root = snap.rows[snap.kind][0]
+    values = {a: root[a] for a in ATTRS[snap.kind] if a in root}
+    return ChangeSet((created(snap.kind, item_id, snap.parent_id, index, values),))
 
 
-def move_item(
-    s: Session, kind: Kind, item_id: int, new_parent_id: int | None, new_index: int
-) -> tuple[int | None, int]:
+def move_item(s: Session, kind: Kind, item_id: int, new_parent_id: int | None, new_index: int) -> MoveResult:
     """Move an item to new_index under new_parent_id (a goal to another field, a measure to another
-    goal); returns (old parent, old index) for undo."""
+    goal); returns (old parent, old index) for undo, with a MOVED record of the new place (none when
+    the item stays where it was)."""
     obj = _get(s, kind, item_id)
     parent_kind = PARENT_KIND[kind]
     if parent_kind is not None:
@@ -463,7 +568,9 @@ def move_item(
     s.flush()
     _renumber(s, kind, new_siblings)
     s.expire(obj)
-    return old_parent, old_index
+    stays = old_parent == new_parent_id and old_index == new_index
+    changes = ChangeSet() if stays else ChangeSet((moved(kind, item_id, new_parent_id, new_index),))
+    return MoveResult(old_parent, old_index, changes)
 
 
 def counts(s: Session) -> dict[str, int]:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain.plan import PRIORITIES
+from kik_desktop.domain.plan import PRIORITIES, number_text
 from kik_desktop.models import (
     CrossCuttingTask,
     DocumentProperty,
     Field,
     FundingSource,
-    Goal,
     Institution,
-    Measure,
     Status,
     SteeringMember,
     measure_task,
@@ -35,108 +33,6 @@ MEASURE_TEXT_COLUMNS = (
     "funding",
     "notes",
 )
-
-
-@dataclass
-class TreeRow:
-    """One node of the plan tree as the views need it: ids, order, title, status, search text."""
-
-    kind: str
-    id: int
-    parent_id: int | None
-    title: str
-    status_key: str | None = None
-    is_example: bool = False
-    search_text: str = ""
-    children: list[TreeRow] = field(default_factory=list)
-
-
-@dataclass
-class PlanRows:
-    """The tree as plain tuples, straight from SQLite: the fastest way to build a view of 10,000 rows.
-
-    fields: (id, name, search text); goals: (id, field id, title, is_example, search text);
-    measures: (id, goal id, title, status key, is_example, search text); each in tree order.
-    """
-
-    fields: list[tuple[int, str, str]]
-    goals: list[tuple[int, int, str, bool, str]]
-    measures: list[tuple[int, int, str, str | None, bool, str]]
-
-
-def plan_rows(s: Session) -> PlanRows:
-    conn = s.connection()
-    fields = [
-        (r[0], r[1], f"{r[1]} {r[2]} {r[3]} {r[4]}".lower())
-        for r in conn.exec_driver_sql(
-            "SELECT id, name, description, working_group, actors FROM field ORDER BY position, id"
-        )
-    ]
-    goals = [
-        (r[0], r[1], r[2], bool(r[3]), f"{r[2]} {r[4]} {r[5]}".lower())
-        for r in conn.exec_driver_sql(
-            "SELECT id, field_id, title, is_example, description, indicator FROM goal ORDER BY position, id"
-        )
-    ]
-    cols = ", ".join(f'"{c}"' for c in MEASURE_TEXT_COLUMNS)
-    result = conn.exec_driver_sql(
-        f"SELECT id, goal_id, status_key, is_example, {cols} FROM measure ORDER BY position, id"
-    )
-    # PostgreSQL: fetchall is one call into the driver instead of one per row (a third faster there).
-    rows = result if conn.dialect.name == "sqlite" else result.fetchall()
-    measures = [(r[0], r[1], r[4], r[2], bool(r[3]), " ".join(t or "" for t in r[4:]).lower()) for r in rows]
-    return PlanRows(fields, goals, measures)
-
-
-def load_tree(s: Session) -> list[TreeRow]:
-    """The whole tree as nested rows, ordered by position; search text lower-cased."""
-    rows = plan_rows(s)
-    fields = [TreeRow("field", fid, None, name, search_text=text) for fid, name, text in rows.fields]
-    by_field = {f.id: f for f in fields}
-    goals: dict[int, TreeRow] = {}
-    for gid, field_id, title, example, text in rows.goals:
-        goals[gid] = TreeRow("goal", gid, field_id, title, is_example=example, search_text=text)
-        by_field[field_id].children.append(goals[gid])
-    for mid, goal_id, title, status_key, example, text in rows.measures:
-        goals[goal_id].children.append(
-            TreeRow(
-                "measure", mid, goal_id, title, status_key=status_key, is_example=example, search_text=text
-            )
-        )
-    return fields
-
-
-def tree_row(s: Session, kind: str, item_id: int) -> TreeRow:
-    """One node (without children) freshly from the database."""
-    if kind == "field":
-        f = s.get_one(Field, item_id)
-        return TreeRow(
-            "field",
-            f.id,
-            None,
-            f.name,
-            search_text=" ".join([f.name, f.description, f.working_group, f.actors]).lower(),
-        )
-    if kind == "goal":
-        g = s.get_one(Goal, item_id)
-        return TreeRow(
-            "goal",
-            g.id,
-            g.field_id,
-            g.title,
-            is_example=g.is_example,
-            search_text=" ".join([g.title, g.description, g.indicator]).lower(),
-        )
-    m = s.get_one(Measure, item_id)
-    return TreeRow(
-        "measure",
-        m.id,
-        m.goal_id,
-        m.title,
-        status_key=m.status_key,
-        is_example=m.is_example,
-        search_text=" ".join(getattr(m, c) or "" for c in MEASURE_TEXT_COLUMNS).lower(),
-    )
 
 
 @dataclass(frozen=True)
@@ -180,6 +76,10 @@ def split_names(text: str) -> list[str]:
 
 def dump_plan(s: Session) -> dict[str, Any]:
     """The whole document as plain data with stable English keys (``kik-desktop dump``)."""
+    from kik_desktop.domain.indicators import indicators_by_owner
+    from kik_desktop.domain.snapshots import list_snapshots
+
+    indicators = indicators_by_owner(s)
     status_rows = statuses(s)
     status_labels = {st.key: st.label for st in status_rows}
     tasks_by_id = {t.id: t.title for t in s.scalars(select(CrossCuttingTask))}
@@ -194,7 +94,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
             for mi, m in enumerate(g.measures, start=1):
                 measures_out.append(
                     {
-                        "number": f"{fi}.{gi}.{mi}",
+                        "number": number_text((fi, gi, mi)),
                         "uid": m.uid,
                         "title": m.title,
                         "description": m.description,
@@ -215,22 +115,24 @@ def dump_plan(s: Session) -> dict[str, Any]:
                         "funding": m.funding,
                         "notes": m.notes,
                         "is_example": m.is_example,
+                        "indicators": indicators.get(("measure", m.id), []),
                     }
                 )
             goals_out.append(
                 {
-                    "number": f"{fi}.{gi}",
+                    "number": number_text((fi, gi)),
                     "uid": g.uid,
                     "title": g.title,
                     "description": g.description,
                     "indicator": g.indicator,
                     "is_example": g.is_example,
+                    "indicators": indicators.get(("goal", g.id), []),
                     "measures": measures_out,
                 }
             )
         out_fields.append(
             {
-                "number": str(fi),
+                "number": number_text((fi,)),
                 "uid": f.uid,
                 "title": f.name,
                 "description": f.description,
@@ -241,26 +143,32 @@ def dump_plan(s: Session) -> dict[str, Any]:
                 "goals": goals_out,
             }
         )
-    return {
-        "properties": properties(s),
-        "statuses": [
-            {"key": st.key, "label": st.label, "short": st.short, "color": st.color, "symbol": st.symbol}
-            for st in status_rows
-        ],
-        "fields": out_fields,
-        "institutions": [
-            {"name": i.name, "short_name": i.short_name, "notes": i.notes}
-            for i in s.scalars(select(Institution).order_by(Institution.name))
-        ],
-        "steering_group": [
-            {"area": m.area, "role": m.role, "members": m.members}
-            for m in s.scalars(select(SteeringMember).order_by(SteeringMember.position))
-        ],
-        "cross_cutting_tasks": [
-            t.title for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
-        ],
-        "funding_sources": [
-            {"name": fs.name, "kind": fs.kind, "notes": fs.notes}
-            for fs in s.scalars(select(FundingSource).order_by(FundingSource.name))
-        ],
-    }
+    from kik_desktop.domain.edition import add_origins
+
+    return add_origins(
+        s,
+        {
+            "properties": properties(s),
+            "statuses": [
+                {"key": st.key, "label": st.label, "short": st.short, "color": st.color, "symbol": st.symbol}
+                for st in status_rows
+            ],
+            "fields": out_fields,
+            "institutions": [
+                {"name": i.name, "short_name": i.short_name, "notes": i.notes}
+                for i in s.scalars(select(Institution).order_by(Institution.name))
+            ],
+            "steering_group": [
+                {"area": m.area, "role": m.role, "members": m.members}
+                for m in s.scalars(select(SteeringMember).order_by(SteeringMember.position))
+            ],
+            "cross_cutting_tasks": [
+                t.title for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
+            ],
+            "funding_sources": [
+                {"name": fs.name, "kind": fs.kind, "notes": fs.notes}
+                for fs in s.scalars(select(FundingSource).order_by(FundingSource.name))
+            ],
+            "snapshots": [{"label": x.label, "date": x.day.isoformat()} for x in list_snapshots(s)],
+        },
+    )

@@ -23,7 +23,7 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
-# The twelve columns in the seed's order and wording (DESIGN.md).
+# The twelve columns in the seed's order and wording (DEVELOPERS.md, "The domain in brief").
 COLUMNS: tuple[Column, ...] = (
     Column("goal", "Ziel", "goal", "title", 34, ("ziele", "ziel titel", "zielsetzung")),
     Column(

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from kik_desktop.domain.dates import MonthYear, parse_month_year
 from kik_desktop.domain.queries import StatusInfo, statuses
 from kik_desktop.exchange.columns import COLUMNS, ID_COLUMNS, column_letter
+from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
 
 MAX_CELL = 32_767
@@ -555,6 +556,10 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     ws.auto_filter.ref = f"A1:C{max(iw.row, 1)}"
     ws.oddFooter.center.text = "Seite &P von &N"
     result.sheets.append(inst_title)
+    result.sheets.append(write_indicator_sheet(wb, s))  # "Indikatoren" (exchange/indicator_sheet.py)
+    from kik_desktop.exchange.concept_sheets import write_concept_sheets
+
+    write_concept_sheets(wb, s, used | {inst_title.lower(), "indikatoren"}, result)
     wb.properties.title = TITLE
     wb.properties.creator = "KIK Desktop"
     wb.properties.keywords = "KIK-Umsetzungstabelle"

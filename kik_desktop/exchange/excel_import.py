@@ -23,7 +23,8 @@ from openpyxl.utils.datetime import from_excel
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain import plan
+from kik_desktop.domain import plan, wording
+from kik_desktop.domain.changes import ChangeSet, created, reset
 from kik_desktop.domain.dates import parse_month_year
 from kik_desktop.domain.defaults import STATUS_KEYS, default_concept
 from kik_desktop.domain.queries import StatusInfo, statuses
@@ -176,7 +177,9 @@ class PreviewItem:
 
     @property
     def label(self) -> str:
-        kind = {"field": "Handlungsfeld", "goal": "Ziel", "measure": "Maßnahme"}[self.kind]
+        kind = {"field": "Handlungsfeld", "goal": "Ziel", "measure": "Maßnahme"}.get(self.kind, "")
+        if not kind:  # rows of the sheet "Indikatoren": the title is the whole description
+            return self.title
         title = self.title if len(self.title) <= 80 else self.title[:77] + "…"
         return f"{kind} {self.number} „{title}“".replace("  ", " ")
 
@@ -202,6 +205,8 @@ class ImportPreview:
     ops: list[_Op] = field(default_factory=list)
     missing_ops: list[_Op] = field(default_factory=list)
     sheets_read: list[str] = field(default_factory=list)
+    # Proposed changes of the sheet "Indikatoren" (exchange/indicator_sheet.py), applied after the plan.
+    indicator_changes: list[Any] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
@@ -224,14 +229,17 @@ class ImportPreview:
         return len(self.new) + len(self.changed)
 
     def summary(self) -> str:
-        counts = {k: 0 for k in ("field", "goal", "measure")}
+        counts = {k: 0 for k in ("field", "goal", "measure", "indicator")}
         for item in self.new:
-            counts[item.kind] += 1
+            counts[item.kind] = counts.get(item.kind, 0) + 1
         return (
-            f"{len(self.new)} neu ({counts['field']} Handlungsfelder, {counts['goal']} Ziele, "
-            f"{counts['measure']} Maßnahmen), {len(self.changed)} geändert, "
-            f"{len(self.unchanged)} unverändert, {len(self.missing)} fehlen in der Datei, "
-            f"{len(self.warnings)} Hinweise, {len(self.errors)} Fehler"
+            f"{len(self.new)} neu ({wording.fields(counts['field'])}, {wording.goals(counts['goal'])}, "
+            f"{wording.measures(counts['measure'])}"
+            + (f", {counts['indicator']} Indikatoren/Ist-Werte" if counts.get("indicator") else "")
+            + f"), {len(self.changed)} geändert, "
+            f"{len(self.unchanged)} unverändert, {len(self.missing)} "
+            f"{'fehlt' if len(self.missing) == 1 else 'fehlen'} in der Datei, "
+            f"{wording.counted(len(self.warnings), 'Hinweis', 'Hinweise')}, {len(self.errors)} Fehler"
         )
 
     def format_text(self, *, limit: int | None = None) -> str:
@@ -1575,7 +1583,24 @@ def read_preview(s: Session, grid: WorkbookGrid) -> ImportPreview:
         return preview
     matcher = _Matcher(s, parser, preview)
     matcher.run()
+    _read_indicator_sheet(s, grid, preview)
     return preview
+
+
+def _read_indicator_sheet(s: Session, grid: WorkbookGrid, preview: ImportPreview) -> None:
+    """Hook: the sheet "Indikatoren" (new indicators, measured values) into the preview."""
+    from kik_desktop.exchange.indicator_sheet import read_indicator_sheet
+
+    reading = read_indicator_sheet(s, grid)
+    preview.indicator_changes = reading.proposals
+    for p in reading.problems:
+        preview.issues.append(Issue(p.level, p.message, p.sheet, p.row, p.column))
+    for c in reading.proposals:
+        changes = (
+            [ValueChange(k, k, c.old.get(k), v) for k, v in c.values.items()] if c.action == "update" else []
+        )
+        item = PreviewItem("indicator", c.text, c.number, c.indicator_id, "", changes, c.sheet, c.row)
+        (preview.new if c.is_new else preview.changed).append(item)
 
 
 def preview_import(s: Session, path: str | os.PathLike[str]) -> ImportPreview:
@@ -1606,12 +1631,16 @@ class ImportUndo:
     created: dict[str, int] = field(default_factory=dict)  # token → id (stable across redo)
     created_uids: dict[str, str] = field(default_factory=dict)
     _done: list[tuple[str, Any]] = field(default_factory=list)
+    indicator_changes: list[Any] = field(default_factory=list)
+    _indicators: Any = None
 
     def _resolve(self, ref: Any) -> Any:
         return self.created[ref] if isinstance(ref, str) else ref
 
-    def redo(self, s: Session) -> None:
+    def redo(self, s: Session) -> ChangeSet:
+        """Apply the import; returns the change records of everything it wrote."""
         self._done = []
+        changes: list[ChangeSet] = []
         for op in self.ops:
             if op.op == "new":
                 parent = self._resolve(op.parent)
@@ -1625,39 +1654,59 @@ class ImportUndo:
                     # Redo gives the item the same uid as the first time.
                     self.created_uids[op.ref] = s.scalars(select(cls.uid).where(cls.id == item_id)).one()
                 self._done.append(("new", (op.kind, item_id)))
+                position = s.scalar(select(cls.position).where(cls.id == item_id))
+                changes.append(ChangeSet((created(op.kind, item_id, parent, int(position or 0), op.values),)))
             elif op.op == "update":
                 result = plan.update_item(s, op.kind, self._resolve(op.ref), op.values)
                 self._done.append(("update", (op.kind, self._resolve(op.ref), result)))
+                changes.append(result.changes)
             elif op.op == "move":
                 item_id = self._resolve(op.ref)
                 parent = self._resolve(op.parent)
                 siblings = plan.child_ids(s, op.kind, parent)
                 origin = plan.move_item(s, op.kind, item_id, parent, len(siblings))  # type: ignore[arg-type]
                 self._done.append(("move", (op.kind, item_id, origin)))
+                changes.append(origin.changes)
             elif op.op == "delete":
                 snap = plan.delete_item(s, op.kind, op.ref)  # type: ignore[arg-type]
                 self._done.append(("delete", snap))
-        s.flush()
+                changes.append(snap.changes)
+        if self.indicator_changes:
+            from kik_desktop.exchange.indicator_sheet import IndicatorApplyRecord
 
-    def undo(self, s: Session) -> None:
+            if self._indicators is None:
+                self._indicators = IndicatorApplyRecord(self.indicator_changes)
+            self._indicators.redo(s)
+            changes.append(ChangeSet((reset("indicator"),)))
+        s.flush()
+        return ChangeSet.of(c for part in changes for c in part)
+
+    def undo(self, s: Session) -> ChangeSet:
+        """Take the import back; returns the change records of what that wrote."""
+        changes: list[ChangeSet] = []
+        if self._indicators is not None:
+            self._indicators.undo(s)
+            changes.append(ChangeSet((reset("indicator"),)))
         for what, data in reversed(self._done):
             if what == "new":
                 kind, item_id = data
                 if s.get(plan.CLASS_OF[kind], item_id) is not None:
-                    plan.delete_item(s, kind, item_id)
+                    changes.append(plan.delete_item(s, kind, item_id).changes)
             elif what == "update":
                 kind, item_id, result = data
                 if result.old:
-                    plan.update_item(s, kind, item_id, result.old, record_history=False)
+                    back = plan.update_item(s, kind, item_id, result.old, record_history=False)
+                    changes.append(back.changes)
                 if result.history_id is not None:
-                    plan.delete_history(s, result.history_id)
+                    changes.append(plan.delete_history(s, result.history_id))
             elif what == "move":
                 kind, item_id, (old_parent, old_index) = data
-                plan.move_item(s, kind, item_id, old_parent, old_index)
+                changes.append(plan.move_item(s, kind, item_id, old_parent, old_index).changes)
             elif what == "delete":
-                plan.restore_item(s, data)
+                changes.append(plan.restore_item(s, data))
         self._done = []
         s.flush()
+        return ChangeSet.of(c for part in changes for c in part)
 
 
 def _append_item(
@@ -1699,7 +1748,11 @@ def prepare_import(preview: ImportPreview, *, delete_missing: bool = False) -> I
     ops = list(preview.ops)
     if delete_missing:
         ops.extend(preview.missing_ops)
-    return ImportUndo(ops, description=f"Import aus {preview.source.name}")
+    return ImportUndo(
+        ops,
+        description=f"Import aus {preview.source.name}",
+        indicator_changes=list(preview.indicator_changes),
+    )
 
 
 def apply_import(s: Session, preview: ImportPreview, *, delete_missing: bool = False) -> ImportUndo:

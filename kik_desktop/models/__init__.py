@@ -1,6 +1,14 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
+from kik_desktop.models.edition import ItemOrigin
+from kik_desktop.models.indicators import (
+    Indicator,
+    IndicatorValue,
+    Snapshot,
+    SnapshotIndicator,
+    SnapshotMeasure,
+)
 from kik_desktop.models.plan import ChangeLogEntry, Field, Goal, Measure, StatusChange, measure_task
 from kik_desktop.models.registry import (
     CrossCuttingTask,
@@ -19,8 +27,14 @@ __all__ = [
     "Field",
     "FundingSource",
     "Goal",
+    "Indicator",
+    "IndicatorValue",
     "Institution",
+    "ItemOrigin",
     "Measure",
+    "Snapshot",
+    "SnapshotIndicator",
+    "SnapshotMeasure",
     "Status",
     "StatusChange",
     "SteeringMember",

@@ -63,6 +63,7 @@ class GoalRow:
     indicator: str = ""
     is_example: bool = False
     measures: list[MeasureRow] = field(default_factory=list)
+    indicators: list[dict[str, Any]] = field(default_factory=list)  # structured, as dump_plan writes them
 
 
 @dataclass
@@ -149,6 +150,7 @@ def load_report_data(s: Session) -> ReportData:
                 description=gd["description"] or "",
                 indicator=gd["indicator"] or "",
                 is_example=bool(gd["is_example"]),
+                indicators=list(gd.get("indicators") or []),
             )
             for md in gd["measures"]:
                 mid, updated = extra.get(md["uid"], (0, None))

@@ -27,6 +27,7 @@ from reportlab.platypus import (
 
 from kik_desktop import ORG_NAME
 from kik_desktop.domain.table import TABLE_HEADERS
+from kik_desktop.reports import concept_front
 from kik_desktop.reports.data import (
     NO_STATUS,
     FieldRow,
@@ -43,6 +44,7 @@ from kik_desktop.reports.data import (
     status_keys_in_order,
 )
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, register_fonts
+from kik_desktop.reports.indicator_section import indicator_section
 from kik_desktop.reports.layout import (
     ACCENT,
     GRID,
@@ -137,6 +139,11 @@ def write_pdf(
     os.close(fd)
     try:
         pages = _BUILDERS[kind](job, tmp)
+        # mkstemp made the file private (0600); a PDF gets the mode of a normally saved file (like the
+        # Excel export): what the umask allows.
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, target)
     except PermissionError as exc:
         raise ReportError(
@@ -311,6 +318,7 @@ def build_bericht(job: _Job, filename: str) -> int:
     facts: list[list[Any]] = []
     if decision:
         facts.append([t.markup("<b>Beschluss des Stadtrats</b>"), t.para(decision)])
+    facts.extend(concept_front.predecessor_facts(t, p))
     facts.append([t.markup("<b>Stand</b>"), t.para(format_date(job.stand))])
     measures = data.measures()
     goals = sum(len(f.goals) for f in data.fields)
@@ -432,6 +440,7 @@ def _bericht_goal(job: _Job, g: GoalRow, width: float) -> list[Flowable]:
     if g.description.strip():
         out.append(t.para(g.description, t.body))
     out.append(t.markup(f"<b>Indikator (zu entwickeln):</b> {t.esc(_dash(g.indicator))}", t.body))
+    out.extend(indicator_section(t, g.indicators, width, job.stand))  # reports/indicator_section.py
     out.append(Spacer(0, 0.2 * cm))
     for m in g.measures:
         out.append(KeepTogether([_measure_card(job, m, width)]))

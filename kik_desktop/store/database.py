@@ -412,9 +412,9 @@ def _open_server(
 
 
 def _create_server(url: str, *, overwrite: bool) -> Document:
-    from kik_desktop.domain.defaults import seed_statuses
     from kik_desktop.models import Base
     from kik_desktop.store import migrations
+    from kik_desktop.store.seed import seed_statuses
     from kik_desktop.store.server import connect_engine, describe_server_error, display_name, redact
 
     engine, _asked = connect_engine(url)
@@ -447,8 +447,8 @@ def _create_server(url: str, *, overwrite: bool) -> Document:
 def create_document(path: str | os.PathLike[str], *, overwrite: bool = False) -> Document:
     """Create an empty document at the current schema (statuses only, no plan): a file, or in an existing
     (empty) server database."""
-    from kik_desktop.domain.defaults import seed_statuses
     from kik_desktop.store import migrations
+    from kik_desktop.store.seed import seed_statuses
     from kik_desktop.store.server import is_server_url
 
     if is_server_url(path):

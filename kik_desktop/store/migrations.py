@@ -18,7 +18,14 @@ log = logging.getLogger(__name__)
 # The revisions of this program, oldest first. Opening a document only compares its revision with
 # these (Alembic and Mako cost a third of a second to import); Alembic is loaded only to upgrade.
 # tests/test_store_and_cli.py checks that this list equals Alembic's own.
-REVISIONS = ("0001_base", "0002_status_history", "0003_status_symbols", "0007_team")
+REVISIONS = (
+    "0001_base",
+    "0002_status_history",
+    "0003_status_symbols",
+    "0005_indicators",
+    "0006_editions",
+    "0007_team",
+)
 HEAD = REVISIONS[-1]
 
 SCRIPT_LOCATION = str(Path(__file__).with_name("migrations_scripts"))

@@ -44,9 +44,20 @@ class DamagedDocumentError(DocumentError):
 
 
 def _sqlite_problems(conn: sqlite3.Connection) -> list[str]:
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
-    problems = [] if rows == ["ok"] else rows[:5]
-    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    # A damaged page can put bytes that are not UTF-8 into quick_check's rows (or a table name): read
+    # them with replacement characters instead of failing with a UnicodeDecodeError.
+    previous = conn.text_factory
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
+        problems = [] if rows == ["ok"] else rows[:5]
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    except UnicodeDecodeError:
+        # SQLite's own error message about a damaged schema holds the damaged bytes; Python cannot
+        # decode it. The file is damaged either way.
+        return ["Die Struktur der Datenbank ist beschädigt (unlesbare Zeichen)."]
+    finally:
+        conn.text_factory = previous
     if fk:
         problems.append(f"{len(fk)} Verweise zeigen ins Leere (Tabelle {fk[0][0]})")
     return problems

@@ -6,9 +6,20 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QSettings,
+    Qt,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -29,6 +40,32 @@ def _install_translations(app: QApplication) -> None:
             app.installTranslator(translator)
         else:
             log.warning("Qt translation %s not found in %s", name, path)
+
+
+# Qt's offscreen platform says so on every window it shows; it means nothing to a user of screenshot/selftest.
+OFFSCREEN_NOISE = (
+    "This plugin does not support propagateSizeHints()",
+    "This plugin does not support raise()",
+)
+
+
+@contextmanager
+def quiet_offscreen_messages() -> Iterator[None]:
+    """Drop the offscreen platform's notices; every other Qt message still goes to stderr."""
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if any(noise in message for noise in OFFSCREEN_NOISE):
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:
+            print(message, file=sys.stderr)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -132,9 +169,23 @@ def take_screenshot(
     board: bool = False,
 ) -> int:
     """Render the main window offscreen into a PNG (for the README and for looking at it)."""
+    with quiet_offscreen_messages():
+        return _take_screenshot(output, db, select=select, size=size, search=search, board=board)
+
+
+def _take_screenshot(
+    output: Path,
+    db: Path | None,
+    *,
+    select: str | None = None,
+    size: tuple[int, int] = (1366, 768),
+    search: str | None = None,
+    board: bool = False,
+) -> int:
+    """Render the main window offscreen into a PNG (for the README and for looking at it)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
-    from kik_desktop.cli import resolve_db
+    from kik_desktop.domain.defaults import resolve_document as resolve_db
     from kik_desktop.domain.plan import find_by_number
     from kik_desktop.ui.main_window import MainWindow
 
@@ -148,6 +199,7 @@ def take_screenshot(
         settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings)
         window.resize(*size)
+        window._fitted = True  # the size asked for, not fitted to the (offscreen) screen
         window.show()
         if not window.open_path(copy):
             return 1
@@ -161,7 +213,7 @@ def take_screenshot(
                 return 1
             window.select_item(*found)
         if board:
-            action = getattr(window, "status_board_action", None)
+            action = window.context.actions.get("status_board")
             if action is None:
                 print("Fehler: Die Gesamtschau ist in diesem Programm nicht enthalten.", file=sys.stderr)
                 return 1
@@ -178,6 +230,11 @@ def take_screenshot(
 
 def run_selftest() -> int:
     """Open the default document offscreen, walk the tree, edit and undo one measure, check both."""
+    with quiet_offscreen_messages():
+        return _run_selftest()
+
+
+def _run_selftest() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_application()
     from kik_desktop.domain import plan

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent
@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kik_desktop.domain.changes import ChangeSet, reset
 from kik_desktop.models import Institution
-from kik_desktop.ui.operations import ChangeInfo
+from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.plan_tree_model import PlanNode
 
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+# What a change of the institutions registry records: the editor's choices are read again.
+INSTITUTIONS_CHANGED = ChangeSet((reset("institution"),))
 
 
 class RememberingDialog(QDialog):
@@ -37,18 +38,18 @@ class RememberingDialog(QDialog):
 
     settings_key = ""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
-        geometry = window.settings.value(f"dialogs/{self.settings_key}")
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
+        geometry = ctx.settings.value(f"dialogs/{self.settings_key}")
         self._restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
 
     def done(self, result: int) -> None:
-        self.window_.settings.setValue(f"dialogs/{self.settings_key}", self.saveGeometry())
+        self.ctx.settings.setValue(f"dialogs/{self.settings_key}", self.saveGeometry())
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.window_.settings.setValue(f"dialogs/{self.settings_key}", self.saveGeometry())
+        self.ctx.settings.setValue(f"dialogs/{self.settings_key}", self.saveGeometry())
         super().closeEvent(event)
 
 
@@ -57,8 +58,8 @@ class MoveTargetDialog(RememberingDialog):
 
     settings_key = "move_target"
 
-    def __init__(self, window: MainWindow, node: PlanNode) -> None:
-        super().__init__(window)
+    def __init__(self, ctx: WindowContext, node: PlanNode) -> None:
+        super().__init__(ctx)
         label = "Ziel" if node.kind == "measure" else "Handlungsfeld"
         self.setWindowTitle(f"Verschieben nach … ({label} wählen)")
         layout = QVBoxLayout(self)
@@ -74,7 +75,7 @@ class MoveTargetDialog(RememberingDialog):
         layout.addWidget(buttons)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         want = "goal" if node.kind == "measure" else "field"
-        for field in window.tree_model.root.children:
+        for field in ctx.tree_model.root.children:
             f_item = QTreeWidgetItem([f"{field.number()}  {field.title}"])
             f_item.setData(0, Qt.ItemDataRole.UserRole, field.id if want == "field" else None)
             self.tree.addTopLevelItem(f_item)
@@ -99,8 +100,8 @@ class MoveTargetDialog(RememberingDialog):
         return None if value is None else int(value)
 
 
-def choose_parent(window: MainWindow, node: PlanNode) -> int | None:
-    dialog = MoveTargetDialog(window, node)
+def choose_parent(ctx: WindowContext, node: PlanNode) -> int | None:
+    dialog = MoveTargetDialog(ctx, node)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.chosen()
@@ -111,8 +112,8 @@ class InstitutionsDialog(RememberingDialog):
 
     settings_key = "institutions"
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx)
         self.setWindowTitle("Institutionen verwalten")
         layout = QVBoxLayout(self)
         layout.addWidget(
@@ -146,7 +147,7 @@ class InstitutionsDialog(RememberingDialog):
         self.rename_button.clicked.connect(self.rename)
         self.remove_button.clicked.connect(self.remove)
         self.list.itemDoubleClicked.connect(lambda _item: self.rename())
-        read_only = window.document is None or window.document.read_only
+        read_only = ctx.document is None or ctx.document.read_only
         for button in (self.add_button, self.rename_button, self.remove_button):
             button.setEnabled(not read_only)
         self.reload()
@@ -154,7 +155,7 @@ class InstitutionsDialog(RememberingDialog):
             self.resize(620, 560)
 
     def reload(self) -> None:
-        doc = self.window_.document
+        doc = self.ctx.document
         assert doc is not None
         self.list.clear()
         with doc.reading() as s:
@@ -171,14 +172,21 @@ class InstitutionsDialog(RememberingDialog):
             item.setHidden(needle not in item.text().lower())
 
     def _exists(self, name: str, except_id: int | None = None) -> bool:
-        doc = self.window_.document
+        doc = self.ctx.document
         assert doc is not None
         with doc.reading() as s:
             found = s.scalars(select(Institution.id).where(Institution.name == name)).first()
         return found is not None and found != except_id
 
     def _run(self, text: str, redo: Any, undo: Any) -> None:
-        if self.window_.operations.bulk(text, redo, undo, notice=ChangeInfo("registry")):
+        def recorded(fn: Any) -> Any:
+            def run(s: Session) -> ChangeSet:
+                fn(s)
+                return INSTITUTIONS_CHANGED
+
+            return run
+
+        if self.ctx.operations.bulk(text, recorded(redo), recorded(undo)):
             self.reload()
 
     def add(self) -> None:

@@ -75,17 +75,33 @@ class EditorPage(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.heading.setFont(font)
+        self.heading.setProperty("kikFontScale", 1.35)  # grows with the window's zoom (scale_fonts)
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._outer.addWidget(self.heading)
         self.example_note = QLabel(
             "Beispiel aus der Stadtratsvorlage vom 18.11.2021 – keine Daten der Stadt."
         )
+        self.example_note.setWordWrap(True)
         self.example_note.setStyleSheet(
-            "color: #7a5b00; background: #fff4cc; padding: 4px; border-radius: 3px;"
+            "color: #6b4f00; background: #fff4cc; padding: 4px; border-radius: 3px;"
         )
-        self.example_note.hide()
-        self._outer.addWidget(self.example_note)
+        self.example_note.setAccessibleName("Hinweis: Beispiel aus der Stadtratsvorlage")
+        # The way out of the banner where the user sees it (an import or an edit made it real data).
+        self.example_clear = QPushButton("Ist kein Beispiel mehr")
+        self.example_clear.setAccessibleName("Ist kein Beispiel mehr")
+        self.example_clear.setAccessibleDescription(
+            "Nimmt die Markierung „Beispiel aus der Stadtratsvorlage“ von diesem Eintrag "
+            "(rückgängig mit Strg+Z)."
+        )
+        self.example_clear.clicked.connect(self.clear_example)
+        self.example_row = QWidget()
+        example_layout = QHBoxLayout(self.example_row)
+        example_layout.setContentsMargins(0, 0, 0, 0)
+        example_layout.addWidget(self.example_note, 1)
+        example_layout.addWidget(self.example_clear)
+        self.example_row.hide()
+        self._outer.addWidget(self.example_row)
         self.form = QFormLayout()
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -99,15 +115,29 @@ class EditorPage(QScrollArea):
         self._outer.addStretch(1)
         self.setWidget(body)
         self._bindings: dict[str, _Binding] = {}
+        self._sized_texts: list[tuple[QPlainTextEdit, int]] = []
         self._loaded: dict[str, Any] = {}
         self._loading = False
         self.read_only = False
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # Heights in lines, not pixels: with the zoom a text box keeps showing as many lines.
+            QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        for edit, lines in self._sized_texts:
+            _fit_lines(edit, lines)
 
     # -- building blocks -----------------------------------------------------------------------
     def _add_row(self, label: str, widget: QWidget, attr: str) -> None:
         title = QLabel(label)
         title.setBuddy(widget)
-        widget.setAccessibleName(label.replace("&", ""))
+        name = label.replace("&", "")
+        widget.setAccessibleName(name)
+        if not widget.accessibleDescription():
+            widget.setAccessibleDescription(describe_input(widget, name))
         self.form.addRow(title, widget)
 
     def line(self, attr: str, label: str, placeholder: str = "") -> QLineEdit:
@@ -122,8 +152,8 @@ class EditorPage(QScrollArea):
         edit = QPlainTextEdit()
         edit.setTabChangesFocus(True)
         edit.setPlaceholderText(placeholder)
-        metrics = edit.fontMetrics()
-        edit.setFixedHeight(metrics.lineSpacing() * lines + 14)
+        self._sized_texts.append((edit, lines))
+        _fit_lines(edit, lines)
         edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         timer = QTimer(edit)
         timer.setSingleShot(True)
@@ -157,6 +187,8 @@ class EditorPage(QScrollArea):
 
     def flag(self, attr: str, label: str) -> QCheckBox:
         box = QCheckBox(label)
+        box.setAccessibleName(label.replace("&", ""))
+        box.setAccessibleDescription("Ankreuzen oder mit der Leertaste umschalten; wird sofort gespeichert.")
         box.clicked.connect(lambda: self._edited(attr))
         self._bindings[attr] = _Binding(attr, box.isChecked, lambda v: box.setChecked(bool(v)), box)
         self.form.addRow("", box)
@@ -183,7 +215,7 @@ class EditorPage(QScrollArea):
                 if attr in values:
                     binding.set(values[attr])
             self._loaded = {a: b.get() for a, b in self._bindings.items()}
-            self.example_note.setVisible(bool(values.get("is_example")))
+            self.example_row.setVisible(bool(values.get("is_example")))
         finally:
             self._loading = False
         self.show_problems(self.check())
@@ -191,6 +223,15 @@ class EditorPage(QScrollArea):
     def check(self) -> list[str]:
         """Problems the user should know of; an empty list when all is well."""
         return []
+
+    def clear_example(self) -> None:
+        """Take the example mark off (the button beside the banner): saved and undoable like any edit."""
+        binding = self._bindings.get("is_example")
+        if binding is None or self.read_only:
+            return
+        binding.set(False)
+        self.example_row.hide()
+        self._edited("is_example")
 
     def save(self) -> dict[str, Any]:
         """The values that differ from what was loaded."""
@@ -202,6 +243,10 @@ class EditorPage(QScrollArea):
         if changes and not self.read_only:
             self._loaded.update(changes)
             self.commit.emit(changes)
+
+    def show_example_banner(self) -> None:
+        binding = self._bindings.get("is_example")
+        self.example_row.setVisible(bool(binding is not None and binding.get()))
 
     def show_saved(self, saved: dict[str, Any]) -> None:
         """Show what the document keeps where it differs from what was typed (e.g. 3/22 → 03/2022)."""
@@ -236,6 +281,8 @@ class EditorPage(QScrollArea):
         if value == self._loaded.get(attr):
             return
         self._loaded[attr] = value
+        if attr == "is_example":
+            self.show_example_banner()
         self.show_problems(self.check())
         self.commit.emit({attr: value})
 
@@ -274,13 +321,25 @@ class ActorsEditor(QWidget):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText("eine Institution oder Person pro Zeile")
-        self.text.setFixedHeight(self.text.fontMetrics().lineSpacing() * 4 + 14)
+        self.text.setAccessibleName("Akteur*innen für die Umsetzung")
+        self.text.setAccessibleDescription(
+            "Eine Institution oder Person pro Zeile; wird beim Verlassen gespeichert."
+        )
+        page._sized_texts.append((self.text, 4))
+        _fit_lines(self.text, 4)
         layout.addWidget(self.text)
         row = QHBoxLayout()
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("Institution aus dem Verzeichnis hinzufügen …")
         self.entry.setAccessibleName("Akteur*in hinzufügen")
+        self.entry.setAccessibleDescription(
+            "Vervollständigt aus dem Institutionsverzeichnis; Eingabetaste fügt den Namen der Liste hinzu."
+        )
         self.add_button = QPushButton("Hinzufügen")
+        self.add_button.setAccessibleName("Akteur*in hinzufügen")
+        self.add_button.setAccessibleDescription(
+            "Fügt den eingegebenen Namen der Liste der Akteur*innen hinzu."
+        )
         row.addWidget(self.entry, 1)
         row.addWidget(self.add_button)
         layout.addLayout(row)
@@ -329,9 +388,11 @@ class MeasureEditor(EditorPage):
         self.start = QLineEdit()
         self.start.setPlaceholderText("MM/JJJJ")
         self.start.setAccessibleName("Beginn der Umsetzung")
+        self.start.setAccessibleDescription("Monat/Jahr, z. B. 03/2022, nur das Jahr oder „laufend“.")
         self.end = QLineEdit()
         self.end.setPlaceholderText("MM/JJJJ oder laufend")
         self.end.setAccessibleName("Umsetzung bis wann")
+        self.end.setAccessibleDescription("Monat/Jahr, z. B. 12/2024, nur das Jahr oder „laufend“.")
         start_label = QLabel("Be&ginn (Monat/Jahr)")
         start_label.setBuddy(self.start)
         end_label = QLabel("bis &wann")
@@ -347,6 +408,9 @@ class MeasureEditor(EditorPage):
         self.text("success_indicator", "&Indikatoren (Erfolg)", 3, "z. B. 10 Neuzugewanderte pro Treffen")
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
+        self.status.setAccessibleDescription(
+            "Umsetzungsstand der Maßnahme; jeder Status mit Zeichen und Namen, nicht nur mit seiner Farbe."
+        )
         self.status.activated.connect(lambda _i: self._edited("status_key"))
         self._bindings["status_key"] = _Binding(
             "status_key",
@@ -370,6 +434,9 @@ class MeasureEditor(EditorPage):
         self._add_row("&Priorität", self.priority, "priority")
         self.tasks = QListWidget()
         self.tasks.setAccessibleName("Querschnittsaufgaben")
+        self.tasks.setAccessibleDescription(
+            "Liste zum Ankreuzen: mit den Pfeiltasten wählen, mit der Leertaste ankreuzen."
+        )
         self.tasks.itemChanged.connect(lambda _item: self._edited("tasks"))
         self._bindings["tasks"] = _Binding("tasks", self._get_tasks, self._set_tasks, self.tasks)
         self._add_row("&Querschnittsaufgaben", self.tasks, "tasks")
@@ -404,13 +471,21 @@ class MeasureEditor(EditorPage):
                 item.setCheckState(Qt.CheckState.Unchecked)
                 item.setData(Qt.ItemDataRole.UserRole, task_id)
                 self.tasks.addItem(item)
-            row_height = self.tasks.sizeHintForRow(0) if tasks else 20
-            self.tasks.setFixedHeight(row_height * max(1, len(tasks)) + 6)
+            self._fit_tasks()
             self.set_completions(self.responsible, institutions)
             self.set_completions(self.actors.entry, institutions)
             self.set_completions(self.funding, funding)
         finally:
             self._loading = False
+
+    def _fit_tasks(self) -> None:
+        count = self.tasks.count()
+        row_height = self.tasks.sizeHintForRow(0) if count else self.fontMetrics().height() + 6
+        self.tasks.setFixedHeight(row_height * max(1, count) + 6)
+
+    def _refit(self) -> None:
+        super()._refit()
+        self._fit_tasks()
 
     def _set_status(self, key: Any) -> None:
         self.status.setCurrentIndex(max(0, self.status.findData(key)))
@@ -460,6 +535,8 @@ class DetailEditor(QStackedWidget):
     """The right-hand side: the editor of the selected item's kind."""
 
     commit = Signal(str, int, dict)
+    # (kind, id) of the item now shown, or None: for parts that follow the editor (status history).
+    item_shown = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -494,14 +571,33 @@ class DetailEditor(QStackedWidget):
         self.current = (kind, item_id)
         page.load(values, heading)
         self.setCurrentWidget(page)
+        self.item_shown.emit(self.current)
 
     def show_nothing(self) -> None:
         self.current = None
         self.setCurrentWidget(self.empty)
+        self.item_shown.emit(None)
 
     def set_read_only(self, read_only: bool) -> None:
         for page in self.pages.values():
             page.set_read_only(read_only)
+
+
+def _fit_lines(edit: QPlainTextEdit, lines: int) -> None:
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+
+
+def describe_input(widget: QWidget, name: str) -> str:
+    """A screen reader's description of an editor input: what it holds and when it is saved."""
+    if isinstance(widget, QPlainTextEdit):
+        return f"{name}: mehrzeiliger Text, wird nach einer kurzen Tipppause gespeichert."
+    if isinstance(widget, QLineEdit):
+        return f"{name}: wird beim Verlassen des Feldes gespeichert."
+    if isinstance(widget, QSpinBox):
+        return f"{name}: Zahl; „–“ heißt noch nicht festgelegt."
+    if isinstance(widget, QComboBox):
+        return f"{name}: Auswahl mit den Pfeiltasten; wird sofort gespeichert."
+    return f"{name}: wird sofort gespeichert."
 
 
 def heading_for(kind: str, number: str, title: str) -> str:

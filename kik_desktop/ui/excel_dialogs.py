@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QThread
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
+from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QProgressDialog,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import wording
 from kik_desktop.exchange.excel_export import ExportError, ExportResult, export_document
 from kik_desktop.exchange.excel_import import (
     ImportBlocked,
@@ -34,9 +37,8 @@ from kik_desktop.exchange.excel_import import (
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
 from kik_desktop.store.backup import make_backup
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.folders import remember_folder, start_folder
 
 EXPORT_TITLE = "Exportieren als Excel"
 IMPORT_TITLE = "Importieren aus Excel"
@@ -82,28 +84,33 @@ def run_with_progress(window: QWidget, label: str, fn: Callable[[], Any]) -> Any
     return job.result
 
 
-def _start_dir(window: MainWindow) -> Path:
-    doc = window.document
-    return doc.path.parent if doc is not None and not doc.is_server else Path.home()
+EXPORT_FOLDER_KEY = "export/folder"
+IMPORT_FOLDER_KEY = "import/folder"
 
 
-def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResult | None:
+def _start_dir(ctx: WindowContext, key: str = EXPORT_FOLDER_KEY) -> Path:
+    # Documents first, then the folder last used: never the hidden program-data folder of the document.
+    return start_folder(ctx.settings, key)
+
+
+def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResult | None:
     """Ask for a file name (unless given) and export the implementation table there."""
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None:
         QMessageBox.information(window, EXPORT_TITLE, "Es ist kein Dokument geöffnet.")
         return None
     if path is None:
         suggestion = (
-            _start_dir(window) / f"{doc.name if doc.is_server else doc.path.stem} – Umsetzungstabelle.xlsx"
+            _start_dir(ctx) / f"{doc.name if doc.is_server else doc.path.stem} – Umsetzungstabelle.xlsx"
         )
         name, _filter = QFileDialog.getSaveFileName(window, EXPORT_TITLE, str(suggestion), XLSX_FILTER)
         if not name:
             return None
         path = Path(name)
+        remember_folder(ctx.settings, EXPORT_FOLDER_KEY, path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
-    window.editor.flush()
+    ctx.editor.flush()
     try:
         result: ExportResult = run_with_progress(
             window,
@@ -117,8 +124,8 @@ def export_to_excel(window: MainWindow, path: Path | None = None) -> ExportResul
         QMessageBox.critical(window, EXPORT_TITLE, f"Die Excel-Datei konnte nicht geschrieben werden: {exc}")
         return None
     message = (
-        f"Exportiert: {path.name} ({result.fields} Handlungsfelder, {result.goals} Ziele, "
-        f"{result.measures} Maßnahmen)"
+        f"Exportiert: {path.name} ({wording.fields(result.fields)}, {wording.goals(result.goals)}, "
+        f"{wording.measures(result.measures)})"
     )
     window.statusBar().showMessage(message, 8000)
     if result.warnings:
@@ -147,9 +154,14 @@ class ImportPreviewDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         if preview.has_errors:
+            # The first errors in full here (a label wraps; a tree column would cut them).
+            shown = "\n".join(f"• {issue.text()}" for issue in preview.errors[:3])
+            more = (
+                f"\n… und {len(preview.errors) - 3} weitere (siehe unten)" if len(preview.errors) > 3 else ""
+            )
             self.error_label = QLabel(
-                "Die Datei hat Fehler (siehe unten); so wird nichts übernommen. Bitte die Datei korrigieren "
-                "und erneut importieren."
+                "Die Datei hat Fehler; so wird nichts übernommen. Bitte die Datei korrigieren "
+                f"und erneut importieren.\n{shown}{more}"
             )
             self.error_label.setStyleSheet("color: #B00020; font-weight: bold;")
             self.error_label.setWordWrap(True)
@@ -162,9 +174,19 @@ class ImportPreviewDialog(QDialog):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
+        self.tree.setAccessibleName("Vorschau der Änderungen")
         layout.addWidget(self.tree, 1)
+        # The whole text of the chosen line (old → new, the full message): a column cannot show it all.
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("Einzelheiten der gewählten Zeile")
+        self.detail.setFixedHeight(self.detail.fontMetrics().lineSpacing() * 4 + 14)
+        self.detail.setPlaceholderText("Eine Zeile oben wählen, um sie hier ganz zu lesen.")
+        layout.addWidget(self.detail)
+        self.tree.currentItemChanged.connect(self._show_detail)
         self.groups: dict[str, QTreeWidgetItem] = {}
         self._fill()
+        self._fit_to_screen()
         self.delete_missing = QCheckBox("Fehlende Einträge löschen")
         self.delete_missing.setToolTip(
             "Einträge des Dokuments, die in der Datei fehlen, löschen (sonst bleiben sie erhalten). "
@@ -221,7 +243,11 @@ class ImportPreviewDialog(QDialog):
             group = self._group("changed", "Geändert", len(p.changed), True, "#0D47A1")
             for item in p.changed:
                 node = QTreeWidgetItem(
-                    [item.label, f"{len(item.changes)} Änderung(en)", _where(item.sheet, item.row)]
+                    [
+                        item.label,
+                        wording.counted(len(item.changes), "Änderung", "Änderungen"),
+                        _where(item.sheet, item.row),
+                    ]
                 )
                 for change in item.changes:
                     child = QTreeWidgetItem([change.label, change.text().split(": ", 1)[-1], ""])
@@ -247,13 +273,48 @@ class ImportPreviewDialog(QDialog):
                 group.addChild(QTreeWidgetItem([item.label, "", _where(item.sheet, item.row)]))
             if len(p.unchanged) > 2000:
                 group.addChild(QTreeWidgetItem([f"… und {len(p.unchanged) - 2000} weitere", "", ""]))
-        self.tree.resizeColumnToContents(2)
-        self.tree.setColumnWidth(0, 420)
+        # The change column takes the room (old → new is what the user must read), wrapped where long;
+        # the entry column a third, the place in the file as wide as it needs.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+        first = self.groups.get("errors") or self.groups.get("changed") or self.groups.get("new")
+        first_child = first.child(0) if first is not None and first.childCount() else None
+        if first_child is not None:
+            self.tree.setCurrentItem(first_child)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Row heights follow the new column widths, so long changes and messages wrap instead of being cut.
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+        QTimer.singleShot(0, self.tree.doItemsLayout)
+
+    def _fit_to_screen(self) -> None:
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        self.resize(min(self.width(), area.width() - 40), min(self.height(), area.height() - 60))
+        self.tree.setColumnWidth(0, max(200, self.width() // 3))
+
+    def _show_detail(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None = None) -> None:
+        if item is None:
+            self.detail.clear()
+            return
+        lines = [item.text(0)]
+        full = item.toolTip(1) or item.text(1)
+        if full:
+            lines.append(full)
+        if item.text(2):
+            lines.append(f"Ort in der Datei: {item.text(2)}")
+        self.detail.setPlainText("\n".join(lines))
 
 
-def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
+def import_from_excel(ctx: WindowContext, path: Path | None = None) -> bool:
     """Choose a workbook, show the preview, and on „Übernehmen“ write it as one undo step."""
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None:
         QMessageBox.information(window, IMPORT_TITLE, "Es ist kein Dokument geöffnet.")
         return False
@@ -262,12 +323,13 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         return False
     if path is None:
         name, _filter = QFileDialog.getOpenFileName(
-            window, IMPORT_TITLE, str(_start_dir(window)), OPEN_FILTER
+            window, IMPORT_TITLE, str(_start_dir(ctx, IMPORT_FOLDER_KEY)), OPEN_FILTER
         )
         if not name:
             return False
         path = Path(name)
-    window.editor.flush()
+        remember_folder(ctx.settings, IMPORT_FOLDER_KEY, path)
+    ctx.editor.flush()
     source = path
     try:
         preview: ImportPreview = run_with_progress(
@@ -282,7 +344,7 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
         return False
     dialog = ImportPreviewDialog(preview, window)
-    window.last_import_dialog = dialog  # type: ignore[attr-defined]
+    ctx.provide(dialog)  # tests find the last preview as ctx.part(ImportPreviewDialog)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     delete_missing = dialog.delete_missing.isChecked()
     dialog.deleteLater()
@@ -303,7 +365,8 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        done = window.run_bulk_operation(f"Import aus {source.name}", record.redo, record.undo)
+        # redo/undo return the import's change records: the tree and the board follow them.
+        done = ctx.operations.bulk(f"Import aus {source.name}", record.redo, record.undo)
     finally:
         QApplication.restoreOverrideCursor()
     if done:
@@ -311,19 +374,20 @@ def import_from_excel(window: MainWindow, path: Path | None = None) -> bool:
     return bool(done)
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Datei → „Exportieren als Excel …“ (Strg+E) and „Importieren aus Excel …“ (Strg+I)."""
+    window = ctx.window
     export_action = QAction("Exportieren als &Excel …", window)
     export_action.setShortcut(QKeySequence("Ctrl+E"))
     export_action.setStatusTip("Die Umsetzungstabelle als Excel-Arbeitsmappe (.xlsx) speichern")
-    export_action.triggered.connect(lambda _checked=False: export_to_excel(window))
+    export_action.triggered.connect(lambda _checked=False: export_to_excel(ctx))
     import_action = QAction("&Importieren aus Excel …", window)
     import_action.setShortcut(QKeySequence("Ctrl+I"))
     import_action.setStatusTip("Eine Excel-Arbeitsmappe übernehmen – mit Vorschau, rückgängig zu machen")
-    import_action.triggered.connect(lambda _checked=False: import_from_excel(window))
-    menu = window.menus["file"]
+    import_action.triggered.connect(lambda _checked=False: import_from_excel(ctx))
+    menu = ctx.menus["file"]
     menu.addSeparator()
     menu.addAction(import_action)
     menu.addAction(export_action)
-    window.excel_export_action = export_action  # type: ignore[attr-defined]
-    window.excel_import_action = import_action  # type: ignore[attr-defined]
+    ctx.actions["excel_export"] = export_action
+    ctx.actions["excel_import"] = import_action

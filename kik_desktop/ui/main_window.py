@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStatusBar,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -30,15 +44,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop import APP_NAME, DOCUMENT_SUFFIX, __version__
-from kik_desktop.domain import plan
+from kik_desktop.domain import plan, wording
 from kik_desktop.domain.plan import Kind
 from kik_desktop.domain.queries import institution_names, statuses
 from kik_desktop.models import CrossCuttingTask, FundingSource
 from kik_desktop.store import Document, DocumentError
 from kik_desktop.store.lock import DocumentLock
+from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.editors import DetailEditor, heading_for
 from kik_desktop.ui.extensions import EXTENSIONS
-from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges
+from kik_desktop.ui.operations import ChangeInfo, Operations, PlanChanges, PlanUpdate
 from kik_desktop.ui.plan_tree_model import (
     ID_ROLE,
     KIND_ROLE,
@@ -59,26 +74,39 @@ class MainWindow(QMainWindow):
     """The KIK Desktop window. See DEVELOPERS.md for what extensions may use."""
 
     document_opened = Signal(object)
+    # A UI event, not a change of the plan: the user cleared search and filters (the filter bar resets).
+    filters_cleared = Signal()
 
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.document: Document | None = None
         self.lock: DocumentLock | None = None
         self.undo_stack = QUndoStack(self)
+        self.operations = Operations(self, self.undo_stack)
+        # Deprecated notices (ChangeInfo) for code written against them; see DEVELOPERS.md.
         self.changes = PlanChanges(self)
-        self.operations = Operations(self)
-        self.tree_model = PlanTreeModel(self)
-        self.tree_model.move_requested = self._drop_move  # type: ignore[method-assign]
-        self._editor_commit = False
+        self.tree_model = PlanTreeModel(self, self.operations.index)
+        self.tree_model.move_requested.connect(self._drop_move)
+        self.tree_model.modelAboutToBeReset.connect(self._remember_view)
+        self._view_state: tuple[tuple[str, int] | None, list[tuple[str, int]]] = (None, [])
+        self.operations.applied.connect(self._plan_changed)
+        self.operations.failed.connect(lambda title, text: self.show_error(title, text))
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
+        self.setStatusBar(ElidingStatusBar(self))
         self._build_central()
         self._build_menus()
+        self.context = self._make_context()
         self._install_extensions()
         self._finish_file_menu()
         self._restore_layout()
+        self.fit_to_screen()
         self._update_actions()
+        # Ctrl+Z in a text field with nothing of its own to undo undoes the last document step. On the
+        # window's text fields only (extensions are installed by now), not on every event of the program.
+        self._undo_fallback = UndoFallback(self)
+        for field in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            field.installEventFilter(self._undo_fallback)
 
     # -- layout ----------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -89,8 +117,18 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText("Suchen in allen Texten … (Strg+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Suche")
+        self.search.setAccessibleDescription(
+            "Filtert den Baum beim Tippen über alle Texte; alle Wörter müssen vorkommen. Esc leert die Suche."
+        )
         self.search.textChanged.connect(self._search_changed)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self._search_escape)
         left_layout.addWidget(self.search)
+        self.search_hits = QLabel()
+        self.search_hits.setAccessibleName("Treffer der Suche")
+        self.search_hits.hide()
+        left_layout.addWidget(self.search_hits)
         # Extensions (tree filters) put their widgets here, between the search and the tree.
         self.filter_slot = QVBoxLayout()
         left_layout.addLayout(self.filter_slot)
@@ -240,9 +278,45 @@ class MainWindow(QMainWindow):
         h = self.menus["help"]
         self._action(h, "Ü&ber KIK Desktop", self.about)
 
+    @property
+    def document(self) -> Document | None:
+        """The open document (owned by ``operations``)."""
+        return self.operations.document
+
+    def _make_context(self) -> WindowContext:
+        return WindowContext(
+            window=self,
+            settings=self.settings,
+            operations=self.operations,
+            menus=self.menus,
+            tree_view=self.tree_view,
+            tree_model=self.tree_model,
+            tree_filter=self.tree_filter,
+            editor=self.editor,
+            splitter=self.splitter,
+            filter_slot=self.filter_slot,
+            search=self.search,
+            document_opened=self.document_opened,
+            filters_cleared=self.filters_cleared,
+            select_item=self.select_item,
+            set_id_filter=self.set_id_filter,
+            show_error=self.show_error,
+            set_document=self.set_document,
+            take_lock=self._take_lock,
+        )
+
+    def _take_lock(self) -> DocumentLock | None:
+        """Hand the document's lock to the caller (the restore dialog reopens the file with it)."""
+        lock, self.lock = self.lock, None
+        return lock
+
     def _install_extensions(self) -> None:
+        """install(ctx: WindowContext) for ported extensions; install(window) for older ones."""
         for name in EXTENSIONS:
-            importlib.import_module(name).install(self)
+            install = importlib.import_module(name).install
+            params = list(inspect.signature(install).parameters.values())
+            wants_context = bool(params) and "WindowContext" in str(params[0].annotation)
+            install(self.context if wants_context else self)
 
     def _finish_file_menu(self) -> None:
         f = self.menus["file"]
@@ -312,10 +386,9 @@ class MainWindow(QMainWindow):
         """Close the open document (everything is saved already) and release its lock."""
         self.editor.flush()
         self.editor.show_nothing()
-        self.undo_stack.clear()
-        self.tree_model.clear()
         doc, lock = self.document, self.lock
-        self.document, self.lock = None, None
+        self.lock = None
+        self.operations.close()
         if doc is not None:
             doc.close()
         if lock is not None:
@@ -327,13 +400,12 @@ class MainWindow(QMainWindow):
     def set_document(self, doc: Document, lock: DocumentLock | None = None) -> None:
         self.editor.flush()
         old, old_lock = self.document, self.lock
-        self.document, self.lock = doc, lock
-        self.undo_stack.clear()
+        self.lock = lock
         self.tree_filter.set_id_filter(None)
         self.search.clear()
         self.editor.show_nothing()
+        self.operations.open(doc)  # reads the plan once: the tree and the board share it
         with doc.reading() as s:
-            self.tree_model.load(s)
             self._load_choices(s)
         if old is not None:
             old.close()
@@ -358,11 +430,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status_bar()
         self.document_opened.emit(doc)
-        self.changes.changed.emit(ChangeInfo("reset"))
+        self.changes.changed.emit(ChangeInfo("reset"))  # deprecated notice, for older extensions
 
     def _load_choices(self, s: Session) -> None:
         self.editor.measure_editor.set_choices(
-            [(st.key, st.label, st.color) for st in statuses(s)],
+            # The symbol too: a status is never told by its colour alone.
+            [(st.key, f"{st.symbol} {st.label}" if st.symbol else st.label, st.color) for st in statuses(s)],
             [
                 (t.id, t.title)
                 for t in s.scalars(select(CrossCuttingTask).order_by(CrossCuttingTask.position))
@@ -457,40 +530,29 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Kopie gespeichert: {target}", 5000)
 
-    # -- change notices --------------------------------------------------------------------------
-    def notify(self, info: ChangeInfo) -> None:
-        """Bring the tree and the editor up to date after a change, then tell everyone else."""
-        doc = self.document
-        if doc is None:
-            return
-        if info.action == "reset":
-            current, expanded = self.current_item(), self._expanded_items()
-        with doc.reading() as s:
-            if info.action == "updated" and info.kind and info.item_id is not None:
-                self.tree_model.refresh_item(s, info.kind, info.item_id)
-            elif info.action == "inserted" and info.kind and info.item_id is not None:
-                self.tree_model.insert_item(s, info.kind, info.item_id)
-            elif info.action == "removed" and info.kind and info.item_id is not None:
-                self.tree_model.remove_item(info.kind, info.item_id)
-            elif info.action == "moved" and info.kind and info.item_id is not None:
-                self.tree_model.move_item(s, info.kind, info.item_id)
-            elif info.action == "reset":
-                self.tree_model.load(s)
-            elif info.action == "registry":
+    # -- following changes -----------------------------------------------------------------------
+    def _plan_changed(self, update: PlanUpdate) -> None:
+        """After every write (the tree and the board's data follow the index already): the editor,
+        the choices, the status bar; the editor that made the write shows it already."""
+        if update.reset:
+            self._restore_view(*self._view_state)
+        if update.registry and self.document is not None:
+            with self.document.reading() as s:
                 self._load_choices(s)
-        if info.action == "reset":
-            self._restore_view(current, expanded)
-        if not self._editor_commit:
-            self._reload_editor()
-        else:
+        if update.initiator is self.editor:
             self._refresh_heading()
+        else:
+            self._reload_editor()
         self._update_status_bar()
         self._update_actions()
-        self.changes.changed.emit(info)
+        self.changes.changed.emit(ChangeInfo.of(update))
+
+    def _remember_view(self) -> None:
+        self._view_state = (self.current_item(), self._expanded_items())
 
     def reload_plan(self) -> None:
         """Rebuild the tree from the database, keeping the selection where the item still exists."""
-        self.notify(ChangeInfo("reset"))
+        self.operations.reload()
 
     def _restore_view(self, current: tuple[str, int] | None, expanded: list[tuple[str, int]]) -> None:
         for kind, item_id in expanded:
@@ -581,18 +643,14 @@ class MainWindow(QMainWindow):
             self.editor.pages[node.kind].heading.setText(heading_for(node.kind, node.number(), node.title))
 
     def _editor_committed(self, kind: str, item_id: int, values: dict[str, Any]) -> None:
-        self._editor_commit = True
-        try:
-            ok = self.operations.update(kind, item_id, values)  # type: ignore[arg-type]
-        finally:
-            self._editor_commit = False
-        if not ok:
+        # The editor is the initiator: it shows the values as stored (from the result) and is not
+        # read again when the change comes round.
+        result = self.operations.update(plan.as_kind(kind), item_id, values, initiator=self.editor)
+        if result is None:
             self._reload_editor()
-        elif self.editor.current == (kind, item_id) and self.document is not None:
+        elif self.editor.current == (kind, item_id):
             page = self.editor.pages[kind]
-            with self.document.reading() as s:
-                saved = plan.get_values(s, kind, item_id)
-            page.show_saved({k: saved[k] for k in values if k in saved})
+            page.show_saved({k: v for k, v in result.normalized.items() if k in values})
             page.show_problems(page.check())
 
     # -- edits -----------------------------------------------------------------------------------
@@ -646,9 +704,12 @@ class MainWindow(QMainWindow):
         below = ""
         if node.kind == "field":
             measures = sum(len(g.children) for g in node.children)
-            below = f"\n\nMit ihm werden {len(node.children)} Ziele und {measures} Maßnahmen gelöscht."
+            below = (
+                f"\n\nMit ihm werden {wording.goals(len(node.children))} und "
+                f"{wording.measures(measures)} gelöscht."
+            )
         elif node.kind == "goal":
-            below = f"\n\nMit ihm werden {len(node.children)} Maßnahmen gelöscht."
+            below = f"\n\nMit ihm werden {wording.measures(len(node.children))} gelöscht."
         label = {"field": "das Handlungsfeld", "goal": "das Ziel", "measure": "die Maßnahme"}[node.kind]
         answer = QMessageBox.question(
             self,
@@ -661,7 +722,7 @@ class MainWindow(QMainWindow):
         if answer != QMessageBox.StandardButton.Yes:
             return
         parent, row = node.parent, node.row
-        if self.operations.delete(node.kind, node.id):  # type: ignore[arg-type]
+        if self.operations.delete(plan.as_kind(node.kind), node.id):
             siblings = parent.children if parent is not None else []
             target = siblings[min(row, len(siblings) - 1)] if siblings else parent
             if target is not None and target.kind != "root":
@@ -676,7 +737,7 @@ class MainWindow(QMainWindow):
         if not 0 <= new_row < len(node.parent.children):
             return
         parent_id = None if node.parent.kind == "root" else node.parent.id
-        if self.operations.move(node.kind, node.id, parent_id, new_row):  # type: ignore[arg-type]
+        if self.operations.move(plan.as_kind(node.kind), node.id, parent_id, new_row):
             self.select_item(node.kind, node.id)
 
     def move_selected_to(self) -> None:
@@ -687,16 +748,16 @@ class MainWindow(QMainWindow):
             return
         from kik_desktop.ui.dialogs import choose_parent
 
-        target = choose_parent(self, node)
+        target = choose_parent(self.context, node)
         if target is None:
             return
         self.editor.flush()
-        if self.operations.move(node.kind, node.id, target, 10**9):  # type: ignore[arg-type]
+        if self.operations.move(plan.as_kind(node.kind), node.id, target, 10**9):
             self.select_item(node.kind, node.id)
 
     def _drop_move(self, kind: str, item_id: int, new_parent: int | None, index: int) -> None:
         self.editor.flush()
-        if self.operations.move(kind, item_id, new_parent, index):  # type: ignore[arg-type]
+        if self.operations.move(plan.as_kind(kind), item_id, new_parent, index):
             self.defer(lambda: self.select_item(kind, item_id))
 
     def edit_institutions(self) -> None:
@@ -705,7 +766,7 @@ class MainWindow(QMainWindow):
         from kik_desktop.ui.dialogs import InstitutionsDialog
 
         self.editor.flush()
-        InstitutionsDialog(self).exec()
+        InstitutionsDialog(self.context).exec()
 
     # -- search and filters ----------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -717,12 +778,61 @@ class MainWindow(QMainWindow):
         if self.tree_filter.active:
             self.expand_to_matches()
         self._update_filter_banner()
+        self._update_search_hits()
+        self._leave_hidden_item()
+
+    def _search_escape(self) -> None:
+        """Esc in the search: clear it (and, when it is already empty, the other filters too)."""
+        if self.search.text():
+            self.search.clear()
+        else:
+            self.clear_filters()
+
+    def search_hit_count(self) -> int:
+        """How many entries match the search themselves (not only as parents of a match)."""
+        terms = self.search.text().lower().split()
+        if not terms:
+            return 0
+        hidden = self.tree_filter.is_hidden
+        return sum(
+            1
+            for node in self.tree_model.root.walk()
+            if node.kind != "root" and not hidden(node) and all(t in node.search_text for t in terms)
+        )
+
+    def _update_search_hits(self) -> None:
+        if not self.search.text().strip():
+            self.search_hits.hide()
+            return
+        n = self.search_hit_count()
+        self.search_hits.setText(
+            "Keine Treffer" if n == 0 else wording.counted(n, "Treffer", "Treffer") + " (Esc leert die Suche)"
+        )
+        self.search_hits.show()
+
+    def _leave_hidden_item(self) -> None:
+        """The editor never shows an item the filters hide: move to the first match, or show nothing."""
+        node = self.current_node()
+        if node is None or not self.tree_filter.is_hidden(node):
+            return
+        self.editor.flush()
+        for candidate in self.tree_model.root.walk():
+            shown = candidate.kind != "root" and not self.tree_filter.is_hidden(candidate)
+            if shown and (candidate.kind == "measure" or not candidate.children):
+                self.select_item(candidate.kind, candidate.id)
+                return
+        self.tree_view.selectionModel().clearCurrentIndex()
+        self.tree_view.clearSelection()
+        self.editor.show_nothing()
+        self._update_actions()
 
     def set_id_filter(self, ids: set[int] | None, label: str = "") -> None:
         self.tree_filter.set_id_filter(ids, label)
         if ids is not None:
             self.expand_to_matches()
         self._update_filter_banner()
+        self._update_search_hits()
+        self._leave_hidden_item()
 
     def expand_to_matches(self) -> None:
         """Open the fields and goals that show matches; expandAll would walk every measure (74 % of a
@@ -745,7 +855,7 @@ class MainWindow(QMainWindow):
         self.search.clear()
         self.tree_filter.set_id_filter(None)
         self._update_filter_banner()
-        self.changes.changed.emit(ChangeInfo("filters-cleared"))
+        self.filters_cleared.emit()
 
     def _update_filter_banner(self) -> None:
         if self.tree_filter.id_filter_label:
@@ -790,6 +900,15 @@ class MainWindow(QMainWindow):
         QApplication.setFont(font)
         for widget in (self, self.tree_view, self.editor):
             widget.setFont(font)
+        scale_fonts(self, font)
+        # Large type: labels above the fields, so a field (the status) keeps the width it needs.
+        policy = (
+            QFormLayout.RowWrapPolicy.WrapAllRows
+            if self._zoom >= 2
+            else QFormLayout.RowWrapPolicy.WrapLongRows
+        )
+        for page in self.editor.pages.values():
+            page.form.setRowWrapPolicy(policy)
 
     def _stack_changed(self, _index: int) -> None:
         self._update_actions()
@@ -820,9 +939,34 @@ class MainWindow(QMainWindow):
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
         self.doc_label.setText(
-            f"{fields} Handlungsfelder · {goals} Ziele · {measures} Maßnahmen · {doc.name}"
+            f"{wording.fields(fields)} · {wording.goals(goals)} · {wording.measures(measures)} · {doc.name}"
         )
         self.doc_label.setToolTip(doc.location)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_fitted", False):
+            # Now the window system knows the frame (title bar, borders): fit once more with it.
+            self._fitted = True
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window (with its status bar) on the available screen area."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        # Before the first show the frame is unknown: leave room for a title bar and borders.
+        extra_w = max(self.frameGeometry().width() - self.width(), 0) or 16
+        extra_h = max(self.frameGeometry().height() - self.height(), 0) or 40
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        x = min(max(self.x(), area.left()), area.right() - width - extra_w + 1)
+        y = min(max(self.y(), area.top()), area.bottom() - height - extra_h + 1)
+        if (x, y) != (self.x(), self.y()):
+            self.move(max(x, area.left()), max(y, area.top()))
 
     def show_error(self, title: str, text: str) -> None:
         log.warning("%s: %s", title, text)
@@ -846,3 +990,63 @@ class MainWindow(QMainWindow):
         if self.lock is not None:
             self.lock.release()
         event.accept()
+
+
+FONT_SCALE_PROPERTY = "kikFontScale"
+
+
+def scale_fonts(root: QWidget, font: QFont) -> None:
+    """Give every widget below ``root`` that set its own font the zoomed size.
+
+    Widgets with a style sheet and headings with an explicit size stop following the window's font;
+    a heading records its size relative to the normal text in the property ``kikFontScale``.
+    """
+    for widget in root.findChildren(QWidget):
+        scale = widget.property(FONT_SCALE_PROPERTY)
+        if scale is None and not widget.styleSheet():
+            continue
+        own = QFont(widget.font())
+        own.setFamily(font.family())
+        own.setPointSizeF(font.pointSizeF() * (float(scale) if scale is not None else 1.0))
+        widget.setFont(own)
+
+
+class ElidingStatusBar(QStatusBar):
+    """A status bar whose messages end with "…" before the permanent counter instead of running into it."""
+
+    def showMessage(self, message: str, timeout: int | None = 0) -> None:
+        self.setToolTip(message)
+        permanent = max((w.width() for w in self.findChildren(QLabel) if w.isVisible()), default=0)
+        room = self.width() - permanent - 40
+        text = message
+        if room > 0 and self.fontMetrics().horizontalAdvance(message) > room:
+            text = self.fontMetrics().elidedText(message, Qt.TextElideMode.ElideRight, room)
+        super().showMessage(text, timeout or 0)
+
+
+class UndoFallback(QObject):
+    """Strg+Z in a text field of the window that has nothing of its own to undo: the document's undo."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if not isinstance(watched, QLineEdit | QPlainTextEdit):
+            return False
+        if not isinstance(event, QKeyEvent) or not event.matches(QKeySequence.StandardKey.Undo):
+            return False
+        if not self.window_.isAncestorOf(watched):
+            return False
+        own = (
+            watched.isUndoAvailable()
+            if isinstance(watched, QLineEdit)
+            else watched.document().isUndoAvailable()
+        )
+        if own or watched.isReadOnly():
+            return False
+        # Neither accepted nor passed on: the window's Strg+Z shortcut (Bearbeiten → Rückgängig) fires.
+        event.ignore()
+        return True

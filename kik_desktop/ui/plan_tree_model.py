@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,7 +19,9 @@ from PySide6.QtWidgets import QTreeView
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
-from kik_desktop.domain.queries import TreeRow, plan_rows, statuses, tree_row
+from kik_desktop.domain.plan_index import IndexDelta, PlanIndex, PlanNode
+
+__all__ = ["PlanNode", "PlanTreeFilter", "PlanTreeModel", "status_icon"]
 
 MIME_TYPE = "application/x-kik-plan-item"
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -40,57 +41,6 @@ ITEM_FLAGS = (
 )
 
 
-class PlanNode:
-    """One row of the tree: a field, goal or measure, with its cached row in the parent."""
-
-    __slots__ = (
-        "children",
-        "id",
-        "is_example",
-        "kind",
-        "parent",
-        "row",
-        "search_text",
-        "status_key",
-        "title",
-    )
-
-    def __init__(self, kind: str, item_id: int, parent: PlanNode | None) -> None:
-        self.kind = kind
-        self.id = item_id
-        self.parent = parent
-        self.children: list[PlanNode] = []
-        self.row = 0
-        self.title = ""
-        self.status_key: str | None = None
-        self.is_example = False
-        self.search_text = ""
-
-    def assign(self, row: TreeRow) -> None:
-        self.title = row.title
-        self.status_key = row.status_key
-        self.is_example = row.is_example
-        self.search_text = row.search_text
-
-    def number(self) -> str:
-        parts: list[str] = []
-        node: PlanNode | None = self
-        while node is not None and node.kind != "root":
-            parts.append(str(node.row + 1))
-            node = node.parent
-        return ".".join(reversed(parts))
-
-    def walk(self) -> Iterator[PlanNode]:
-        for child in self.children:
-            yield child
-            yield from child.walk()
-
-
-def _renumber_rows(nodes: list[PlanNode], start: int = 0) -> None:
-    for row in range(start, len(nodes)):
-        nodes[row].row = row
-
-
 def status_icon(color: str, size: int = 12) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -104,89 +54,106 @@ def status_icon(color: str, size: int = 12) -> QIcon:
 
 
 class PlanTreeModel(QAbstractItemModel):
-    """Fields → goals → measures, one column: "2.3.1  Titel" with a status chip."""
+    """Fields → goals → measures, one column: "2.3.1  Titel" with a status chip.
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    A thin adapter over the plan index (``domain.plan_index``): the index announces each structural
+    step before and after it happens, which this model turns into beginInsertRows/endInsertRows,
+    beginRemoveRows/…, beginMoveRows/… and beginResetModel/…; after an apply, dataChanged for the
+    updated rows and the ranges whose numbers shifted. The model keeps no copy of the plan.
+    """
+
+    # (kind, id, new parent id or None, index): a drop asks for a move; the window carries it out.
+    move_requested = Signal(str, int, object, int)
+
+    def __init__(self, parent: QObject | None = None, index: PlanIndex | None = None) -> None:
         super().__init__(parent)
-        self.root = PlanNode("root", 0, None)
-        self._nodes: dict[tuple[str, int], PlanNode] = {}
-        self._status_icons: dict[str | None, QIcon] = {}
+        self.plan_index = index if index is not None else PlanIndex()
+        self.plan_index.listeners.append(self)
+        self._status_icons: dict[str | None, QIcon] = {None: status_icon("")}
         self._status_labels: dict[str, str] = {}
         self._bold = QFont()
         self._bold.setBold(True)
         self._italic = QFont()
         self._italic.setItalic(True)
         self._example_brush = QBrush(QColor("#5a5a5a"))
+        # The numbers as the views last heard them. A row that shifts keeps its old number until the
+        # model says dataChanged for it, so the rows around an insert/remove/move keep their data
+        # while Qt moves them (what Qt's model tester checks), and data() does not walk up the tree.
+        self._numbers: dict[PlanNode, str] = {}
+
+    @property
+    def root(self) -> PlanNode:
+        return self.plan_index.root
 
     # -- loading -------------------------------------------------------------------------------
     def load(self, session: Session) -> None:
-        """Build the whole tree (a new document, an import); edits use the fine-grained slots."""
-        self.beginResetModel()
-        self._load_statuses(session)
-        self.root.children = []
-        self._nodes = {}
-        self._build(session)
-        self.endResetModel()
+        """Read the whole plan into the index (a new document); edits arrive through the index."""
+        self.plan_index.load(session)
 
     def clear(self) -> None:
-        self.beginResetModel()
-        self.root.children = []
-        self._nodes = {}
-        self.endResetModel()
+        self.plan_index.clear()
 
-    def _load_statuses(self, session: Session) -> None:
+    def _load_statuses(self) -> None:
         self._status_icons = {None: status_icon("")}
         self._status_labels = {}
-        for st in statuses(session):
+        for st in self.plan_index.statuses:
             self._status_icons[st.key] = status_icon(st.color)
             self._status_labels[st.key] = st.label
 
-    def _build(self, session: Session) -> None:
-        rows = plan_rows(session)
-        nodes = self._nodes
-        root = self.root
-        for item_id, title, text in rows.fields:
-            node = PlanNode("field", item_id, root)
-            node.title, node.search_text, node.row = title, text, len(root.children)
-            root.children.append(node)
-            nodes[("field", item_id)] = node
-        for item_id, field_id, title, example, text in rows.goals:
-            parent = nodes[("field", field_id)]
-            node = PlanNode("goal", item_id, parent)
-            node.title, node.is_example, node.search_text = title, example, text
-            node.row = len(parent.children)
-            parent.children.append(node)
-            nodes[("goal", item_id)] = node
-        for item_id, goal_id, title, status_key, example, text in rows.measures:
-            parent = nodes[("goal", goal_id)]
-            node = PlanNode("measure", item_id, parent)
-            node.title, node.status_key, node.is_example, node.search_text = title, status_key, example, text
-            node.row = len(parent.children)
-            parent.children.append(node)
-            nodes[("measure", item_id)] = node
+    # -- the index's steps (IndexListener) -----------------------------------------------------
+    def before_reset(self) -> None:
+        self.beginResetModel()
+        self._numbers.clear()
 
-    def _attach(self, parent: PlanNode, rows: Iterable[TreeRow]) -> None:
-        for row in rows:
-            node = PlanNode(row.kind, row.id, parent)
-            node.assign(row)
-            node.row = len(parent.children)
-            parent.children.append(node)
-            self._nodes[(row.kind, row.id)] = node
-            self._attach(node, row.children)
+    def after_reset(self) -> None:
+        self._load_statuses()
+        self.endResetModel()
 
-    def _subtree_row(self, session: Session, kind: str, item_id: int) -> TreeRow:
-        row = tree_row(session, kind, item_id)
-        child_kind = plan.CHILD_KIND[kind]
-        if child_kind is not None:
-            row.children = [
-                self._subtree_row(session, child_kind, cid)
-                for cid in plan.child_ids(session, child_kind, item_id)
-            ]
-        return row
+    def before_insert(self, parent: PlanNode, row: int) -> None:
+        self.beginInsertRows(self.index_of_node(parent), row, row)
 
-    # -- fine-grained updates --------------------------------------------------------------------
+    def after_insert(self, parent: PlanNode, row: int) -> None:
+        self.endInsertRows()
+
+    def before_remove(self, parent: PlanNode, row: int) -> None:
+        self.beginRemoveRows(self.index_of_node(parent), row, row)
+
+    def after_remove(self, parent: PlanNode, row: int) -> None:
+        self.endRemoveRows()
+
+    def before_move(self, old_parent: PlanNode, old_row: int, new_parent: PlanNode, new_row: int) -> None:
+        # Qt wants the destination row as it is before the move.
+        dest = new_row + 1 if old_parent is new_parent and new_row > old_row else new_row
+        moving = self.beginMoveRows(
+            self.index_of_node(old_parent), old_row, old_row, self.index_of_node(new_parent), dest
+        )
+        assert moving, "the index never asks for a move onto the item's own place"
+
+    def after_move(self, old_parent: PlanNode, old_row: int, new_parent: PlanNode, new_row: int) -> None:
+        self.endMoveRows()
+
+    def after_apply(self, delta: IndexDelta) -> None:
+        if delta.reset:
+            return
+        for gone in delta.removed:
+            self._numbers.pop(gone, None)
+            for child in gone.walk():
+                self._numbers.pop(child, None)
+        if delta.statuses:
+            self._load_statuses()
+            self._numbers_changed(self.root, 0)
+            return
+        for node in delta.updated:
+            if node.parent is not None and self.plan_index.node(node.kind, node.id) is node:
+                index = self.index_of_node(node)
+                self.dataChanged.emit(index, index)
+        for parent, start in delta.renumbered:
+            if parent is self.root or self.plan_index.node(parent.kind, parent.id) is parent:
+                self._numbers_changed(parent, start)
+
+    # -- looking up ----------------------------------------------------------------------------
     def node(self, kind: str, item_id: int) -> PlanNode | None:
-        return self._nodes.get((kind, item_id))
+        return self.plan_index.node(kind, item_id)
 
     def index_of_node(self, node: PlanNode, column: int = 0) -> QModelIndex:
         if node is self.root:
@@ -197,92 +164,25 @@ class PlanTreeModel(QAbstractItemModel):
         node = self.node(kind, item_id)
         return QModelIndex() if node is None else self.index_of_node(node)
 
-    def refresh_item(self, session: Session, kind: str, item_id: int) -> None:
-        node = self.node(kind, item_id)
-        if node is None:
-            return
-        node.assign(tree_row(session, kind, item_id))
-        index = self.index_of_node(node)
-        self.dataChanged.emit(index, index)
-
-    def refresh_statuses(self, session: Session) -> None:
-        self._load_statuses(session)
-        self._numbers_changed(self.root, 0)
-
-    def insert_item(self, session: Session, kind: str, item_id: int) -> None:
-        """An item (with everything below it) now exists in the database: show it where it is."""
-        if self.node(kind, item_id) is not None:
-            return
-        parent_id = plan.parent_id_of(session, kind, item_id)
-        parent = self.root if parent_id is None else self.node(plan.PARENT_KIND[kind] or "", parent_id)
-        if parent is None:
-            return
-        row = plan.index_of(session, kind, item_id)
-        subtree = self._subtree_row(session, kind, item_id)
-        self.beginInsertRows(self.index_of_node(parent), row, row)
-        node = PlanNode(kind, item_id, parent)
-        node.assign(subtree)
-        parent.children.insert(row, node)
-        _renumber_rows(parent.children, row)
-        self._nodes[(kind, item_id)] = node
-        self._attach(node, subtree.children)
-        self.endInsertRows()
-        self._numbers_changed(parent, row + 1)
-
-    def remove_item(self, kind: str, item_id: int) -> None:
-        node = self.node(kind, item_id)
-        if node is None or node.parent is None:
-            return
-        parent = node.parent
-        row = node.row
-        self.beginRemoveRows(self.index_of_node(parent), row, row)
-        del parent.children[row]
-        _renumber_rows(parent.children, row)
-        self._nodes.pop((kind, item_id), None)
-        for child in node.walk():
-            self._nodes.pop((child.kind, child.id), None)
-        self.endRemoveRows()
-        self._numbers_changed(parent, row)
-
-    def move_item(self, session: Session, kind: str, item_id: int) -> None:
-        """Follow a move already made in the database (reorder, or to another parent)."""
-        node = self.node(kind, item_id)
-        if node is None or node.parent is None:
-            return
-        parent_id = plan.parent_id_of(session, kind, item_id)
-        new_parent = self.root if parent_id is None else self.node(plan.PARENT_KIND[kind] or "", parent_id)
-        if new_parent is None:
-            return
-        new_row = plan.index_of(session, kind, item_id)
-        old_parent, old_row = node.parent, node.row
-        if old_parent is new_parent and old_row == new_row:
-            return
-        # Qt wants the destination row as it is before the move.
-        dest = new_row + 1 if old_parent is new_parent and new_row > old_row else new_row
-        if not self.beginMoveRows(
-            self.index_of_node(old_parent), old_row, old_row, self.index_of_node(new_parent), dest
-        ):
-            return
-        del old_parent.children[old_row]
-        _renumber_rows(old_parent.children, old_row)
-        new_parent.children.insert(new_row, node)
-        node.parent = new_parent
-        _renumber_rows(new_parent.children, 0)
-        self.endMoveRows()
-        self._numbers_changed(old_parent, 0)
-        if new_parent is not old_parent:
-            self._numbers_changed(new_parent, 0)
-
     def _numbers_changed(self, parent: PlanNode, start: int) -> None:
         """Numbers below shifted rows changed; tell the views range by range."""
         if start >= len(parent.children):
             return
+        for child in parent.children[start:]:
+            self._numbers.pop(child, None)
         first = self.index_of_node(parent.children[start])
         last = self.index_of_node(parent.children[-1])
         self.dataChanged.emit(first, last, [Qt.ItemDataRole.DisplayRole, NUMBER_ROLE])
         for child in parent.children[start:]:
             if child.children:
                 self._numbers_changed(child, 0)
+
+    def number(self, node: PlanNode) -> str:
+        """The number shown for a row (see ``_numbers``)."""
+        number = self._numbers.get(node)
+        if number is None:
+            number = self._numbers[node] = node.number()
+        return number
 
     # -- Qt model interface ----------------------------------------------------------------------
     def _node(self, index: ModelIndex) -> PlanNode:
@@ -324,13 +224,13 @@ class PlanTreeModel(QAbstractItemModel):
         node = self._node(index)
         if role == Qt.ItemDataRole.DisplayRole:
             title = node.title or "(ohne Titel)"
-            return f"{node.number()}  {title}"
+            return f"{self.number(node)}  {title}"
         if role == Qt.ItemDataRole.DecorationRole:
             if node.kind == "measure":
                 return self._status_icons.get(node.status_key, self._status_icons.get(None))
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"{node.number()} {node.title}"]
+            parts = [f"{self.number(node)} {node.title}"]
             if node.kind == "measure":
                 parts.append("Status: " + self._status_labels.get(node.status_key or "", "kein Status"))
             if node.is_example:
@@ -344,13 +244,13 @@ class PlanTreeModel(QAbstractItemModel):
             return self._example_brush if node.is_example else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             status = self._status_labels.get(node.status_key or "", "") if node.kind == "measure" else ""
-            return f"{node.number()} {node.title} {status}".strip()
+            return f"{self.number(node)} {node.title} {status}".strip()
         if role == KIND_ROLE:
             return node.kind
         if role == ID_ROLE:
             return node.id
         if role == NUMBER_ROLE:
-            return node.number()
+            return self.number(node)
         if role == STATUS_ROLE:
             return node.status_key
         if role == NODE_ROLE:
@@ -444,12 +344,9 @@ class PlanTreeModel(QAbstractItemModel):
             and index > node.row
         ):
             index -= 1  # the row counted the item itself, which leaves its old place
-        self.move_requested(kind, item_id, new_parent, index)
+        self.move_requested.emit(kind, item_id, new_parent, index)
         # The move is done through the window's operations; returning False keeps Qt from removing rows.
         return False
-
-    def move_requested(self, kind: str, item_id: int, new_parent: int | None, index: int) -> None:
-        """Replaced by the window: carries out a drop as an undoable move."""
 
 
 class PlanTreeFilter(QObject):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain.plan_index import PlanNode
 from kik_desktop.reports import (
     KINDS,
     PrintOptions,
@@ -40,9 +41,9 @@ from kik_desktop.reports import (
     write_pdf,
 )
 from kik_desktop.store import DocumentError
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.folders import start_folder
+from kik_desktop.ui.plan_tree_model import NODE_ROLE
 
 TITLE = "Drucken / PDF"
 KIND_LABELS = {
@@ -97,16 +98,16 @@ class PrintDialog(QDialog):
 
     written = Signal(object)  # PrintResult
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window)
-        self.window_ = window
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent or ctx.window)
+        self.ctx = ctx
         self.job: PrintJob | None = None
         self.progress: QProgressDialog | None = None
         self.written_result: PrintResult | None = None
         self._auto_name = True
         self.setWindowTitle(TITLE)
         self.setMinimumWidth(560)
-        doc = window.document
+        doc = ctx.document
         assert doc is not None
         with doc.reading() as s:
             data = load_report_data(s)
@@ -125,6 +126,9 @@ class PrintDialog(QDialog):
         for f in data.fields:
             self.field.addItem(f"{f.number}. {f.title}", int(f.number))
         form.addRow("&Handlungsfeld:", self.field)
+        selected = self._selected_field_number()
+        if selected is not None and (at := self.field.findData(selected)) >= 0:
+            self.field.setCurrentIndex(at)
 
         self.institution = QComboBox()
         self.institution.setEditable(True)
@@ -177,7 +181,9 @@ class PrintDialog(QDialog):
         browse.clicked.connect(self.browse)
         out_row.addWidget(self.output, 1)
         out_row.addWidget(browse)
-        form.addRow("&Datei:", out_row)
+        file_label = QLabel("&Datei:")
+        file_label.setBuddy(self.output)  # a layout cannot be a buddy: without this "&Datei:" shows literally
+        form.addRow(file_label, out_row)
 
         self.open_after = QCheckBox("PDF danach &öffnen")
         self.open_after.setChecked(True)
@@ -204,6 +210,17 @@ class PrintDialog(QDialog):
         self.field.currentIndexChanged.connect(self._suggest_name)
         self.institution.editTextChanged.connect(self._suggest_name)
         self._kind_changed()
+
+    def _selected_field_number(self) -> int | None:
+        """The number of the field the window's selection belongs to (the handout proposed first)."""
+        index = self.ctx.tree_view.currentIndex()
+        node: PlanNode | None = index.data(NODE_ROLE) if index.isValid() else None
+        while node is not None and node.kind not in ("field", "root"):
+            node = node.parent
+        if node is None or node.kind != "field":
+            return None
+        number = str(node.number())
+        return int(number) if number.isdigit() else None
 
     # -- choices ------------------------------------------------------------------------------------
     def current_kind(self) -> str:
@@ -243,11 +260,8 @@ class PrintDialog(QDialog):
         self._auto_name = False
 
     def _default_folder(self) -> Path:
-        stored = self.window_.settings.value("print/folder")
-        if isinstance(stored, str) and stored and Path(stored).is_dir():
-            return Path(stored)
-        doc = self.window_.document
-        return doc.path.parent if doc is not None and not doc.is_server else Path.home()
+        # The folder of the last PDF, else Documents (not the hidden program-data folder of the document).
+        return start_folder(self.ctx.settings, "print/folder")
 
     def suggested_name(self) -> str:
         kind = self.current_kind()
@@ -337,7 +351,7 @@ class PrintDialog(QDialog):
         result = job.result
         assert result is not None
         self.written_result = result
-        self.window_.settings.setValue("print/folder", str(result.path.parent))
+        self.ctx.settings.setValue("print/folder", str(result.path.parent))
         if result.missing_glyphs:
             chars = " ".join(sorted(result.missing_glyphs))
             QMessageBox.information(
@@ -346,7 +360,7 @@ class PrintDialog(QDialog):
                 f"Einige Zeichen gibt es in der Schrift nicht; sie sind im PDF durch � ersetzt: {chars}",
             )
         self.written.emit(result)
-        status = self.window_.statusBar()
+        status = self.ctx.window.statusBar()
         pages = f"{result.pages} {'Seite' if result.pages == 1 else 'Seiten'}"
         status.showMessage(f"PDF geschrieben: {result.path} ({pages})", 8000)
         if self.open_after.isChecked() and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path))):
@@ -373,21 +387,21 @@ class PrintDialog(QDialog):
         QMessageBox.warning(self, TITLE, f"Das PDF konnte nicht geschrieben werden.\n\n{text}")
 
 
-def open_print_dialog(window: MainWindow) -> PrintDialog | None:
-    if window.document is None:
-        QMessageBox.information(window, TITLE, "Es ist kein Dokument geöffnet.")
+def open_print_dialog(ctx: WindowContext) -> PrintDialog | None:
+    if ctx.document is None:
+        QMessageBox.information(ctx.window, TITLE, "Es ist kein Dokument geöffnet.")
         return None
-    dialog = PrintDialog(window)
+    dialog = ctx.provide(PrintDialog(ctx))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Datei → „Drucken / PDF …“ (Strg+P)."""
-    action = QAction("&Drucken / PDF …", window)
+    action = QAction("&Drucken / PDF …", ctx.window)
     action.setShortcut(QKeySequence.StandardKey.Print)
     action.setStatusTip("Gesamtbericht, Handout, Hausaufgabenheft, Statusbericht oder Tabelle als PDF")
-    action.triggered.connect(lambda _checked=False: open_print_dialog(window))
-    window.menus["file"].addAction(action)
-    window.print_action = action  # type: ignore[attr-defined]
+    action.triggered.connect(lambda _checked=False: open_print_dialog(ctx))
+    ctx.menus["file"].addAction(action)
+    ctx.actions["print"] = action

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -28,10 +28,8 @@ from kik_desktop.store import Document, DocumentError, open_document
 from kik_desktop.store.backup import BackupInfo, list_backups, restore_backup, verify_backup
 from kik_desktop.store.lock import DocumentInUseError, DocumentLock
 from kik_desktop.store.safety import DamagedDocumentError, open_for_editing
+from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.errors import show_storage_error
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +150,9 @@ class RestoreDialog(QDialog):
             self.accept()
 
 
-def restore_into_window(window: MainWindow, info: BackupInfo) -> bool:
+def restore_into_window(ctx: WindowContext, info: BackupInfo) -> bool:
     """Close the window's document, restore the backup over it, and open it again (keeping the lock)."""
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None:
         return False
     if doc.read_only:
@@ -165,11 +163,8 @@ def restore_into_window(window: MainWindow, info: BackupInfo) -> bool:
             "es kann nicht ersetzt werden.",
         )
         return False
-    editor = getattr(window, "editor", None)
-    if editor is not None and hasattr(editor, "flush"):
-        editor.flush()
+    ctx.editor.flush()
     path = doc.path
-    lock = window.lock
     doc.close()
     error: DocumentError | None = None
     try:
@@ -184,8 +179,7 @@ def restore_into_window(window: MainWindow, info: BackupInfo) -> bool:
         show_storage_error(window, exc, "Dokument kann nicht wieder geöffnet werden")
         return False
     # set_document releases the old lock; the lock stays ours across the restore.
-    window.lock = None
-    window.set_document(reopened, lock)
+    ctx.set_document(reopened, ctx.take_lock())
     if error is not None:
         show_storage_error(window, error, "Wiederherstellung fehlgeschlagen")
         return False
@@ -193,11 +187,11 @@ def restore_into_window(window: MainWindow, info: BackupInfo) -> bool:
     return True
 
 
-def open_restore_dialog(window: MainWindow) -> None:
-    if window.document is None:
+def open_restore_dialog(ctx: WindowContext) -> None:
+    if ctx.document is None:
         return
-    if window.document.is_server:
-        window.show_error(
+    if ctx.document.is_server:
+        ctx.show_error(
             "Wiederherstellen",
             "Ein Server-Dokument wird nicht im Fenster zurückgesetzt "
             "(andere arbeiten vielleicht gerade darin). "
@@ -205,24 +199,25 @@ def open_restore_dialog(window: MainWindow) -> None:
             "„kik-desktop copy SICHERUNG.kik URL --force“.",
         )
         return
-    dialog = RestoreDialog(window.document.path, window)
+    dialog = RestoreDialog(ctx.document.path, ctx.window)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
-        restore_into_window(window, dialog.chosen)
+        restore_into_window(ctx, dialog.chosen)
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Add Datei → „Wiederherstellen …“."""
-    action = QAction("&Wiederherstellen …", window)
+    action = QAction("&Wiederherstellen …", ctx.window)
     action.setStatusTip("Eine automatische Sicherung des Dokuments wiederherstellen")
-    action.triggered.connect(lambda _checked=False: open_restore_dialog(window))
-    window.menus["file"].addAction(action)
+    action.triggered.connect(lambda _checked=False: open_restore_dialog(ctx))
+    ctx.menus["file"].addAction(action)
 
     def update(_doc: Any = None) -> None:
-        action.setEnabled(window.document is not None and not window.document.read_only)
+        doc = ctx.document
+        action.setEnabled(doc is not None and not doc.read_only)
 
-    window.document_opened.connect(update)
+    ctx.operations.document_changed.connect(update)
     update()
-    window.restore_action = action  # type: ignore[attr-defined]
+    ctx.actions["restore"] = action
 
 
 # ---------------------------------------------------------------- opening with the lock and damage dialogs

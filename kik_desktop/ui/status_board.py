@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -56,26 +56,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import wording
 from kik_desktop.domain.board import (
     ANY,
     LIST_TITLES,
     Board,
-    BoardData,
     BoardEntry,
     ChangeEntry,
     FieldSummary,
 )
+from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.plan_tree_model import status_icon
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.tree_filters import FilterBar
 
 log = logging.getLogger(__name__)
 
 NO_STATUS_FILL = "FFFFFF"
 MISSING_FILL = "F2F2F2"
-# More pending notices than this are cheaper to answer with one full reload.
-MAX_PATCHES = 25
 SHORT_LIST_TITLES = {
     "at_risk": "Gefährdet",
     "overdue": "Überfällig",
@@ -116,68 +113,6 @@ def _tint(fill: str, amount: float) -> QColor:
     )
 
 
-class BoardSource(QObject):
-    """The board's data for one window, kept up to date from the window's change notices.
-
-    Shared by the board and the tree filters so the plan is read once. Notices are only queued
-    here; they are applied when someone asks for the data, so a hidden board costs nothing.
-    """
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self._data: BoardData | None = None
-        self._doc: object = None
-        self._pending: list[Any] = []
-        self._stale = False
-        window.changes.changed.connect(self._queue)
-
-    def _queue(self, info: Any) -> None:
-        # Bounded: past a few dozen notices one reload is cheaper than replaying them all.
-        if self._stale:
-            return
-        self._pending.append(info)
-        if len(self._pending) > MAX_PATCHES:
-            self._pending.clear()
-            self._stale = True
-
-    def data(self) -> BoardData | None:
-        doc = self.window.document
-        if doc is None:
-            self._data = None
-            return None
-        with doc.reading() as s:
-            if self._data is None or self._doc is not doc or self._stale:
-                self._data, self._doc = BoardData.load(s), doc
-                self._stale = False
-            else:
-                for info in self._pending:
-                    self._data.apply_change(s, info.action, info.kind, info.item_id, info.attrs)
-            self._pending.clear()
-        return self._data
-
-    def ids(self, **filters: Any) -> set[int]:
-        data = self.data()
-        return set() if data is None else data.ids_matching(**filters)
-
-
-def board_source(window: MainWindow) -> BoardSource:
-    source = getattr(window, "board_source", None)
-    if not isinstance(source, BoardSource):
-        source = BoardSource(window)
-        window.board_source = source  # type: ignore[attr-defined]
-    return source
-
-
-def apply_tree_filter(window: MainWindow, ids: set[int] | None, label: str) -> None:
-    """Restrict the tree through the window (banner, expanded tree) or, failing that, the proxy."""
-    setter = getattr(window, "set_id_filter", None)
-    if callable(setter):
-        setter(ids, label)
-    else:
-        window.tree_filter.set_id_filter(ids, label)
-
-
 # -- matrix ------------------------------------------------------------------------------------------
 
 
@@ -201,6 +136,9 @@ class StatusMatrix(QTableWidget):
         self.cellClicked.connect(self._clicked)
         self.cellActivated.connect(self._clicked)  # Enter on the current cell, for keyboard users
         self._keys: list[Any] = []
+        self._board: Board | None = None
+        self._natural: list[int] = []
+        self._compact = False
         self._field_ids: list[int | None] = []
         # No style sheet here: a widget with one stops following the window's zoom (font) changes.
         self.setShowGrid(True)
@@ -288,10 +226,93 @@ class StatusMatrix(QTableWidget):
                 header.resizeSection(c, status_width)
             else:
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(last, QHeaderView.ResizeMode.ResizeToContents)
+        # Stretch, not ResizeToContents: a content-sized last column can end a few pixels beyond the
+        # view and bring a horizontal scroll bar; _fit_width makes sure its content has the room.
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
         self.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.65))
+        self._board = board
+        self._natural = [header.sectionSize(c) for c in range(self.columnCount())]
+        self._compact = False
+        self._fit_width()
         self._fit_height()
+
+    def _fit_width(self) -> None:
+        """Reflow instead of a horizontal scroll bar (a projector at 1366×768 with large type).
+
+        Tried in this order until the matrix fits: as it is; field names on two lines; the status
+        symbol instead of the short name in the status columns (the full name stays in the tooltip and
+        the legend under the bars), with the names whole, then on two lines; finally without the goals
+        column (the bars below and the tooltips still tell it).
+        """
+        board = self._board
+        if board is None or not self._natural:
+            return
+        available = self.viewport().width()
+        if available <= 0:
+            return
+        header = self.horizontalHeader()
+        columns = board.columns
+        goals_column = self.columnCount() - 1
+        line = self.fontMetrics().height()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        bold_fm = QFontMetrics(bold)
+        names = [item.text() for r in range(self.rowCount()) if (item := self.item(r, 0)) is not None]
+        longest_word = max((bold_fm.horizontalAdvance(w) for n in names for w in n.split()), default=40) + 16
+
+        def apply(compact: bool, wrap: bool, hide_goals: bool) -> bool:
+            self.setColumnHidden(goals_column, hide_goals)
+            self._set_compact(board, compact)
+            for c, width in enumerate(self._natural[: len(columns) + 1]):
+                header.resizeSection(c, width)
+            if compact:
+                fm = self.fontMetrics()
+                for c in range(1, len(columns) + 1):
+                    texts = [item.text() for r in range(self.rowCount()) if (item := self.item(r, c))]
+                    head = self.horizontalHeaderItem(c)
+                    widest = max(
+                        [bold_fm.horizontalAdvance(t) for t in texts]
+                        + [fm.horizontalAdvance(head.text() if head else ""), fm.horizontalAdvance("00")]
+                    )
+                    header.resizeSection(c, widest + 14)
+            if wrap:
+                excess = self._content_width() - available
+                header.resizeSection(0, max(longest_word, self._natural[0] - max(excess, 0)))
+            self.verticalHeader().setDefaultSectionSize(round(line * (2.6 if wrap else 1.65)))
+            return self._content_width() <= available
+
+        for compact, wrap, hide_goals in (
+            (False, False, False),
+            (False, True, False),
+            (True, False, False),
+            (True, True, False),
+            (True, True, True),
+        ):
+            if apply(compact, wrap, hide_goals):
+                return
+
+    def _content_width(self) -> int:
+        header = self.horizontalHeader()
+        last = self.columnCount() - 1
+        width = sum(header.sectionSize(c) for c in range(last) if not self.isColumnHidden(c))
+        if not self.isColumnHidden(last):
+            width += max(header.sectionSizeFromContents(last).width(), self.sizeHintForColumn(last))
+        return width + 2
+
+    def _set_compact(self, board: Board, compact: bool) -> None:
+        if compact == self._compact:
+            return
+        self._compact = compact
+        symbols = {st.key: st.symbol for st in board.statuses}
+        for c, key in enumerate(board.columns, start=1):
+            item = self.horizontalHeaderItem(c)
+            if item is None:
+                continue
+            short = board.short_label(key)
+            symbol = symbols.get(key or "", "") or "–"
+            item.setText(symbol if compact else (short.replace(" ", "\n") if key is None else short))
+            item.setToolTip(f"{symbol} {board.label(key)}" if compact else board.label(key))
 
     def _fit_height(self) -> None:
         # All rows visible without a vertical scroll bar: the matrix is the board's headline.
@@ -303,6 +324,8 @@ class StatusMatrix(QTableWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_width()
         self._fit_height()
 
     def _clicked(self, row: int, column: int) -> None:
@@ -619,7 +642,7 @@ class ActionLists(QWidget):
             lists[name] = [_entry_row(e, color_of.get(name)) for e in entries]
         first, last = board.soon_range()
         titles = dict(LIST_TITLES)
-        titles["starting_soon"] = f"Beginnen in den nächsten drei Monaten ({first} bis {last})"
+        titles["starting_soon"] = f"Beginnen bald (von {first} bis {last})"
         if board.since is not None:
             lists["changes"] = [_change_row(c, board, fills) for c in board.changes]
             titles["changes"] = f"Statusänderungen seit {board.since:%d.%m.%Y}"
@@ -686,10 +709,11 @@ class StatusBoardWidget(QWidget):
     open_editor_requested = Signal()
     board_shown = Signal()
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
-        self.source = board_source(window)
+        self.ctx = ctx
+        # The board's data over the window's plan index: it follows every write before we hear of it.
+        self.data = ctx.operations.board
         self.today: Callable[[], date] = date.today
         self.board: Board | None = None
         self.recomputes = 0
@@ -699,8 +723,8 @@ class StatusBoardWidget(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        window.changes.changed.connect(self._changed)
-        window.document_opened.connect(self._changed)
+        ctx.operations.applied.connect(self._changed)
+        ctx.operations.document_changed.connect(self._changed)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
@@ -759,7 +783,7 @@ class StatusBoardWidget(QWidget):
 
     # -- settings ------------------------------------------------------------------------------
     def _stored_since(self) -> QDate:
-        value = self.window_.settings.value("board/since", "") if hasattr(self.window_, "settings") else ""
+        value = self.ctx.settings.value("board/since", "")
         stored = QDate.fromString(str(value or ""), "yyyy-MM-dd")
         if stored.isValid():
             return stored
@@ -768,8 +792,7 @@ class StatusBoardWidget(QWidget):
         return QDate(d.year, d.month, d.day)
 
     def _since_changed(self, value: QDate) -> None:
-        if hasattr(self.window_, "settings"):
-            self.window_.settings.setValue("board/since", value.toString("yyyy-MM-dd"))
+        self.ctx.settings.setValue("board/since", value.toString("yyyy-MM-dd"))
         self._dirty = True
         self.schedule()
 
@@ -815,9 +838,9 @@ class StatusBoardWidget(QWidget):
             self._dirty = True
             return
         self._dirty = False
-        doc = self.window_.document
-        data = self.source.data()
-        if doc is None or data is None:
+        doc = self.ctx.document
+        data = self.data
+        if doc is None:
             self.board = None
             self.splitter.hide()
             self.empty.show()
@@ -863,15 +886,16 @@ class StatusBoardWidget(QWidget):
         board = self.board
         if board is None:
             return
-        filters = getattr(self.window_, "tree_filters", None)
-        if filters is not None and hasattr(filters, "set_filters"):
+        self.ctx.search.clear()  # "show me these": a search typed earlier would hide them
+        filters = self.ctx.part(FilterBar)
+        if filters is not None:
             filters.set_filters(field_id=field_id, status_key=key)
             return
-        ids = self.source.ids(field_id=field_id, status_key=key)
-        apply_tree_filter(self.window_, ids, describe_cell(board, field_id, key, len(ids)))
+        ids = self.data.ids_matching(field_id=field_id, status_key=key)
+        self.ctx.set_id_filter(ids, describe_cell(board, field_id, key, len(ids)))
 
     def _item_chosen(self, kind: str, item_id: int, open_editor: bool) -> None:
-        self.window_.select_item(kind, item_id)
+        self.ctx.select_item(kind, item_id)
         if open_editor:
             self.open_editor_requested.emit()
 
@@ -879,8 +903,9 @@ class StatusBoardWidget(QWidget):
         rows = self.lists.entries(name)
         ids = {r[1] for r in rows if r[0] == "measure"}
         if ids:
+            self.ctx.search.clear()
             title = SHORT_LIST_TITLES.get(name, name)
-            apply_tree_filter(self.window_, ids, f"{title} ({len(ids)} Maßnahmen)")
+            self.ctx.set_id_filter(ids, f"{title} ({wording.measures(len(ids))})")
 
 
 def describe_cell(board: Board, field_id: int | None, key: Any, n: int) -> str:
@@ -896,22 +921,23 @@ def describe_cell(board: Board, field_id: int | None, key: Any, n: int) -> str:
 # -- installation ------------------------------------------------------------------------------------
 
 
-def install(window: MainWindow) -> None:
-    """Put the board in a tab beside the editor, a View-menu toggle, the tree filters, the history."""
-    from kik_desktop.ui import status_history, tree_filters
+class SideTabs(QTabWidget):
+    """Bearbeiten | Gesamtschau: the editor and the board share the right side of the window."""
 
-    board = StatusBoardWidget(window)
-    window.status_board = board  # type: ignore[attr-defined]
-    splitter = window.splitter
+
+def install(ctx: WindowContext) -> None:
+    """Put the board in a tab beside the editor and a View-menu toggle (F9)."""
+    window = ctx.window
+    board = ctx.provide(StatusBoardWidget(ctx))
+    splitter = ctx.splitter
     editor_side = splitter.widget(1)
     assert editor_side is not None, "the window's splitter has the editor on its right"
-    tabs = QTabWidget()
+    tabs = ctx.provide(SideTabs())
     tabs.setDocumentMode(True)
     tabs.setAccessibleName("Bearbeiten oder Gesamtschau")
     splitter.replaceWidget(1, tabs)
     tabs.addTab(editor_side, "Bearbeiten")
     tabs.addTab(board, "Gesamtschau")
-    window.side_tabs = tabs  # type: ignore[attr-defined]
 
     action = QAction("&Gesamtschau", window)
     action.setCheckable(True)
@@ -919,35 +945,10 @@ def install(window: MainWindow) -> None:
     action.setStatusTip("Zahlen nach Handlungsfeld und Status, Listen, Statusänderungen")
     action.toggled.connect(lambda on: tabs.setCurrentWidget(board if on else editor_side))
     tabs.currentChanged.connect(lambda _i: action.setChecked(tabs.currentWidget() is board))
-    window.menus["view"].addAction(action)
-    window.status_board_action = action  # type: ignore[attr-defined]
+    ctx.menus["view"].addAction(action)
+    ctx.actions["status_board"] = action
     board.open_editor_requested.connect(lambda: tabs.setCurrentWidget(editor_side))
-    # The board wants more width than the editor: widen the right side while it is shown (at most
-    # to 75 %, so the tree stays usable) and give the editor its old width back afterwards.
-    saved: list[list[int]] = []
-
-    def tab_changed(_index: int) -> None:
-        sizes = splitter.sizes()
-        if tabs.currentWidget() is board:
-            want = board.preferred_width()
-            total = sum(sizes)
-            if len(sizes) == 2 and sizes[1] < want and total > 0:
-                if not saved:
-                    saved.append(sizes)
-                right = min(want, int(total * 0.75))
-                splitter.setSizes([total - right, right])
-        elif saved:
-            splitter.setSizes(saved.pop())
-
-    tabs.currentChanged.connect(tab_changed)
-
-    def widen_once_computed() -> None:
-        if tabs.currentWidget() is board:
-            tab_changed(-1)
-
-    board.board_shown.connect(widen_once_computed)
+    # The splitter stays where the user put it when the tabs change (it used to jump to widen the
+    # board, and the narrow position was remembered at exit): the matrix reflows to the width instead.
     # A click into the tree means "show me this item": bring the editor forward.
-    window.tree_view.clicked.connect(lambda _index: tabs.setCurrentWidget(editor_side))
-
-    tree_filters.install(window)
-    status_history.install(window)
+    ctx.tree_view.clicked.connect(lambda _index: tabs.setCurrentWidget(editor_side))

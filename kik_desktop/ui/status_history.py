@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from kik_desktop.domain.board import SHORT_LABELS, HistoryEntry, history_of
 from kik_desktop.domain.queries import statuses
+from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.operations import PlanUpdate
 from kik_desktop.ui.plan_tree_model import status_icon
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
 
 
 class StatusHistoryView(QWidget):
     """Lists the recorded status changes of one measure, newest first; follows edits and undo."""
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
+        self.ctx = ctx
         self.measure_id: int | None = None
         self.entries: list[HistoryEntry] = []
         layout = QVBoxLayout(self)
@@ -40,13 +37,20 @@ class StatusHistoryView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.reload)
-        window.changes.changed.connect(self._changed)
+        ctx.operations.applied.connect(self._changed)
+        # The editor says which item it shows: the history follows it (no reliance on slot order).
+        ctx.editor.item_shown.connect(self._follow)
 
-    def _changed(self, info: Any) -> None:
-        if self.measure_id is None or getattr(info, "action", "") == "filters-cleared":
+    def _changed(self, update: PlanUpdate) -> None:
+        if self.measure_id is None:
             return
-        if getattr(info, "kind", None) in ("measure", None) or info.action == "reset":
+        if update.reset or update.delta.history or update.touches("measure", self.measure_id):
             self._timer.start()
+
+    def _follow(self, item: tuple[str, int] | None) -> None:
+        wanted = item[1] if item is not None and item[0] == "measure" else None
+        if wanted != self.measure_id:  # the same measure: its own change handler reloads it
+            self.show_measure(wanted)
 
     def show_measure(self, measure_id: int | None) -> None:
         """Show this measure's history (None: nothing)."""
@@ -54,7 +58,7 @@ class StatusHistoryView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        doc = self.window_.document
+        doc = self.ctx.document
         self.list.clear()
         self.entries = []
         if doc is None or self.measure_id is None:
@@ -85,21 +89,9 @@ def _label(key: str | None) -> str:
     return SHORT_LABELS.get(key) or str(key)
 
 
-def install(window: MainWindow) -> None:
-    """Embed the history in the measure editor, unless the editor already shows one itself."""
-    editor = getattr(getattr(window, "editor", None), "measure_editor", None)
-    if editor is None or hasattr(editor, "history_view") or not hasattr(editor, "form"):
+def install(ctx: WindowContext) -> None:
+    """Embed the history in the measure editor (once)."""
+    if ctx.part(StatusHistoryView) is not None:
         return
-    view = StatusHistoryView(window)
-    editor.history_view = view
-    editor.form.addRow("Statusverlauf", view)
-
-    def follow(*_args: Any) -> None:
-        current = window.editor.current
-        wanted = current[1] if current and current[0] == "measure" else None
-        if wanted != view.measure_id:  # the same measure: its own notice handler reloads it
-            view.show_measure(wanted)
-
-    # After the window has loaded the editor for the new selection (its slot was connected first).
-    window.tree_view.selectionModel().currentChanged.connect(follow)
-    window.changes.changed.connect(follow)
+    view = ctx.provide(StatusHistoryView(ctx))
+    ctx.editor.measure_editor.form.addRow("Statusverlauf", view)

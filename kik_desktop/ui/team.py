@@ -1,7 +1,11 @@
 """The team database in the window: Datei → Mit Server verbinden…, live refresh, the conflict dialog.
 
-Installed through ``ui/extensions.py``. The live refresh polls the change log (``domain/live.py``) from a
-QTimer and hands other editors' changes to ``window.notify`` — the same path local edits take.
+Installed through ``ui/extensions.py`` (``install(ctx)``; the part ``TeamLink``, the action
+``ctx.actions["team_connect"]``). The live refresh polls the change log (``domain/live.py``) from a
+QTimer and publishes other editors' ``ChangeSet``s through ``ctx.operations.publish`` with no initiator —
+the path undo and redo take, so the index, tree, board and editor follow them like any other write.
+A save that collides with another editor's change reaches ``resolve_conflict`` through
+``Operations.conflict_handler``.
 """
 
 from __future__ import annotations
@@ -9,9 +13,10 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -28,101 +33,98 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from kik_desktop.domain.changes import Action, ChangeSet
+from kik_desktop.domain.changes import ChangeSet, updated
 from kik_desktop.domain.conflicts import KIND_NAMES, ConflictError, accept_current
-from kik_desktop.domain.live import PollResult
+from kik_desktop.domain.live import ChangePoller, PollResult
+from kik_desktop.domain.plan import UpdateResult
 from kik_desktop.store import Document, DocumentError
-from kik_desktop.ui.operations import ChangeInfo
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+from kik_desktop.ui.context import WindowContext
 
 log = logging.getLogger(__name__)
 
 POLL_MILLISECONDS = 3000
-# More remote changes than this at once: rebuild the tree instead of updating item by item.
-MAX_SINGLE_UPDATES = 25
 SETTINGS_URL = "team/url"
 SETTINGS_AUTHOR = "team/author"
 
-_NOTICE = {
-    Action.UPDATED: "updated",
-    Action.CREATED: "inserted",
-    Action.DELETED: "removed",
-    Action.MOVED: "moved",
-}
-PLAN_KINDS = {"field", "goal", "measure"}
+
+def _author_from_settings(ctx: WindowContext) -> str:
+    return str(ctx.settings.value(SETTINGS_AUTHOR, "", type=str) or "").strip()
 
 
-def _author_from_settings(window: MainWindow) -> str:
-    return str(window.settings.value(SETTINGS_AUTHOR, "", type=str) or "").strip()
+class TeamLink(QObject):
+    """The live refresh of the open document: a timer and the poller of its change log."""
 
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MILLISECONDS)
+        self.timer.timeout.connect(self.poll_now)
+        self.poller: ChangePoller | None = None
+        ctx.document_opened.connect(self._document_opened)
 
-def install(window: MainWindow) -> None:
-    action = window.menus["file"].addAction("Mit &Server verbinden…")
-    action.setStatusTip("Ein Dokument in einer PostgreSQL-Datenbank des Teams öffnen")
-    action.triggered.connect(lambda: connect_to_server(window))
-    window.team_connect_action = action  # type: ignore[attr-defined]
-    timer = QTimer(window)
-    timer.setInterval(POLL_MILLISECONDS)
-    timer.timeout.connect(lambda: poll_now(window))
-    window.team_timer = timer  # type: ignore[attr-defined]
-    window.team_poller = None  # type: ignore[attr-defined]
-    window.document_opened.connect(lambda doc: _document_opened(window, doc))
+    def _document_opened(self, doc: Document) -> None:
+        author = _author_from_settings(self.ctx)
+        if author:
+            doc.author = author
+        # A file with the lock has one editor (us); a server document or a read-only file can change
+        # under us.
+        self.poller = None
+        if doc.is_server or doc.read_only:
+            try:
+                self.poller = ChangePoller(doc)
+            except (DocumentError, SQLAlchemyError) as exc:
+                log.warning("live refresh not available: %s", exc)
+                self.timer.stop()
+                return
+            self.timer.start()
+        else:
+            self.timer.stop()
 
-
-def _document_opened(window: MainWindow, doc: Document) -> None:
-    from kik_desktop.domain.live import ChangePoller
-
-    author = _author_from_settings(window)
-    if author:
-        doc.author = author
-    timer: QTimer = window.team_timer  # type: ignore[attr-defined]
-    # A file with the lock has one editor (us); a server document or a read-only file can change under us.
-    if doc.is_server or doc.read_only:
+    def poll_now(self) -> ChangeSet:
+        """Read other editors' changes now and show them; returns what was applied."""
+        ctx, poller = self.ctx, self.poller
+        if poller is None or ctx.document is None or poller.document is not ctx.document:
+            return ChangeSet()
         try:
-            window.team_poller = ChangePoller(doc)  # type: ignore[attr-defined]
+            result: PollResult = poller.poll_result()
         except (DocumentError, SQLAlchemyError) as exc:
-            log.warning("live refresh not available: %s", exc)
-            window.team_poller = None  # type: ignore[attr-defined]
-            timer.stop()
-            return
-        timer.start()
-    else:
-        window.team_poller = None  # type: ignore[attr-defined]
-        timer.stop()
+            ctx.window.statusBar().showMessage(f"Aktualisierung vom Server nicht möglich: {exc}", 5000)
+            return ChangeSet()
+        if result.changes:
+            apply_remote(ctx, result.changes)
+            who = ", ".join(result.authors) or "jemand anderes"
+            ctx.window.statusBar().showMessage(
+                f"Aktualisiert: {len(result.changes)} Änderung(en) von {who}", 5000
+            )
+        return result.changes
 
 
-def poll_now(window: MainWindow) -> ChangeSet:
-    """Read other editors' changes now and show them; returns what was applied."""
-    poller = getattr(window, "team_poller", None)
-    if poller is None or window.document is None or poller.document is not window.document:
-        return ChangeSet()
-    try:
-        result: PollResult = poller.poll_result()
-    except (DocumentError, SQLAlchemyError) as exc:
-        window.statusBar().showMessage(f"Aktualisierung vom Server nicht möglich: {exc}", 5000)
-        return ChangeSet()
-    if result.changes:
-        apply_remote(window, result.changes)
-        who = ", ".join(result.authors) or "jemand anderes"
-        window.statusBar().showMessage(f"Aktualisiert: {len(result.changes)} Änderung(en) von {who}", 5000)
-    return result.changes
+def install(ctx: WindowContext) -> None:
+    """Datei → „Mit Server verbinden…“, the live refresh (``TeamLink``) and the conflict dialog."""
+    action = QAction("Mit &Server verbinden…", ctx.window)
+    action.setStatusTip("Ein Dokument in einer PostgreSQL-Datenbank des Teams öffnen")
+    action.triggered.connect(lambda _checked=False: connect_to_server(ctx))
+    ctx.menus["file"].addAction(action)
+    ctx.actions["team_connect"] = action
+    ctx.provide(TeamLink(ctx))
+    ctx.operations.conflict_handler = lambda error, save_again: resolve_conflict(ctx, error, save_again)
 
 
-def apply_remote(window: MainWindow, changes: ChangeSet) -> None:
-    """Show other editors' changes through the window's own change path (``window.notify``)."""
-    current = window.current_item()
-    touched = {(c.kind, c.item_id) for c in changes}
-    if current is not None and current in touched:
+def poll_now(ctx: WindowContext) -> ChangeSet:
+    """Read other editors' changes now and show them (what the timer does); returns what was applied."""
+    link = ctx.part(TeamLink)
+    return link.poll_now() if link is not None else ChangeSet()
+
+
+def apply_remote(ctx: WindowContext, changes: ChangeSet) -> None:
+    """Show other editors' changes through the window's own flow (``operations.publish``, no initiator):
+    the index follows the records (or reloads for a reset or very many), the views follow the index."""
+    current = ctx.editor.current
+    if current is not None and current in {(c.kind, c.item_id) for c in changes}:
         # Save what is typed first: a collision with the other editor shows the conflict dialog.
-        window.editor.flush()
-    simple = [c for c in changes if c.kind in PLAN_KINDS and c.action in _NOTICE and c.item_id is not None]
-    if len(simple) != len(changes) or len(simple) > MAX_SINGLE_UPDATES:
-        window.reload_plan()
-        return
-    for change in simple:
-        window.notify(ChangeInfo(_NOTICE[change.action], change.kind, change.item_id, change.attrs))
+        ctx.editor.flush()
+    ctx.operations.publish(changes, None)
 
 
 # -- conflicts ----------------------------------------------------------------------------------
@@ -171,21 +173,25 @@ class ConflictDialog(QDialog):
         self.resize(640, 160 + 40 * len(error.conflicts))
 
 
-def resolve_conflict(window: MainWindow, error: ConflictError, save_again: Callable[[], bool]) -> bool:
-    """Ask which values win; saves the user's again (``save_again``) when they choose theirs."""
-    doc = window.document
-    dialog = ConflictDialog(error, window)
+def resolve_conflict(
+    ctx: WindowContext, error: ConflictError, save_again: Callable[[], UpdateResult | None]
+) -> UpdateResult | None:
+    """Ask which values win; saves the user's again (``save_again``) when they keep theirs. Otherwise
+    the other editor's values are shown (published like a remote change) and nothing is saved."""
+    doc = ctx.document
+    dialog = ConflictDialog(error, ctx.window)
     if doc is not None and dialog.exec() == QDialog.DialogCode.Accepted:
         accept_current(doc, error)
         return save_again()
-    window.notify(ChangeInfo("updated", error.kind, error.item_id, frozenset(error.mine)))
-    return False
+    theirs = {key: error.current.get(key) for key in error.mine}
+    ctx.operations.publish(ChangeSet((updated(error.kind, error.item_id, theirs),)), None)
+    return None
 
 
 # -- connecting ---------------------------------------------------------------------------------
 class ConnectDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
         from kik_desktop.store.database import default_author
 
         self.setWindowTitle("Mit Server verbinden")
@@ -199,10 +205,10 @@ class ConnectDialog(QDialog):
         hint.setWordWrap(True)
         layout.addWidget(hint)
         form = QFormLayout()
-        self.url = QLineEdit(str(window.settings.value(SETTINGS_URL, "", type=str) or ""))
+        self.url = QLineEdit(str(ctx.settings.value(SETTINGS_URL, "", type=str) or ""))
         self.url.setPlaceholderText("postgresql://benutzer@rechner/datenbank")
         form.addRow("Server-&Adresse:", self.url)
-        self.author = QLineEdit(_author_from_settings(window) or default_author())
+        self.author = QLineEdit(_author_from_settings(ctx) or default_author())
         form.addRow("Ihr &Name im Verlauf:", self.author)
         layout.addLayout(form)
         self.save_password = QCheckBox("Passwort im &Schlüsselbund speichern")
@@ -218,20 +224,21 @@ class ConnectDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
 
-def connect_to_server(window: MainWindow, url: str | None = None) -> bool:
+def connect_to_server(ctx: WindowContext, url: str | None = None) -> bool:
     """Ask for the server address (unless given), connect and show the document; False if not."""
     from kik_desktop.store import open_document
     from kik_desktop.store.backup import BackupError, backup_on_open
     from kik_desktop.store.server import is_server_url, redact, save_password
 
-    dialog = ConnectDialog(window)
+    window = ctx.window
+    dialog = ConnectDialog(ctx)
     if url is None:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         url = dialog.url.text().strip()
-        window.settings.setValue(SETTINGS_AUTHOR, dialog.author.text().strip())
+        ctx.settings.setValue(SETTINGS_AUTHOR, dialog.author.text().strip())
     if not is_server_url(url):
-        window.show_error(
+        ctx.show_error(
             "Keine Server-Adresse",
             f"„{url}“ ist keine Adresse der Form postgresql://benutzer@rechner/datenbank.",
         )
@@ -247,18 +254,18 @@ def connect_to_server(window: MainWindow, url: str | None = None) -> bool:
             return password
         return None
 
-    window.editor.flush()
+    ctx.editor.flush()
     try:
         doc = open_document(url, password_provider=ask)
     except DocumentError as exc:
-        window.show_error("Verbindung zum Server nicht möglich", str(exc))
+        ctx.show_error("Verbindung zum Server nicht möglich", str(exc))
         return False
-    window.settings.setValue(SETTINGS_URL, redact(url))
+    ctx.settings.setValue(SETTINGS_URL, redact(url))
     if asked and dialog.save_password.isChecked():
         save_password(url, asked["password"])
     try:
         backup_on_open(doc)
     except BackupError as exc:
         window.statusBar().showMessage(f"Die tägliche Sicherung konnte nicht angelegt werden: {exc}", 8000)
-    window.set_document(doc, None)
+    ctx.set_document(doc, None)
     return True

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QCompleter, QHBoxLayout, QVBoxLayout, QWidget
 
-from kik_desktop.domain.board import ANY, M_RESPONSIBLE, SHORT_LABELS
-from kik_desktop.domain.plan import PRIORITIES
-from kik_desktop.domain.queries import split_names
+from kik_desktop.domain.board import ANY, SHORT_LABELS
+from kik_desktop.domain.changes import Action, Change
+from kik_desktop.domain.plan import PRIORITIES, STATUS_CHANGE
+from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.operations import PlanUpdate
 from kik_desktop.ui.plan_tree_model import status_icon
-from kik_desktop.ui.status_board import apply_tree_filter, board_source
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
 
 # Combo data for "no status" (None is what Qt gives back for "no data", so it cannot stand for it).
 NO_STATUS = "__ohne__"
@@ -24,10 +22,10 @@ NO_STATUS = "__ohne__"
 class FilterBar(QWidget):
     """Combos that restrict the tree to the measures matching all of them (through the id filter)."""
 
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
-        self.source = board_source(window)
+        self.ctx = ctx
+        self.board = ctx.operations.board
         self.today = date.today
         self._quiet = False
         grid = QVBoxLayout(self)
@@ -82,28 +80,22 @@ class FilterBar(QWidget):
         self._choices_timer.setSingleShot(True)
         self._choices_timer.setInterval(0)
         self._choices_timer.timeout.connect(self.refresh_choices)
-        window.changes.changed.connect(self._notice)
-        window.document_opened.connect(lambda _doc: self._choices_timer.start())
+        ctx.operations.applied.connect(self._plan_changed)
+        ctx.filters_cleared.connect(self.reset)
+        ctx.document_opened.connect(lambda _doc: self._choices_timer.start())
         self.refresh_choices()
 
     # -- choices -------------------------------------------------------------------------------
-    def _notice(self, info: Any) -> None:
-        action = getattr(info, "action", "")
-        if action == "filters-cleared":
-            self.reset()
-            return
+    def _plan_changed(self, update: PlanUpdate) -> None:
         # The choices are field names and responsible parties: a status edit changes neither.
-        attrs: frozenset[str] = getattr(info, "attrs", frozenset())
-        if action == "updated" and getattr(info, "kind", None) == "measure" and "responsible" not in attrs:
-            return
-        if action == "updated" and getattr(info, "kind", None) == "goal":
+        if not update.reset and not update.delta.statuses and all(_keeps_choices(c) for c in update.changes):
             return
         if not self._choices_timer.isActive():
             self._choices_timer.start()
 
     def refresh_choices(self) -> None:
         """Fill the combos from the plan, keeping what is chosen."""
-        data = self.source.data()
+        index = self.board.index if self.ctx.document is not None else None
         self._quiet = True
         try:
             field_id = self.field.currentData()
@@ -112,12 +104,12 @@ class FilterBar(QWidget):
             status = self.status.currentData()
             self.status.clear()
             self.status.addItem("Alle Status", "")
-            if data is not None:
-                for fid, number, name, *_rest in data.fields.values():
-                    self.field.addItem(f"{number} {name}", fid)
-                for st in data.statuses:
+            if index is not None:
+                for f in index.fields:
+                    self.field.addItem(f"{f.number()} {f.title}", f.id)
+                for st in index.statuses:
                     self.status.addItem(
-                        status_icon(st.color, 12), SHORT_LABELS.get(st.key) or st.label, st.key
+                        status_icon(st.color, 12), st.short or SHORT_LABELS.get(st.key) or st.label, st.key
                     )
                     self.status.setItemData(self.status.count() - 1, st.label, Qt.ItemDataRole.ToolTipRole)
             self.status.addItem(status_icon("FFFFFF", 12), "ohne Status", NO_STATUS)
@@ -125,12 +117,8 @@ class FilterBar(QWidget):
             self.status.setCurrentIndex(max(0, self.status.findData(status)) if status else 0)
             text = self.responsible.currentText()
             self.responsible.clear()
-            if data is not None:
-                names: dict[str, str] = {}
-                for raw in {row[M_RESPONSIBLE] for row in data.measures.values()}:
-                    for name in split_names(raw):
-                        names.setdefault(name.casefold(), name)
-                self.responsible.addItems(sorted(names.values(), key=str.casefold))
+            if index is not None:
+                self.responsible.addItems(self.board.responsible_names())
             self.responsible.setCurrentIndex(-1)
             self.responsible.setEditText(text)
         finally:
@@ -170,12 +158,14 @@ class FilterBar(QWidget):
         """Filter the tree now; all combos at "Alle …" shows the whole tree again."""
         self._applied = repr(self.filters())
         if self.is_default():
-            apply_tree_filter(self.window_, None, "")
+            self.ctx.set_id_filter(None, "")
             return None
-        filters = self.filters()
-        ids = self.source.ids(**filters, today=self.today())
-        apply_tree_filter(self.window_, ids, self.describe(len(ids)))
+        ids = self._ids(**self.filters(), today=self.today())
+        self.ctx.set_id_filter(ids, self.describe(len(ids)))
         return ids
+
+    def _ids(self, **filters: Any) -> set[int]:
+        return set() if self.ctx.document is None else self.board.ids_matching(**filters)
 
     def describe(self, n: int) -> str:
         parts = []
@@ -209,8 +199,8 @@ class FilterBar(QWidget):
             self._quiet = False
         if self.is_default():
             # "Summe/Summe": every measure, shown as a filter so the banner says what is on.
-            ids = self.source.ids()
-            apply_tree_filter(self.window_, ids, f"alle Maßnahmen – {len(ids)}")
+            ids = self._ids()
+            self.ctx.set_id_filter(ids, f"alle Maßnahmen – {len(ids)}")
             return ids
         return self.apply()
 
@@ -228,10 +218,14 @@ class FilterBar(QWidget):
         self._applied = repr(self.filters())
 
 
-def install(window: MainWindow) -> None:
+def _keeps_choices(change: Change) -> bool:
+    """Whether a change leaves the filter's choices (field names, responsible parties) as they are."""
+    if change.kind in ("goal", STATUS_CHANGE):
+        return True
+    return change.kind == "measure" and change.action is Action.UPDATED and "responsible" not in change.attrs
+
+
+def install(ctx: WindowContext) -> None:
     """Put the filter bar between the search field and the tree."""
-    bar = FilterBar(window)
-    window.tree_filters = bar  # type: ignore[attr-defined]
-    slot = getattr(window, "filter_slot", None)
-    if slot is not None:
-        slot.addWidget(bar)
+    if ctx.part(FilterBar) is None:
+        ctx.filter_slot.addWidget(ctx.provide(FilterBar(ctx)))

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_team'
-down_revision = '0003_status_symbols'
+down_revision = '0006_editions'
 branch_labels = None
 depends_on = None
 
