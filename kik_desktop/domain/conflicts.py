@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain.plan import PlanError
+from kik_desktop.domain.errors import PlanError
 from kik_desktop.models import ChangeLogEntry
 
 ATTR_NAMES = {

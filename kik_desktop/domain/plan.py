@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kik_desktop.domain.changes import Action, Change, ChangeSet, created, deleted, moved, updated
 from kik_desktop.domain.dates import normalize_month_year
+from kik_desktop.domain.errors import PlanError as PlanError
 from kik_desktop.models import (
     CrossCuttingTask,
     Field,
@@ -72,10 +73,6 @@ PRIORITIES = {1: "hoch", 2: "mittel", 3: "niedrig"}
 # Excel's limit for one cell: a longer text could not be exported without loss.
 MAX_TEXT = 32_767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class PlanError(ValueError):
-    """An edit that cannot be made; the message is German and meant for the user."""
 
 
 def as_kind(kind: str) -> Kind:

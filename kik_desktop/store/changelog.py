@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from kik_desktop.models import ChangeLogEntry, Field, Goal, Measure, StatusChange
 
 if TYPE_CHECKING:
-    from kik_desktop.store.database import Document
+    from sqlalchemy.orm import sessionmaker
 
 PLAN_CLASSES: dict[type[Any], str] = {Field: "field", Goal: "goal", Measure: "measure"}
 PLAN_TABLES = {"field": "field", "goal": "goal", "measure": "measure"}
@@ -218,9 +218,9 @@ def _after_commit(session: Session) -> None:
     session.info.pop(SEEN_UNDO, None)
 
 
-def install_recorder(doc: Document) -> None:
-    """Log every write transaction of this document's write sessions into the change log."""
-    factory = doc._sessions
+def install_recorder(factory: sessionmaker[Session]) -> None:
+    """Log every write transaction of a document's write sessions (``factory``, whose ``info`` names the
+    Document as ``kik_document``) into the change log."""
     event.listen(factory, "before_flush", _before_flush)
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "do_orm_execute", _on_execute)

@@ -21,14 +21,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from kik_desktop.store.errors import DocumentError as DocumentError
+
 log = logging.getLogger(__name__)
 
 # 'KIK1' as big-endian int: marks a SQLite file as a KIK document (PRAGMA application_id).
 APPLICATION_ID = 0x4B494B31
-
-
-class DocumentError(Exception):
-    """A document cannot be opened or written; the message is German and meant for the user."""
 
 
 class NotADocumentError(DocumentError):
@@ -188,7 +186,7 @@ class Document:
         )
         from kik_desktop.store.changelog import install_recorder
 
-        install_recorder(self)
+        install_recorder(self._sessions)
 
     @property
     def is_server(self) -> bool:

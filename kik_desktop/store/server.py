@@ -38,7 +38,7 @@ def is_server_url(target: object) -> bool:
 
 
 def parse_url(url: str) -> URL:
-    from kik_desktop.store.database import DocumentError
+    from kik_desktop.store.errors import DocumentError
 
     try:
         parsed = make_url(url)
@@ -193,7 +193,7 @@ def connect_engine(url: str, password_provider: PasswordProvider | None = None) 
     """
     from sqlalchemy.exc import DBAPIError
 
-    from kik_desktop.store.database import DocumentError
+    from kik_desktop.store.errors import DocumentError
 
     parsed = parse_url(url)
     asked: str | None = None
