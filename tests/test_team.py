@@ -329,3 +329,51 @@ def test_a_rolled_back_save_is_not_taken_as_read(any_small_plan: Document) -> No
         raise RuntimeError("abgebrochen")
     save(doc, "measure", m, {"title": "gespeichert"})  # no conflict with itself
     assert read(doc, "measure", m)["title"] == "gespeichert"
+
+
+@pytest.mark.postgres
+def test_copy_carries_indicators_snapshots_and_origins(
+    default_doc: Document, pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tables of #13 and #19 (indicator, indicator_value, snapshot*, item_origin) go to the server
+    and back with every row; the copy covers every table of the schema."""
+    from datetime import date
+
+    from sqlalchemy import func
+
+    from kik_desktop.domain.indicators import create_indicator, set_value
+    from kik_desktop.domain.snapshots import create_snapshot, list_snapshots
+    from kik_desktop.models import Base, Goal, ItemOrigin
+
+    with default_doc.transaction() as s:
+        goal = s.scalars(select(Goal)).first()
+        assert goal is not None
+        indicator_id, _changes = create_indicator(
+            s, "goal", goal.id, {"name": "Teilnehmende", "unit": "Personen"}
+        )
+        set_value(s, indicator_id, "03/2026", "42")
+        s.add(ItemOrigin(uid=goal.uid, kind="goal", origin_uid="alt123", origin_edition="Fassung 2025"))
+        s.flush()
+        create_snapshot(s, "Frühjahr", date(2026, 4, 1))
+    with default_doc.reading() as s:
+        counts = {
+            t.name: int(s.scalar(select(func.count()).select_from(t)) or 0)
+            for t in Base.metadata.sorted_tables
+        }
+        before = dump_plan(s)
+    assert all(counts[name] > 0 for name in ("indicator", "indicator_value", "snapshot", "item_origin"))
+    default_doc.close()
+    assert main(["copy", str(default_doc.path), pg_url]) == 0
+    back = tmp_path / "zurueck.kik"
+    assert main(["copy", pg_url, str(back)]) == 0
+    capsys.readouterr()
+    with open_document(back) as doc, doc.reading() as s:
+        after = {
+            t.name: int(s.scalar(select(func.count()).select_from(t)) or 0)
+            for t in Base.metadata.sorted_tables
+        }
+        assert dump_plan(s) == before
+        assert [i.label for i in list_snapshots(s)] == ["Frühjahr"]
+    # The change log is the document's own history on each back end; every other table is copied whole.
+    counts.pop("change_log"), after.pop("change_log")
+    assert after == counts
