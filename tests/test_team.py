@@ -377,3 +377,21 @@ def test_copy_carries_indicators_snapshots_and_origins(
     # The change log is the document's own history on each back end; every other table is copied whole.
     counts.pop("change_log"), after.pop("change_log")
     assert after == counts
+
+
+def test_write_lock_of_a_server_url_takes_no_lock_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server document has several editors at once: the command line's file lock is skipped there,
+    while a file next to it is still locked."""
+    from kik_desktop.cli.writing import document_write_lock
+    from kik_desktop.store.lock import DocumentLock
+
+    monkeypatch.chdir(tmp_path)
+    with document_write_lock("postgresql://anna@localhost/kik", command="import"):
+        assert list(tmp_path.iterdir()) == []
+    path = tmp_path / "plan.kik"
+    with document_write_lock(path, command="import"):
+        holder = DocumentLock(path).holder()
+        assert holder is not None
+    assert DocumentLock(path).holder() is None
