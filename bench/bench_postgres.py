@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.synthetic import make_synthetic_document
 from kik_desktop.domain.live import ChangePoller
-from kik_desktop.domain.queries import load_tree
+from kik_desktop.domain.plan_index import load_tree
 from kik_desktop.store import open_document
 from kik_desktop.store.transfer import copy_document
 from tests.pg_harness import create_database, drop_database, start_cluster, stop_cluster
