@@ -54,7 +54,8 @@ CARRY_TABLES: tuple[str, ...] = (
 )
 # Tables that belong to one edition's own history and start empty in the next one: the reporting
 # dates (Berichtsstände) froze the previous edition's plan.
-NOT_CARRIED: tuple[str, ...] = ("snapshot", "snapshot_measure", "snapshot_indicator")
+# The change log (#17) is the history of one document's editing sessions: the new edition starts its own.
+NOT_CARRIED: tuple[str, ...] = ("snapshot", "snapshot_measure", "snapshot_indicator", "change_log")
 # Properties that describe one edition and are written fresh for the new one.
 EDITION_PROPERTIES = tuple(k for k, _label in PREDECESSOR_KEYS)
 # Properties of the adopted concept that the next edition does not have yet (it is not decided).
