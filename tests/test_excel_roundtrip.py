@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.worksheet.cell_range import CellRange
 from sqlalchemy import update
 
 from kik_desktop.domain import plan
@@ -160,7 +161,9 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
         "Status",
     ]
     assert ws.freeze_panes == "A4"
-    assert ws.auto_filter.ref.startswith("A3:L")
+    # The filter runs over the field column P too (the field as its own column, after the hidden ids).
+    assert ws.auto_filter.ref.startswith("A3:P")
+    assert ws.cell(3, 16).value == "Handlungsfeld" and not ws.column_dimensions["P"].hidden
     assert ws.print_title_rows == "$3:$3"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
@@ -182,6 +185,13 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
             assert status_cell.fill.fgColor.rgb[-6:] == labels[key]["color"]
     dv = ws.data_validations.dataValidation[0]
     assert dv.type == "list" and "Legende" in dv.formula1 and "L4" in str(dv.sqref)
+    assert dv.showErrorMessage and dv.errorStyle == "stop"  # the drop-down refuses other values
+    # No merged cells inside the filter range (sorting in Excel would break them apart).
+    for merged in ws.merged_cells.ranges:
+        assert CellRange(ws.auto_filter.ref).isdisjoint(merged), merged.coord
+    first_field = next(ws.cell(r, 16).value for r in range(4, ws.max_row + 1) if ws.cell(r, 13).value)
+    assert first_field == "2 Arbeit und Ausbildung"
+    assert "$A$3" in str(ws.print_area)  # the title block is the page header: no grid lines on it
     legend = wb["Legende"]
     assert [legend.cell(r, 2).value for r in range(4, 10)] == [st["label"] for st in data["statuses"]]
     assert [legend.cell(r, 1).fill.fgColor.rgb[-6:] for r in range(4, 10)] == [

@@ -144,11 +144,13 @@ def test_sample_preview_lists_everything_new_and_flags_only_the_season(empty_doc
     assert kinds.count("goal") == 3
     assert kinds.count("measure") == 8
     assert preview.changed == [] and preview.missing == [] and preview.unchanged == []
-    assert len(preview.warnings) == 1
-    warning = preview.warnings[0]
-    assert (warning.sheet, warning.row, warning.column) == ("Umsetzung", 9, 9)
-    assert "Herbst 2022" in warning.message
-    assert warning.text().startswith("Blatt ‚Umsetzung‘, Zeile 9, Spalte I: „Herbst 2022“")
+    # A season is a rough date: kept as text with a hint (issue #18), not a warning.
+    assert preview.warnings == []
+    rough = [i for i in preview.infos if "ungefähre Zeitangabe" in i.message]
+    assert len(rough) == 1
+    hint = rough[0]
+    assert (hint.sheet, hint.row, hint.column) == ("Umsetzung", 9, 9)
+    assert hint.text().startswith("Blatt ‚Umsetzung‘, Zeile 9, Spalte I: „Herbst 2022“")
 
 
 def test_sample_imports_every_value(empty_doc: Document) -> None:

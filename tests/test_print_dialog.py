@@ -135,7 +135,7 @@ def test_homework_booklet_with_completion(
         dialog.start()
     text = pdf_text(tmp_path / "heft.pdf")
     assert "Alphakurs" in text and "Bravo Börse" in text  # responsible for one, taking part in the other
-    assert "Verantwortlich (1)" in text and "Beteiligt (1)" in text
+    assert "Sie sind verantwortlich (1)" in text and "an denen Sie mitwirken (1)" in text
     assert opened == []
 
 

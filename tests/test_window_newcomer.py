@@ -319,7 +319,7 @@ def test_presentation_mode_and_back(window: MainWindow, small_plan: Document) ->
     # (Once filled, the board widens the window's minimum beyond the 800 px offscreen test screen:
     # a first round lets that happen before the sizes to come back to are taken.)
     action = window.context.actions["presentation"]
-    for _ in range(2):
+    for _ in range(4):
         action.trigger()
         QApplication.processEvents()
     QApplication.processEvents()

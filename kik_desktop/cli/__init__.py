@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from kik_desktop import __version__
@@ -19,6 +21,7 @@ COMMAND_MODULES = [
     "kik_desktop.cli.status_commands",
     "kik_desktop.cli.print_commands",
     "kik_desktop.cli.safety_commands",
+    "kik_desktop.cli.cycle_commands",
     "kik_desktop.cli.edition_commands",
     "kik_desktop.cli.snapshot_commands",
     "kik_desktop.cli.team_commands",
@@ -146,3 +149,17 @@ def gui_main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def parse_day(text: str) -> date:
+    """A day as people type it: 01.10.2026, 1.10.26, 2026-10-01."""
+    raw = text.strip()
+    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})", raw)
+    try:
+        if m:
+            year = int(m.group(3))
+            return date(year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise CommandError(f"„{text}“ ist kein Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT).")

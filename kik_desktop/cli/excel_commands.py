@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli.cycle_commands import export_return, import_return, merge_arguments
 from kik_desktop.cli.writing import confirm, document_write_lock
 
 
@@ -15,6 +16,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="die Umsetzungstabelle als Excel-Arbeitsmappe (.xlsx) ausgeben")
     p.add_argument("output", type=Path, metavar="AUSGABE.xlsx")
     db_argument(p)
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--field", type=int, metavar="N", help="Rückmeldebogen für Handlungsfeld N")
+    scope.add_argument("--working-group", metavar="NAME", help="Rückmeldebogen für eine Arbeitsgruppe")
+    scope.add_argument("--institution", metavar="NAME", help="Rückmeldebogen für eine Institution")
+    p.add_argument("--due", metavar="TT.MM.JJJJ", help="Rückgabe bis (Rückmeldebogen; sonst in vier Wochen)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -30,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="Einträge löschen, die in der Datei fehlen (sonst bleiben sie erhalten)",
     )
     p.add_argument("--yes", "-y", action="store_true", help="ohne Rückfrage übernehmen")
+    merge_arguments(p)
     p.add_argument(
         "--limit",
         type=int,
@@ -47,6 +54,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     out: Path = args.output
     if out.suffix.lower() != ".xlsx":
         raise CommandError(f"„{out.name}“: Der Dateiname muss auf .xlsx enden.")
+    if args.field is not None or args.working_group is not None or args.institution is not None:
+        return export_return(args)
     with open_document(resolve_db(args.db), read_only=True) as doc:
         try:
             result = export_document(doc, out)
@@ -63,10 +72,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kik_desktop.exchange.excel_import import ImportBlocked, prepare_import, preview_document
+    from kik_desktop.exchange.excel_import import ImportBlocked, apply_preview, preview_document
     from kik_desktop.exchange.xlsx_guard import WorkbookRejected
     from kik_desktop.store import open_document
 
+    # A returned workbook with a dispatch id: the three-way merge (and the JSON preview of either kind).
+    three_way = import_return(args)
+    if three_way is not None:
+        return three_way
     path = resolve_db(args.db)
     # Like the window: a document open elsewhere is not written to (a dry run only reads).
     guard = contextlib.nullcontext() if args.dry_run else document_write_lock(path, command="import")
@@ -75,7 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             preview = preview_document(doc, args.input)
         except WorkbookRejected as exc:
             raise CommandError(str(exc)) from None
-        sys.stdout.write(preview.format_text(limit=args.limit))
+        (sys.stderr if args.json else sys.stdout).write(preview.format_text(limit=args.limit))
         if preview.has_errors:
             print("Nichts übernommen: Die Datei hat Fehler (siehe oben).", file=sys.stderr)
             return 1
@@ -93,14 +106,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             print("Abgebrochen: nichts geschrieben.")
             return 1
         try:
-            record = prepare_import(preview, delete_missing=args.delete_missing)
+            # Verified backup first, then one transaction (the one import workflow).
+            apply_preview(doc, preview, delete_missing=args.delete_missing)
         except ImportBlocked as exc:
             raise CommandError(str(exc)) from None
-        from kik_desktop.store.backup import make_backup
-
-        # A verified copy of the document before the import writes (restorable from the backups).
-        make_backup(doc, f"vor Import aus {args.input.name}", kind="import")
-        with doc.transaction() as s:
-            record.redo(s)
     print(f"Übernommen: {preview.summary()}")
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from datetime import date
@@ -17,6 +16,7 @@ KIND_HELP = {
     "hausaufgaben": "das Hausaufgabenheft einer Institution",
     "status": "der Statusbericht für die Fachrunde (Gesamtschau, gefährdet, überfällig, Änderungen)",
     "tabelle": "die Umsetzungstabelle (quer, A3 oder A4)",
+    "poster": "das Wandposter der Gesamtschau (quer, A3, A2 oder A1)",
 }
 
 
@@ -35,12 +35,17 @@ def parse_date(text: str) -> date:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "print", help="einen Ausdruck als PDF schreiben (bericht, handout, hausaufgaben, status, tabelle)"
+        "print",
+        help="einen Ausdruck als PDF schreiben (bericht, handout, hausaufgaben, status, tabelle, poster)",
     )
     kinds = p.add_subparsers(dest="kind", metavar="ART", required=True)
     for kind, help_text in KIND_HELP.items():
         k = kinds.add_parser(kind, help=help_text, description=help_text)
-        k.add_argument("out", type=Path, metavar="AUSGABE.pdf")
+        if kind == "hausaufgaben":
+            # Either one booklet (AUSGABE.pdf --institution NAME) or all of them (--alle ORDNER).
+            k.add_argument("out", type=Path, metavar="AUSGABE.pdf", nargs="?")
+        else:
+            k.add_argument("out", type=Path, metavar="AUSGABE.pdf")
         db_argument(k)
         k.add_argument(
             "--stand",
@@ -51,9 +56,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         if kind == "handout":
             k.add_argument("--field", type=int, required=True, metavar="N", help="Nummer des Handlungsfelds")
         if kind == "hausaufgaben":
-            k.add_argument("--institution", required=True, metavar="NAME", help="Name der Institution")
+            k.add_argument("--institution", metavar="NAME", help="Name der Institution")
+            k.add_argument(
+                "--alle",
+                type=Path,
+                metavar="ORDNER",
+                help="ein Heft je Institution und eine Übersicht in diesen Ordner schreiben",
+            )
         if kind == "status":
             k.add_argument("--since", type=parse_date, metavar="DATUM", help="Änderungen seit diesem Datum")
+        if kind == "poster":
+            k.add_argument(
+                "--format",
+                dest="paper",
+                type=str.upper,
+                choices=["A3", "A2", "A1"],
+                default="A3",
+                help="Papierformat (quer), Standard A3",
+            )
         if kind == "tabelle":
             k.add_argument(
                 "--format",
@@ -69,13 +89,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from kik_desktop.reports import (
-        PrintOptions,
-        ReportError,
-        known_institution_names,
-        load_report_data,
-        write_pdf,
-    )
+    from kik_desktop.reports import PrintOptions, ReportError, load_report_data, write_pdf
+    from kik_desktop.reports.wording import count
     from kik_desktop.store import open_document
 
     with open_document(resolve_db(args.db), read_only=True) as doc, doc.reading() as s:
@@ -88,15 +103,14 @@ def cmd_print(args: argparse.Namespace) -> int:
         paper=str(getattr(args, "paper", "A4")).upper(),
     )
     if args.kind == "hausaufgaben":
-        names = known_institution_names(data)
-        wanted = (options.institution or "").strip().casefold()
-        if wanted not in {n.casefold() for n in names}:
-            close = difflib.get_close_matches(options.institution or "", names, n=3, cutoff=0.6)
-            hint = f" Meinten Sie: {', '.join(f'„{c}“' for c in close)}?" if close else ""
-            print(
-                f"Hinweis: „{options.institution}“ steht weder im Institutionenverzeichnis noch in einer "
-                f"Maßnahme.{hint}",
-                file=sys.stderr,
+        folder = getattr(args, "alle", None)
+        if folder is not None:
+            if args.out is not None or options.institution:
+                raise CommandError("--alle schreibt alle Hefte; bitte ohne AUSGABE.pdf und --institution.")
+            return _print_all_homework(data, folder, options)
+        if args.out is None or not (options.institution or "").strip():
+            raise CommandError(
+                "Bitte AUSGABE.pdf und --institution NAME angeben, oder --alle ORDNER für alle Hefte."
             )
     try:
         result = write_pdf(data, args.kind, args.out, options)
@@ -110,5 +124,27 @@ def cmd_print(args: argparse.Namespace) -> int:
             f"Warnung: Diese Zeichen fehlen in der Schrift und wurden durch � ersetzt: {chars}",
             file=sys.stderr,
         )
-    print(f"{result.path}: {result.pages} {'Seite' if result.pages == 1 else 'Seiten'} geschrieben")
+    print(f"{result.path}: {count(result.pages, 'Seite')} geschrieben")
+    return 0
+
+
+def _print_all_homework(data: object, folder: Path, options: object) -> int:
+    from kik_desktop.reports import ReportError, write_homework_set
+    from kik_desktop.reports.data import ReportData
+    from kik_desktop.reports.printouts import PrintOptions
+    from kik_desktop.reports.wording import count
+
+    assert isinstance(data, ReportData) and isinstance(options, PrintOptions)
+    try:
+        overview, booklets = write_homework_set(data, folder, options)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"In „{folder}“ kann nicht geschrieben werden: {exc}") from exc
+    missing = set().union(*(b.missing_glyphs for b in booklets)) if booklets else set()
+    if missing:
+        chars = " ".join(sorted(missing))
+        warning = f"Warnung: Diese Zeichen fehlen in der Schrift und wurden durch � ersetzt: {chars}"
+        print(warning, file=sys.stderr)
+    print(f"{count(len(booklets), 'Hausaufgabenheft')} und die Übersicht „{overview.path.name}“ in {folder}")
     return 0

@@ -10,13 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli import CommandError, db_argument, parse_day, resolve_db
 from kik_desktop.cli.writing import document_write_lock
 
 
 def _day(text: str) -> date:
-    from kik_desktop.cli.status_commands import parse_day
-
     try:
         return parse_day(text)
     except CommandError as exc:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli import CommandError, db_argument, parse_day, resolve_db
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,20 +28,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--today", metavar="DATUM", help=argparse.SUPPRESS)  # for reproducible output in tests
     p.add_argument("--json", action="store_true", help="als JSON statt als Text")
     p.set_defaults(func=cmd_status)
-
-
-def parse_day(text: str) -> date:
-    """A day as people type it: 01.10.2026, 1.10.26, 2026-10-01."""
-    raw = text.strip()
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})", raw)
-    try:
-        if m:
-            year = int(m.group(3))
-            return date(year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise CommandError(f"„{text}“ ist kein Datum (erwartet TT.MM.JJJJ oder JJJJ-MM-TT).")
 
 
 def _percent(share: float) -> str:

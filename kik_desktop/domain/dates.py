@@ -129,6 +129,32 @@ def parse_month_year(value: object) -> MonthYear:
     return MonthYear(text=raw)
 
 
+_SEASONS = ("frühjahr", "fruehjahr", "frühling", "fruehling", "sommer", "herbst", "winter")
+_VAGUE = (
+    re.compile(r"^q\s*[1-4]\s*[/.\- ]?\s*(\d{4}|\d{2})$"),  # Q2/2024, Q2 2024
+    re.compile(r"^[1-4]\.\s*quartal\s*(\d{4}|\d{2})$"),  # 2. Quartal 2024
+    re.compile(r"^[12]\.\s*(?:hj|halbjahr|hälfte|haelfte)\.?\s*(\d{4}|\d{2})$"),  # 2. Hj. 2024
+    re.compile(
+        r"^(?:ab|seit|nach|vor|bis|ca\.?|circa|etwa|voraussichtlich|spätestens|frühestens)\s+.*(\d{4})$"
+    ),
+    re.compile(r"^(?:anfang|mitte|ende|beginn|start)\s*(\d{4}|\d{2})$"),  # Ende 2023
+    re.compile(r"^(?:" + "|".join(_SEASONS) + r")\s*(\d{4}|\d{2})$"),  # Herbst 2022
+    re.compile(r"^(\d{4})\s*[/–\-]\s*(\d{4}|\d{2})$"),  # 2023/24, 2023–2025
+    re.compile(r"^(?:schuljahr|sj)\s*(\d{4}).*$"),
+)
+
+
+def vague_date(value: object) -> bool:
+    """True for a date given only roughly ("Q2/2024", "2. Hj. 2024", "ab 2023", "Herbst 2022", "Ende 2023"):
+    kept as text, with a hint, instead of being refused or guessed."""
+    if not isinstance(value, str):
+        return False
+    text = " ".join(value.strip().lower().rstrip(".").split())
+    if not text or len(text) > 60 or parse_month_year(value).year is not None:
+        return False
+    return any(p.match(text) for p in _VAGUE)
+
+
 def normalize_month_year(value: object) -> str:
     """The canonical text of a date, or the input text unchanged when it is not understood."""
     return parse_month_year(value).canonical()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import plan
+from kik_desktop.domain.working_groups import seed_default_groups
 from kik_desktop.models import (
     CrossCuttingTask,
     DocumentProperty,
@@ -62,6 +63,7 @@ def populate_default(s: Session) -> None:
                 values = dict(measure_data)
                 values["status_key"] = values.pop("status", None)
                 plan.create_item(s, "measure", goal_id, None, values)
+    seed_default_groups(s)
 
 
 def create_default_document(path: str | Path, *, overwrite: bool = False) -> Document:

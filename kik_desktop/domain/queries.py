@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain.plan import PRIORITIES, number_text
+from kik_desktop.domain.working_groups import dump_groups
 from kik_desktop.models import (
     CrossCuttingTask,
     DocumentProperty,
@@ -169,6 +170,7 @@ def dump_plan(s: Session) -> dict[str, Any]:
                 {"name": fs.name, "kind": fs.kind, "notes": fs.notes}
                 for fs in s.scalars(select(FundingSource).order_by(FundingSource.name))
             ],
+            "working_groups": dump_groups(s),
             "snapshots": [{"label": x.label, "date": x.day.isoformat()} for x in list_snapshots(s)],
         },
     )

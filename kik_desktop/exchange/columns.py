@@ -128,7 +128,11 @@ ID_COLUMNS: tuple[Column, ...] = (
 # Columns people add that we know but do not import; they are recognised so they do not shadow others.
 NUMBER_COLUMN = Column("number", "Nr.", "measure", "number", 6, ("nr", "nummer", "lfd nr", "massnahmen nr"))
 
-ALL_COLUMNS: tuple[Column, ...] = (*COLUMNS, *ID_COLUMNS, NUMBER_COLUMN)
+# The field as its own column ("Alle Maßnahmen" of our export, so that sorting and filtering keep each
+# row's field); the field is read from the goal's number and the ids, this column only labels it.
+FIELD_COLUMN = Column("field", "Handlungsfeld", "id", "field", 24, ("handlungsfelder", "hf"))
+
+ALL_COLUMNS: tuple[Column, ...] = (*COLUMNS, *ID_COLUMNS, NUMBER_COLUMN, FIELD_COLUMN)
 BY_KEY: dict[str, Column] = {c.key: c for c in ALL_COLUMNS}
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import concept
+from kik_desktop.exchange.cells import clean_cell_text, estimate_lines, safe_sheet_title
 
 CONCEPT_SHEET = "Konzept"
 STEERING_SHEET = "Steuerungsgruppe"
@@ -26,8 +27,6 @@ _LINE_HEIGHT = 14.5
 
 class _Writer:
     def __init__(self, ws: Any, widths: tuple[float, ...], warnings: list[str]) -> None:
-        from kik_desktop.exchange.excel_export import clean_cell_text
-
         self.ws, self.widths, self.warnings = ws, widths, warnings
         self.rows = 0
         self._clean = clean_cell_text
@@ -93,8 +92,6 @@ class _Writer:
         self.append(row, 18)
 
     def row(self, values: list[str], *, bold_first: bool = False) -> None:
-        from kik_desktop.exchange.excel_export import estimate_lines
-
         cells = [self.cell(v, bold=bold_first and i == 0) for i, v in enumerate(values)]
         lines = max(
             (estimate_lines(v, self.widths[i]) for i, v in enumerate(values) if v),
@@ -110,8 +107,6 @@ def _german_date(iso: str) -> str:
 
 def write_concept_sheets(wb: Workbook, s: Session, used: set[str], result: Any) -> None:
     """Append the sheets "Konzept" and "Steuerungsgruppe" to a write-only workbook of the export."""
-    from kik_desktop.exchange.excel_export import safe_sheet_title
-
     warnings: list[str] = result.warnings
     values = concept.concept_values(s)
     pred = concept.predecessor(s)

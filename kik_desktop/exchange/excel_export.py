@@ -21,19 +21,26 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.formatting.rule import CellIsRule
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain.dates import MonthYear, parse_month_year
 from kik_desktop.domain.queries import StatusInfo, statuses
-from kik_desktop.exchange.columns import COLUMNS, ID_COLUMNS, column_letter
+from kik_desktop.exchange.cells import (
+    clean_cell_text,
+    estimate_lines,
+    safe_sheet_title,
+)
+from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, column_letter
+from kik_desktop.exchange.concept_sheets import write_concept_sheets
 from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
 
-MAX_CELL = 32_767
 ALL_SHEET = "Alle Maßnahmen"
 LEGEND_SHEET = "Legende"
 INSTITUTION_SHEET = "Institutionen"
@@ -41,9 +48,14 @@ TITLE = "Kommunales Integrationskonzept Kempten (KIK) – Umsetzungstabelle"
 HEADER_ROW = 3
 FIRST_DATA_ROW = HEADER_ROW + 1
 FONT = "Calibri"
-LINE_HEIGHT = 14.5
-# Column widths in characters: narrow enough that the twelve columns print legibly on A4 landscape.
-EXPORT_WIDTHS = (24, 16, 22, 32, 14, 18, 20, 16, 11, 11, 18, 16)
+LINE_HEIGHT = 13.0  # Calibri 10
+# Column widths in characters: the twelve columns on A4 landscape, the description widest (it holds the
+# most text, so a wider column means fewer lines per row); each column at least as wide as its longest
+# word (``_widths_for``), so that German compounds ("Neuzugewanderte") are not cut.
+EXPORT_WIDTHS = (24, 16, 22, 46, 17, 18, 22, 18, 10, 10, 18, 17)
+MAX_WORD_WIDTH = 26
+FIELD_WIDTH = 20
+DATA_FONT_SIZE = 10
 N_TABLE = len(COLUMNS)  # 12 visible columns
 N_ALL = N_TABLE + len(ID_COLUMNS)  # plus the hidden uid columns
 STATUS_COL = [c.key for c in COLUMNS].index("status") + 1
@@ -52,10 +64,8 @@ SECTION_FILL = "DDEBF7"
 HEADER_FILL = "1F4E78"
 
 # Characters no xlsx may contain (openpyxl raises IllegalCharacterError for them).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _HEX_UID = re.compile(r"\A[0-9a-f]{32}\Z")
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 class ExportError(Exception):
@@ -123,18 +133,6 @@ def load_table(s: Session) -> list[_FieldRow]:
     return fields
 
 
-def safe_sheet_title(text: str, used: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", text).strip().strip("'")[:31].strip() or "Blatt"
-    title = base
-    n = 2
-    while title.lower() in used:
-        suffix = f" ({n})"
-        title = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(title.lower())
-    return title
-
-
 def field_sheet_title(number: str, name: str) -> str:
     return f"HF {number} {name}"
 
@@ -160,23 +158,12 @@ def _text_cell(ws: Any, value: str, style: Any) -> Cell:
     return cell
 
 
-def estimate_lines(text: str, width: float, *, bold: bool = False) -> int:
-    """How many lines a wrapped text takes in a column of this width (in characters), on the safe side."""
-    per_line = max(width * (0.92 if bold else 1.02) - 2.0, 4.0)
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += max(1, -(-len(paragraph) // int(per_line)))
-        if lines > 40:
-            break
-    return lines
-
-
 class _Styles:
     """Precomputed style arrays, so each cell costs an assignment instead of a style lookup."""
 
     def __init__(self, wb: Workbook, ws: Any, status_list: list[StatusInfo]) -> None:
         thin = Side(style="thin", color="A6A6A6")
-        plain = Font(name=FONT, size=11)
+        plain = Font(name=FONT, size=DATA_FONT_SIZE)
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
         wrap = Alignment(wrap_text=True, vertical="top")
 
@@ -217,29 +204,35 @@ class _Styles:
             self.status_quoted[st.key] = make(
                 font=plain, alignment=wrap, border=border, fill=fill, quotePrefix=True
             )
-        self.bold = make(font=Font(name=FONT, size=11, bold=True), alignment=wrap, border=border)
-
-
-def clean_cell_text(text: str, where: str, warnings: list[str]) -> str:
-    """Drop characters no workbook may contain and cut to Excel's cell limit, with a notice."""
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
-        warnings.append(f"{where}: Steuerzeichen wurden entfernt.")
-    if len(text) > MAX_CELL:
-        warnings.append(
-            f"{where}: Der Text ist {len(text)} Zeichen lang und wurde auf {MAX_CELL} Zeichen "
-            "(Grenze einer Excel-Zelle) gekürzt."
-        )
-        text = text[:MAX_CELL]
-    return text
+        self.bold = make(font=Font(name=FONT, size=DATA_FONT_SIZE, bold=True), alignment=wrap, border=border)
+        self.symbol: dict[str, Any] = {}
+        for st in status_list:
+            self.symbol[st.key] = make(
+                font=Font(name=FONT, size=12, bold=True),
+                alignment=Alignment(horizontal="center", vertical="center"),
+                border=border,
+                fill=PatternFill("solid", fgColor=st.color or "FFFFFF"),
+            )
 
 
 class _SheetWriter:
     """Writes one table sheet row by row in write-only mode."""
 
     def __init__(
-        self, wb: Workbook, ws: Any, styles: _Styles, labels: dict[str, str], warnings: list[str]
+        self,
+        wb: Workbook,
+        ws: Any,
+        styles: _Styles,
+        labels: dict[str, str],
+        warnings: list[str],
+        *,
+        field_column: bool = False,
+        widths: tuple[float, ...] = EXPORT_WIDTHS,
     ) -> None:
+        # With field_column the field is its own visible column after the hidden ids ("Alle Maßnahmen"),
+        # so the twelve columns and the ids keep their places.
+        self.field_column = field_column
+        self.widths = widths
         self.wb = wb
         self.ws = ws
         self.st = styles
@@ -282,9 +275,12 @@ class _SheetWriter:
             for i, cell in enumerate(row[:N_TABLE]):
                 value = getattr(cell, "_value", None)
                 if isinstance(value, str) and value:
-                    lines = max(lines, estimate_lines(value, EXPORT_WIDTHS[i], bold=i in (0, 2)))
-            if lines > 1:
-                height = min(409.0, LINE_HEIGHT * lines + 3)
+                    lines = max(lines, estimate_lines(value, self.widths[i], bold=i in (0, 2)))
+            if self.field_column and len(row) > N_ALL:
+                value = getattr(row[N_ALL], "_value", None)
+                if isinstance(value, str):
+                    lines = max(lines, estimate_lines(value, FIELD_WIDTH))
+            height = min(409.0, LINE_HEIGHT * lines + 3)
         if height is not None:
             self.ws.row_dimensions[self.row + 1].height = height
         self.ws.append(row)
@@ -299,7 +295,7 @@ class _SheetWriter:
         self.append([t], height=24)
         self.append([sub], height=18)
         header = []
-        for col in (*COLUMNS, *ID_COLUMNS):
+        for col in (*COLUMNS, *ID_COLUMNS, *((FIELD_COLUMN,) if self.field_column else ())):
             c = WriteOnlyCell(self.ws, value=col.header)
             c._style = self.st.header
             header.append(c)
@@ -321,6 +317,18 @@ class _SheetWriter:
         cell._style = self.st.hidden_id
         return cell
 
+    def write_empty_field(self, f: _FieldRow) -> None:
+        """A field without goals on a sheet without section rows: one unmerged row naming it."""
+        text = f"Handlungsfeld {f.number}: {f.name}"
+        cells: list[Any] = [self.text_cell(text, f"Handlungsfeld {f.number}", self.st.bold)]
+        cells += [None] * (N_TABLE - 1) + [None, None, self._id(f.uid), *self.field_cell(f)]
+        self.append(cells, fit=True)
+
+    def field_cell(self, f: _FieldRow) -> list[Any]:
+        if not self.field_column:
+            return []
+        return [self.text_cell(f"{f.number} {f.name}", f"Handlungsfeld {f.number}")]
+
     def write_goal_rows(self, f: _FieldRow, g: _GoalRow) -> None:
         where_goal = f"Ziel {g.number}"
         goal_title = f"{g.number} {g.title}" if g.title else g.number
@@ -330,7 +338,7 @@ class _SheetWriter:
                 self.text_cell(g.indicator, where_goal),
             ]
             cells += [None] * (N_TABLE - 2)
-            cells += [None, self._id(g.uid), self._id(f.uid)]
+            cells += [None, self._id(g.uid), self._id(f.uid), *self.field_cell(f)]
             self.append(cells, fit=True)
             return
         goal_cell_text = goal_title
@@ -356,17 +364,22 @@ class _SheetWriter:
                         cells.append(None)
                 else:
                     cells.append(self.text_cell(v[col.attr] or "", where))
-            cells += [self._id(m.uid), self._id(g.uid), self._id(f.uid)]
+            cells += [self._id(m.uid), self._id(g.uid), self._id(f.uid), *self.field_cell(f)]
             self.append(cells, fit=True)
 
     def finish(self, status_list: list[StatusInfo], legend_range: str, print_title: str) -> None:
         ws = self.ws
         last = max(self.row, FIRST_DATA_ROW)
         status_letter = column_letter(STATUS_COL)
+        last_letter = column_letter(N_ALL + 1 if self.field_column else N_TABLE)
         rng = f"{status_letter}{FIRST_DATA_ROW}:{status_letter}{max(last, FIRST_DATA_ROW + 200)}"
+        # The drop-down refuses other values: a typo would make a status the import cannot read.
         dv = DataValidation(type="list", formula1=legend_range, allow_blank=True, showDropDown=False)
-        dv.error = "Bitte einen der sechs Status aus der Liste wählen."
+        dv.showErrorMessage = True
+        dv.errorStyle = "stop"
+        dv.error = "Bitte einen der sechs Status aus der Liste wählen (siehe Blatt „Legende“)."
         dv.errorTitle = "Status"
+        dv.showInputMessage = True
         dv.prompt = "Status aus der Liste wählen"
         dv.promptTitle = "Status"
         dv.add(rng)
@@ -374,33 +387,66 @@ class _SheetWriter:
         for st in status_list:
             if len(st.label) < 250 and st.color:
                 literal = '"' + st.label.replace('"', '""') + '"'
-                ws.conditional_formatting.add(
-                    rng,
-                    CellIsRule(
-                        operator="equal",
-                        formula=[literal],
-                        fill=PatternFill("solid", fgColor=st.color, bgColor=st.color),
-                    ),
+                # Colour and print-safe symbol ("◔ in Umsetzung (Anfang)") follow the chosen value; the
+                # cell itself keeps the plain label, which is what the import reads.
+                fmt = NumberFormat(
+                    numFmtId=200 + len(ws.conditional_formatting), formatCode=_symbol_format(st)
                 )
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{column_letter(N_TABLE)}{last}"
+                fill = PatternFill("solid", fgColor=st.color, bgColor=st.color)
+                dxf = DifferentialStyle(fill=fill, numFmt=fmt if st.symbol else None)
+                rule = Rule(type="cellIs", operator="equal", formula=[literal], dxf=dxf)
+                ws.conditional_formatting.add(rng, rule)
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_letter}{last}"
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-        ws.print_area = f"A1:{column_letter(N_TABLE)}{last}"
+        # The title block is the page header, not part of the printed area: no grid lines on it.
+        ws.print_area = f"A{HEADER_ROW}:{last_letter}{last}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = "9"  # A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         # Empty cells carry no style of their own (a third of the cells, and of the time to write
-        # them); printed grid lines draw their borders.
+        # them); printed grid lines draw their borders inside the table.
         ws.print_options.gridLines = True
         ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = 0.6
+        ws.page_margins.top = 0.75
         ws.page_margins.bottom = 0.7
+        ws.page_margins.header = 0.3
+        ws.oddHeader.left.text = print_title.replace("&", "&&")[:100]
+        ws.oddHeader.left.size = 10
+        ws.oddHeader.right.text = TITLE.replace("&", "&&")
+        ws.oddHeader.right.size = 8
         ws.oddFooter.left.text = print_title.replace("&", "&&")[:100]
         ws.oddFooter.left.size = 8
         ws.oddFooter.center.text = "Seite &P von &N"
         ws.oddFooter.center.size = 8
         ws.oddFooter.right.text = f"Stand: {self.today:%d.%m.%Y}"
         ws.oddFooter.right.size = 8
+
+
+def _symbol_format(st: StatusInfo) -> str:
+    """A number format that prints a text value with the status symbol in front ("◔ " + text)."""
+    return '"' + st.symbol.replace('"', "") + ' "@'
+
+
+def _column_widths(fields: list[_FieldRow]) -> tuple[float, ...]:
+    """EXPORT_WIDTHS, widened where a column holds a longer word (up to MAX_WORD_WIDTH)."""
+    longest = [0] * N_TABLE
+    attrs = [c.attr for c in COLUMNS]
+    for f in fields:
+        for g in f.goals:
+            for text, i in ((g.title, 0), (g.indicator, 1)):
+                longest[i] = max(longest[i], max((len(w) for w in (text or "").split()), default=0))
+            for m in g.measures:
+                for i, col in enumerate(COLUMNS[2:], start=2):
+                    if col.key in ("start", "end", "status"):
+                        continue
+                    value = m.values.get(attrs[i]) or ""
+                    if isinstance(value, str) and value:
+                        longest[i] = max(longest[i], max((len(w) for w in value.split()), default=0))
+    return tuple(
+        max(base, min(MAX_WORD_WIDTH, n * (1.0 if i in (0, 2) else 0.9) + 2)) if n else base
+        for i, (base, n) in enumerate(zip(EXPORT_WIDTHS, longest, strict=True))
+    )
 
 
 def _fit_width(ws: Any, *, landscape: bool) -> None:
@@ -428,9 +474,13 @@ def _fast_rows(ws: Any) -> None:
     ws._values_to_row = values_to_row
 
 
-def _prepare_table_sheet(ws: Any) -> None:
+def _prepare_table_sheet(
+    ws: Any, widths: tuple[float, ...] = EXPORT_WIDTHS, *, field_column: bool = False
+) -> None:
     _fast_rows(ws)
-    for i, width in enumerate(EXPORT_WIDTHS, 1):
+    if field_column:
+        ws.column_dimensions[column_letter(N_ALL + 1)].width = FIELD_WIDTH
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[column_letter(i)].width = width
     for i in range(len(COLUMNS) + 1, N_ALL + 1):
         dim = ws.column_dimensions[column_letter(i)]
@@ -463,13 +513,16 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
 
     all_title = safe_sheet_title(ALL_SHEET, used)
     ws = wb.create_sheet(all_title)
-    _prepare_table_sheet(ws)
+    widths = _column_widths(fields)
+    _prepare_table_sheet(ws, widths, field_column=True)
     styles = _Styles(wb, ws, status_list)
-    writer = _SheetWriter(wb, ws, styles, labels, warnings)
+    # The field is its own column here (no merged section rows inside the filter range: sorting works).
+    writer = _SheetWriter(wb, ws, styles, labels, warnings, field_column=True, widths=widths)
     writer.today = today
     writer.write_top(TITLE, stand)
     for f in fields:
-        writer.write_section(f)
+        if not f.goals:
+            writer.write_empty_field(f)
         for g in f.goals:
             writer.write_goal_rows(f, g)
     writer.finish(status_list, legend_range, f"KIK Umsetzungstabelle – {ALL_SHEET}")
@@ -478,8 +531,8 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     for f in fields:
         title = safe_sheet_title(field_sheet_title(f.number, f.name), used | {legend_title.lower()})
         ws = wb.create_sheet(title)
-        _prepare_table_sheet(ws)
-        w = _SheetWriter(wb, ws, styles, labels, [])
+        _prepare_table_sheet(ws, widths)
+        w = _SheetWriter(wb, ws, styles, labels, [], widths=widths)
         w.today = today
         w.write_top(f"Handlungsfeld {f.number}: {f.name}", stand)
         for g in f.goals:
@@ -497,6 +550,7 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     ws.column_dimensions["B"].width = 62
     ws.column_dimensions["C"].width = 14
     ws.column_dimensions["D"].width = 12
+    ws.column_dimensions["E"].width = 16
     counts: dict[str | None, int] = {}
     for f in fields:
         for g in f.goals:
@@ -506,22 +560,28 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     t = WriteOnlyCell(ws, value="Legende der Status")
     t._style = styles.title
     lw.append([t])
-    sub = WriteOnlyCell(ws, value="Die Farbe der Statuszelle und ihr Text bedeuten dasselbe.")
+    sub = WriteOnlyCell(
+        ws, value="Farbe, Symbol und Text der Statuszelle bedeuten dasselbe (das Symbol auch schwarz-weiß)."
+    )
     sub._style = styles.subtitle
     lw.append([sub])
     header = []
-    for text in ("Farbe", "Status", "Schlüssel", "Maßnahmen"):
+    for text in ("Farbe", "Status", "Schlüssel", "Maßnahmen", "Kurzname"):
         c = WriteOnlyCell(ws, value=text)
         c._style = styles.header
         header.append(c)
     lw.append(header)
     for st in status_list:
-        swatch = lw.styled_empty(styles.status.get(st.key, styles.text))
+        if st.symbol:
+            swatch = _text_cell(ws, st.symbol, styles.symbol.get(st.key, styles.text))
+        else:
+            swatch = lw.styled_empty(styles.status.get(st.key, styles.text))
         label = lw.text_cell(st.label, f"Status {st.key}") or lw.styled_empty(styles.text)
         key = lw.text_cell(st.key, f"Status {st.key}")
         count = WriteOnlyCell(ws, value=counts.get(st.key, 0))
         count._style = styles.text
-        lw.append([swatch, label, key, count])
+        short = lw.text_cell(st.short_label, f"Status {st.key}")
+        lw.append([swatch, label, key, count, short], height=20)
     none_label = lw.text_cell("ohne Status", "Legende")
     count = WriteOnlyCell(ws, value=counts.get(None, 0))
     count._style = styles.text
@@ -557,8 +617,6 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     ws.oddFooter.center.text = "Seite &P von &N"
     result.sheets.append(inst_title)
     result.sheets.append(write_indicator_sheet(wb, s))  # "Indikatoren" (exchange/indicator_sheet.py)
-    from kik_desktop.exchange.concept_sheets import write_concept_sheets
-
     write_concept_sheets(wb, s, used | {inst_title.lower(), "indikatoren"}, result)
     wb.properties.title = TITLE
     wb.properties.creator = "KIK Desktop"

@@ -6,6 +6,7 @@ mode, and rows and columns beyond fixed limits are counted, never materialised.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 import zipfile
@@ -42,6 +43,15 @@ class SheetGrid:
     cols_beyond: int = 0  # cells with data right of MAX_COLS
     first_col_beyond: int | None = None
     hidden: bool = False
+    # fidelity (#18): what a person sees besides the values.
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    comments: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Conditional formats: (ranges as (min_col, min_row, max_col, max_row), rule type, operator,
+    # formula/text operands, fill RRGGBB) – evaluated by exchange/conditional.py.
+    conditional: list[tuple[list[tuple[int, int, int, int]], str, str, list[str], str]] = field(
+        default_factory=list
+    )
 
 
 @dataclass
@@ -52,6 +62,9 @@ class WorkbookGrid:
     fill_ids: list[int]  # per style id
     font_bold: list[bool]  # per style id
     fills: list[Any]
+    font_strike: list[bool] = field(default_factory=list)  # per style id
+    has_macros: bool = False
+    csv_info: str = ""  # how a CSV file was read (csv_reader), shown in the preview
     _fill_cache: dict[int, str | None] = field(default_factory=dict)
 
     def fill_rgb(self, style_id: int) -> str | None:
@@ -68,6 +81,9 @@ class WorkbookGrid:
 
     def is_bold(self, style_id: int) -> bool:
         return 0 <= style_id < len(self.font_bold) and self.font_bold[style_id]
+
+    def is_struck(self, style_id: int) -> bool:
+        return 0 <= style_id < len(self.font_strike) and self.font_strike[style_id]
 
 
 class _Parser(WorkSheetParser):  # type: ignore[misc]
@@ -128,6 +144,11 @@ def _read_from(fh: Any, p: Path) -> WorkbookGrid:
             bool(getattr(fonts[s.fontId], "b", False)) if 0 <= s.fontId < len(fonts) else False
             for s in styles
         ]
+        font_strike = [
+            bool(getattr(fonts[s.fontId], "strike", False)) if 0 <= s.fontId < len(fonts) else False
+            for s in styles
+        ]
+        dxf_fills = [_dxf_rgb(colors, getattr(d, "fill", None)) for d in wb._differential_styles.styles]
         sheets: list[SheetGrid] = []
         for index, ws in enumerate(wb.worksheets[:MAX_SHEETS]):
             if not hasattr(ws, "_get_source"):
@@ -135,14 +156,63 @@ def _read_from(fh: Any, p: Path) -> WorkbookGrid:
             grid = SheetGrid(
                 title=str(ws.title), index=index, hidden=getattr(ws, "sheet_state", "") != "visible"
             )
-            _read_sheet(wb, ws, grid)
+            _read_sheet(wb, ws, grid, dxf_fills)
+            _read_comments(wb, ws, grid)
             sheets.append(grid)
-        return WorkbookGrid(p, sheets, colors, fill_ids, font_bold, list(wb._fills))
+        return WorkbookGrid(
+            p,
+            sheets,
+            colors,
+            fill_ids,
+            font_bold,
+            list(wb._fills),
+            font_strike=font_strike,
+            has_macros=any(n.lower().endswith("vbaproject.bin") for n in wb._archive.namelist())
+            if getattr(wb, "_archive", None) is not None
+            else False,
+        )
     finally:
         wb.close()
 
 
-def _read_sheet(wb: Any, ws: Any, grid: SheetGrid) -> None:
+def _dxf_rgb(colors: ColorResolver, fill: Any) -> str | None:
+    """The fill of a conditional format: Excel writes it as the pattern's background colour."""
+    if fill is None:
+        return None
+    for attr in ("bgColor", "fgColor"):
+        rgb = colors.resolve(getattr(fill, attr, None))
+        if rgb is not None and rgb != "000000":
+            return rgb
+    return None
+
+
+def _read_comments(wb: Any, ws: Any, grid: SheetGrid) -> None:
+    """Cell comments (notes) of a sheet: read from its comments part; never fatal."""
+    from openpyxl.comments.comment_sheet import CommentSheet
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.xml.constants import COMMENTS_NS
+    from openpyxl.xml.functions import fromstring
+
+    archive = getattr(wb, "_archive", None)
+    path = getattr(ws, "_worksheet_path", None)
+    if archive is None or not path:
+        return
+    try:
+        rels_path = get_rels_path(path)
+        if rels_path not in archive.namelist():
+            return
+        rels = get_dependents(archive, rels_path)
+        for rel in rels.find(COMMENTS_NS):
+            sheet = CommentSheet.from_tree(fromstring(archive.read(rel.target)))
+            for ref, comment in list(sheet.comments)[:5000]:
+                min_col, min_row, _mc, _mr = range_boundaries(str(ref))
+                if min_col and min_row and min_row <= MAX_ROWS and min_col <= MAX_COLS:
+                    grid.comments[(int(min_row), int(min_col))] = str(comment.text or "").strip()
+    except Exception:  # a damaged comments part must not stop the import of the values
+        return
+
+
+def _read_sheet(wb: Any, ws: Any, grid: SheetGrid, dxf_fills: list[str | None] | None = None) -> None:
     with ws._get_source() as src:
         parser = _Parser(
             src,
@@ -180,6 +250,37 @@ def _read_sheet(wb: Any, ws: Any, grid: SheetGrid) -> None:
                     out[col] = (value, int(style))
             if out:
                 cells[row_idx] = out
+        for r_key, attrs in list(parser.row_dimensions.items())[:MAX_ROWS]:
+            if str(attrs.get("hidden", "")) in ("1", "true"):
+                with contextlib.suppress(ValueError):
+                    grid.hidden_rows.add(int(r_key))
+        for attrs in list(parser.column_dimensions.values())[: MAX_COLS * 4]:
+            if str(attrs.get("hidden", "")) in ("1", "true"):
+                try:
+                    lo, hi = int(attrs.get("min", 0)), int(attrs.get("max", 0))
+                except ValueError:
+                    continue
+                grid.hidden_cols.update(range(max(lo, 1), min(hi, MAX_COLS) + 1))
+        for cf in parser.formatting[:500]:
+            try:
+                ranges = [range_boundaries(str(r)) for r in str(cf.sqref).split()]
+            except (TypeError, ValueError):
+                continue
+            boxes = [(int(a), int(b), int(c), int(d)) for a, b, c, d in ranges if None not in (a, b, c, d)]
+            for rule in cf.rules[:50]:
+                dxf_id = rule.dxfId
+                rgb = (
+                    dxf_fills[dxf_id]
+                    if dxf_fills and dxf_id is not None and 0 <= dxf_id < len(dxf_fills)
+                    else None
+                )
+                if rgb:
+                    operands = [str(f) for f in (rule.formula or [])]
+                    if rule.text:
+                        operands.append(str(rule.text))
+                    grid.conditional.append(
+                        (boxes, str(rule.type or ""), str(rule.operator or ""), operands, rgb)
+                    )
         merged = parser.merged_cells
         if merged is not None:
             for mc in merged.mergeCell[:10_000]:

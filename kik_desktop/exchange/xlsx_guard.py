@@ -66,9 +66,39 @@ def sniff_kind(head: bytes) -> str:
 
 
 def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
-    """Check a file before it is opened as a workbook; raises WorkbookRejected with a German message."""
+    """Check a file before it is opened as a workbook; raises WorkbookRejected with a German message.
+
+    Steps: read the head (``_read_head``), reject what is no .xlsx by its first bytes (``_reject_kind``),
+    then check the zip: what kind of package it is (``_check_package``), the sizes of its parts
+    (``_check_sizes``) and the XML heads (``_scan_xml``)."""
     p = Path(path)
     name = p.name
+    size, kind, blob = _read_head(p)
+    _reject_kind(name, size, kind, blob)
+    info = PreflightInfo(path=p)
+    damaged = (
+        f"„{name}“ ist beschädigt oder unvollständig (z. B. abgebrochene Übertragung) "
+        "und kann nicht gelesen werden."
+    )
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = zf.infolist()
+            _check_package(zf, infos, name)
+            _check_sizes(infos, name, info)
+            _scan_xml(zf, infos, name, info)
+    except WorkbookRejected:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
+        raise WorkbookRejected(damaged) from None
+    except Exception:  # zlib.error and whatever a damaged archive raises
+        raise WorkbookRejected(damaged) from None
+    return info
+
+
+def _read_head(p: Path) -> tuple[int, str, bytes]:
+    """(size, kind, blob): the blob is the start of an OLE2 file (to look for encryption), else empty."""
+    name = p.name
+    blob = b""
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:
@@ -87,6 +117,11 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
         raise WorkbookRejected(
             f"Die Datei „{name}“ kann nicht gelesen werden: {exc.strerror or exc}"
         ) from None
+    return size, kind, blob
+
+
+def _reject_kind(name: str, size: int, kind: str, blob: bytes) -> None:
+    """Empty, too large, or by its first bytes not a zip package."""
     if size == 0:
         raise WorkbookRejected(f"„{name}“ ist leer (0 Byte).")
     if size > MAX_FILE_BYTES:
@@ -105,103 +140,87 @@ def preflight(path: str | os.PathLike[str]) -> PreflightInfo:
             f"„{name}“ ist eine alte Excel-Datei (.xls). Bitte in Excel als „Excel-Arbeitsmappe (*.xlsx)“ "
             "speichern und diese Datei importieren."
         )
-    if kind == "pdf":
-        raise WorkbookRejected(f"„{name}“ ist eine PDF-Datei, keine Excel-Arbeitsmappe (.xlsx).")
-    if kind == "sqlite":
-        raise WorkbookRejected(
-            f"„{name}“ ist eine Datenbank (z. B. ein KIK-Dokument), keine Excel-Arbeitsmappe."
-        )
-    if kind == "text":
-        raise WorkbookRejected(
-            f"„{name}“ ist eine Textdatei (z. B. CSV), keine Excel-Arbeitsmappe. Bitte in Excel öffnen und "
-            "als „Excel-Arbeitsmappe (*.xlsx)“ speichern."
-        )
+    messages = {
+        "pdf": f"„{name}“ ist eine PDF-Datei, keine Excel-Arbeitsmappe (.xlsx).",
+        "sqlite": f"„{name}“ ist eine Datenbank (z. B. ein KIK-Dokument), keine Excel-Arbeitsmappe.",
+        "text": f"„{name}“ ist eine Textdatei (z. B. CSV), keine Excel-Arbeitsmappe. "
+        "Bitte in Excel öffnen und als „Excel-Arbeitsmappe (*.xlsx)“ speichern.",
+    }
+    if kind in messages:
+        raise WorkbookRejected(messages[kind])
     if kind != "zip":
         raise WorkbookRejected(
             f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx) oder die Datei ist beschädigt."
         )
-    info = PreflightInfo(path=p)
-    damaged = (
-        f"„{name}“ ist beschädigt oder unvollständig (z. B. abgebrochene Übertragung) "
-        "und kann nicht gelesen werden."
-    )
-    try:
-        with zipfile.ZipFile(p) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_PARTS:
-                raise WorkbookRejected(
-                    f"„{name}“ besteht aus {len(infos)} Teilen; das ist keine gewöhnliche Arbeitsmappe."
-                )
-            names = {i.filename for i in infos}
-            if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:100]
-                if b"opendocument" in mimetype:
-                    raise WorkbookRejected(
-                        f"„{name}“ ist eine OpenDocument-Tabelle (.ods). Bitte in LibreOffice oder Excel als "
-                        "„Excel 2007-365 (.xlsx)“ speichern und diese Datei importieren."
-                    )
-            if "word/document.xml" in names or "ppt/presentation.xml" in names:
-                raise WorkbookRejected(
-                    f"„{name}“ ist ein Word- oder PowerPoint-Dokument, keine Excel-Arbeitsmappe."
-                )
-            if "xl/workbook.xml" not in names:
-                if any(n.lower() == "xl/workbook.bin" for n in names):
-                    raise WorkbookRejected(
-                        f"„{name}“ ist eine binäre Excel-Arbeitsmappe (.xlsb). Bitte als .xlsx speichern."
-                    )
-                raise WorkbookRejected(
-                    f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx): der Arbeitsmappenteil fehlt."
-                )
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                raise WorkbookRejected(
-                    f"„{name}“ enthält Makros (.xlsm). Bitte ohne Makros als "
-                    "„Excel-Arbeitsmappe (*.xlsx)“ speichern."
-                )
-            total = 0
-            for zi in infos:
-                if zi.flag_bits & 0x1:
-                    raise WorkbookRejected(f"„{name}“ ist verschlüsselt und kann nicht gelesen werden.")
-                if zi.file_size > MAX_PART_BYTES:
-                    raise WorkbookRejected(
-                        f"„{name}“ wird beim Entpacken zu groß (ein Teil hätte {_mib(zi.file_size)}); "
-                        "die Datei wird aus Sicherheitsgründen nicht geöffnet."
-                    )
-                total += zi.file_size
-                if total > MAX_TOTAL_BYTES:
-                    raise WorkbookRejected(
-                        f"„{name}“ wird beim Entpacken zu groß (mehr als {_mib(MAX_TOTAL_BYTES)}); "
-                        "die Datei wird aus Sicherheitsgründen nicht geöffnet."
-                    )
-                if zi.file_size > RATIO_MIN_BYTES and zi.file_size > MAX_RATIO * max(zi.compress_size, 1):
-                    raise WorkbookRejected(
-                        f"„{name}“ ist ungewöhnlich stark gepackt "
-                        f"({zi.file_size // max(zi.compress_size, 1)}:1, "
-                        "„Zip-Bombe“); die Datei wird aus Sicherheitsgründen nicht geöffnet."
-                    )
-                info.parts[zi.filename] = zi.file_size
-            for zi in infos:
-                lower = zi.filename.lower()
-                if not (lower.endswith(".xml") or lower.endswith(".rels")):
-                    continue
-                with zf.open(zi) as part:
-                    head_xml = part.read(HEAD_BYTES)
-                if _DTD.search(head_xml):
-                    raise WorkbookRejected(
-                        f"„{name}“ enthält eine Dokumenttyp-Deklaration (DTD) in „{zi.filename}“; "
-                        "das kommt in echten Arbeitsmappen nicht vor. Die Datei wird aus "
-                        "Sicherheitsgründen nicht geöffnet."
-                    )
-                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
-                    m = _DIMENSION.search(head_xml)
-                    if m and m.group(3) and m.group(4):
-                        info.declared_dimensions[zi.filename] = (
-                            int(m.group(4)),
-                            _col_number(m.group(3).decode()),
-                        )
-    except WorkbookRejected:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError):
-        raise WorkbookRejected(damaged) from None
-    except Exception:  # zlib.error and whatever a damaged archive raises
-        raise WorkbookRejected(damaged) from None
-    return info
+
+
+def _check_package(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -> None:
+    """A zip, but is it an .xlsx? (.ods, Word/PowerPoint, .xlsb are refused with advice; .xlsm is read.)"""
+    if len(infos) > MAX_PARTS:
+        raise WorkbookRejected(
+            f"„{name}“ besteht aus {len(infos)} Teilen; das ist keine gewöhnliche Arbeitsmappe."
+        )
+    names = {i.filename for i in infos}
+    if "mimetype" in names:
+        mimetype = zf.read("mimetype")[:100]
+        if b"opendocument" in mimetype:
+            raise WorkbookRejected(
+                f"„{name}“ ist eine OpenDocument-Tabelle (.ods). Bitte in LibreOffice oder Excel als "
+                "„Excel 2007-365 (.xlsx)“ speichern und diese Datei importieren."
+            )
+    if "word/document.xml" in names or "ppt/presentation.xml" in names:
+        raise WorkbookRejected(f"„{name}“ ist ein Word- oder PowerPoint-Dokument, keine Excel-Arbeitsmappe.")
+    if "xl/workbook.xml" not in names:
+        if any(n.lower() == "xl/workbook.bin" for n in names):
+            raise WorkbookRejected(
+                f"„{name}“ ist eine binäre Excel-Arbeitsmappe (.xlsb). Bitte als .xlsx speichern."
+            )
+        raise WorkbookRejected(f"„{name}“ ist keine Excel-Arbeitsmappe (.xlsx): der Arbeitsmappenteil fehlt.")
+    # Macros (.xlsm) are no reason to refuse: openpyxl reads the cells only (keep_vba=False),
+    # the macros are never run nor kept (fidelity #18); the preview says so.
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], name: str, info: PreflightInfo) -> None:
+    """Encrypted parts, parts or a total too large when unpacked, zip bombs."""
+    total = 0
+    for zi in infos:
+        if zi.flag_bits & 0x1:
+            raise WorkbookRejected(f"„{name}“ ist verschlüsselt und kann nicht gelesen werden.")
+        if zi.file_size > MAX_PART_BYTES:
+            raise WorkbookRejected(
+                f"„{name}“ wird beim Entpacken zu groß (ein Teil hätte {_mib(zi.file_size)}); "
+                "die Datei wird aus Sicherheitsgründen nicht geöffnet."
+            )
+        total += zi.file_size
+        if total > MAX_TOTAL_BYTES:
+            raise WorkbookRejected(
+                f"„{name}“ wird beim Entpacken zu groß (mehr als {_mib(MAX_TOTAL_BYTES)}); "
+                "die Datei wird aus Sicherheitsgründen nicht geöffnet."
+            )
+        if zi.file_size > RATIO_MIN_BYTES and zi.file_size > MAX_RATIO * max(zi.compress_size, 1):
+            raise WorkbookRejected(
+                f"„{name}“ ist ungewöhnlich stark gepackt "
+                f"({zi.file_size // max(zi.compress_size, 1)}:1, "
+                "„Zip-Bombe“); die Datei wird aus Sicherheitsgründen nicht geöffnet."
+            )
+        info.parts[zi.filename] = zi.file_size
+
+
+def _scan_xml(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str, info: PreflightInfo) -> None:
+    """No DTDs in any XML part; the declared dimensions of the worksheets."""
+    for zi in infos:
+        lower = zi.filename.lower()
+        if not (lower.endswith(".xml") or lower.endswith(".rels")):
+            continue
+        with zf.open(zi) as part:
+            head_xml = part.read(HEAD_BYTES)
+        if _DTD.search(head_xml):
+            raise WorkbookRejected(
+                f"„{name}“ enthält eine Dokumenttyp-Deklaration (DTD) in „{zi.filename}“; "
+                "das kommt in echten Arbeitsmappen nicht vor. Die Datei wird aus "
+                "Sicherheitsgründen nicht geöffnet."
+            )
+        if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+            m = _DIMENSION.search(head_xml)
+            if m and m.group(3) and m.group(4):
+                info.declared_dimensions[zi.filename] = (int(m.group(4)), _col_number(m.group(3).decode()))

@@ -1,6 +1,14 @@
 """SQLAlchemy ORM classes of a KIK document; no Qt here."""
 
 from kik_desktop.models.base import Base
+from kik_desktop.models.cycle import (
+    Dispatch,
+    DispatchValue,
+    ValueSource,
+    WorkingGroup,
+    working_group_field,
+    working_group_member,
+)
 from kik_desktop.models.edition import ItemOrigin
 from kik_desktop.models.indicators import (
     Indicator,
@@ -23,6 +31,8 @@ __all__ = [
     "Base",
     "ChangeLogEntry",
     "CrossCuttingTask",
+    "Dispatch",
+    "DispatchValue",
     "DocumentProperty",
     "Field",
     "FundingSource",
@@ -38,5 +48,9 @@ __all__ = [
     "Status",
     "StatusChange",
     "SteeringMember",
+    "ValueSource",
+    "WorkingGroup",
     "measure_task",
+    "working_group_field",
+    "working_group_member",
 ]

@@ -11,7 +11,14 @@ import os
 from typing import TYPE_CHECKING
 
 from kik_desktop.reports.data import ReportData, known_institution_names, load_report_data
-from kik_desktop.reports.printouts import KINDS, PrintOptions, PrintResult, ReportError, write_pdf
+from kik_desktop.reports.printouts import (
+    KINDS,
+    PrintOptions,
+    PrintResult,
+    ReportError,
+    write_homework_set,
+    write_pdf,
+)
 
 if TYPE_CHECKING:
     from kik_desktop.store import Document
@@ -35,5 +42,6 @@ __all__ = [
     "known_institution_names",
     "load_report_data",
     "print_document",
+    "write_homework_set",
     "write_pdf",
 ]

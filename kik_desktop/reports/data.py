@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kik_desktop.domain.board import LIST_TITLES, SOON_MONTHS, starts_soon
+from kik_desktop.domain.board import is_overdue as board_is_overdue
 from kik_desktop.domain.dates import month_index, parse_month_year
 from kik_desktop.domain.queries import dump_plan, split_names
 from kik_desktop.models import Institution, Measure, StatusChange
@@ -29,6 +31,17 @@ class StatusStyle:
     key: str
     label: str
     color: str  # RRGGBB
+    short: str = ""  # "Anfang" for "in Umsetzung (Anfang)"
+    symbol: str = ""  # print-safe mark beside the colour: ✓ ◔ ◑ ◕ ✗ ○
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
+
+    @property
+    def marked(self) -> str:
+        """Symbol and short name, e.g. "◔ Anfang": what a status cell prints."""
+        return f"{self.symbol} {self.short_label}".strip()
 
 
 @dataclass
@@ -74,6 +87,8 @@ class FieldRow:
     working_group: str = ""
     actors: list[str] = field(default_factory=list)
     goals: list[GoalRow] = field(default_factory=list)
+    adopted_goals: int | None = None  # what the council adopted (None: not given)
+    adopted_measures: int | None = None
 
     def measures(self) -> list[MeasureRow]:
         return [m for g in self.goals for m in g.measures]
@@ -105,13 +120,25 @@ class ReportData:
     def measures(self) -> list[MeasureRow]:
         return [m for f in self.fields for m in f.measures()]
 
+    def goal_count(self) -> int:
+        return sum(len(f.goals) for f in self.fields)
+
+    def adopted_goals(self) -> int | None:
+        """The adopted goals of all fields; None when no field has a number."""
+        values = [f.adopted_goals for f in self.fields if f.adopted_goals is not None]
+        return sum(values) if values else None
+
+    def adopted_measures(self) -> int | None:
+        values = [f.adopted_measures for f in self.fields if f.adopted_measures is not None]
+        return sum(values) if values else None
+
     def status_style(self, key: str | None) -> StatusStyle:
         for st in self.statuses:
             if st.key == key:
                 return st
         if key:
-            return StatusStyle(key, key, "BFBFBF")
-        return StatusStyle(NO_STATUS, NO_STATUS_LABEL, NO_STATUS_COLOR)
+            return StatusStyle(key, key, "BFBFBF", key, "?")
+        return StatusStyle(NO_STATUS, NO_STATUS_LABEL, NO_STATUS_COLOR, NO_STATUS_LABEL, "–")
 
     def field_by_number(self, number: int) -> FieldRow | None:
         for f in self.fields:
@@ -142,6 +169,8 @@ def load_report_data(s: Session) -> ReportData:
             description=fd["description"] or "",
             working_group=fd["working_group"] or "",
             actors=list(fd["actors"]),
+            adopted_goals=fd.get("adopted_goals"),
+            adopted_measures=fd.get("adopted_measures"),
         )
         for gd in fd["goals"]:
             grow = GoalRow(
@@ -174,7 +203,10 @@ def load_report_data(s: Session) -> ReportData:
     ]
     return ReportData(
         properties=dict(dump["properties"]),
-        statuses=[StatusStyle(st["key"], st["label"], st["color"]) for st in dump["statuses"]],
+        statuses=[
+            StatusStyle(st["key"], st["label"], st["color"], st.get("short") or "", st.get("symbol") or "")
+            for st in dump["statuses"]
+        ],
         fields=fields,
         institutions=institutions,
         status_changes=changes,
@@ -235,13 +267,27 @@ def status_keys_in_order(data: ReportData, *count_dicts: dict[str, int]) -> list
 
 
 def is_overdue(m: MeasureRow, today: date) -> bool:
-    """End month before the current month and not done ("umgesetzt")."""
-    if m.status == DONE_STATUS:
-        return False
+    """End month before the current month and not done ("umgesetzt"); the board's rule."""
+    return board_is_overdue(m.end, m.status, today)
+
+
+def overdue_text(m: MeasureRow, today: date) -> str:
+    """Overdue said in words ("überfällig: Ende 11/2022 ist vorbei, seit 4 Jahren"), or "" if not overdue."""
+    if not is_overdue(m, today):
+        return ""
     last = parse_month_year(m.end).last_month()
     if last is None:
-        return False
-    return month_index(*last) < month_index(today.year, today.month)
+        return ""
+    months = month_index(today.year, today.month) - month_index(*last)
+    if months >= 24:
+        since = f"seit {months // 12} Jahren"
+    elif months >= 12:
+        since = "seit über einem Jahr"
+    elif months == 1:
+        since = "seit einem Monat"
+    else:
+        since = f"seit {months} Monaten"
+    return f"Überfällig: geplant bis {m.end}, {since} nicht abgeschlossen"
 
 
 def overdue_measures(data: ReportData, today: date) -> list[MeasureRow]:
@@ -295,8 +341,28 @@ def homework(data: ReportData, name: str) -> tuple[list[MeasureRow], list[Measur
     return responsible, taking_part
 
 
+def _names_one(actor: str, aliases: set[str]) -> bool:
+    """A field's actor entry names the institution: the same name, or a shorter general name of it
+    ("Jobcenter" names "Jobcenter Kempten")."""
+    a = _norm(actor)
+    return any(a == alias or alias.startswith(a + " ") for alias in aliases)
+
+
+def fields_naming(data: ReportData, name: str) -> list[tuple[FieldRow, str]]:
+    """Fields whose actor list names the institution, with the entry that names it."""
+    aliases = institution_aliases(data, name)
+    out: list[tuple[FieldRow, str]] = []
+    for f in data.fields:
+        for actor in f.actors:
+            if _names_one(actor, aliases):
+                out.append((f, actor))
+                break
+    return out
+
+
 def known_institution_names(data: ReportData) -> list[str]:
-    """Registry names, then names that only occur in measures' responsible/actors texts."""
+    """Registry names, then names that only occur in measures' responsible/actors texts or as a field's
+    actor (unless that entry is a general name of a registry institution, e.g. "Jobcenter")."""
     names = [i.name for i in data.institutions]
     seen = {_norm(n) for n in names}
     extra: dict[str, str] = {}
@@ -305,4 +371,89 @@ def known_institution_names(data: ReportData) -> list[str]:
             k = _norm(n)
             if k and k not in seen and k not in extra:
                 extra[k] = n
+    for f in data.fields:
+        for n in f.actors:
+            k = _norm(n)
+            if not k or k in seen or k in extra or any(r.startswith(k + " ") for r in seen):
+                continue
+            extra[k] = n
     return names + sorted(extra.values(), key=str.casefold)
+
+
+def resolve_institution(data: ReportData, name: str) -> str | None:
+    """The known name `name` stands for (its spelling in the document), or None if nobody is called so."""
+    wanted = _norm(name)
+    if not wanted:
+        return None
+    for n in known_institution_names(data):
+        if _norm(n) == wanted:
+            return n
+    for inst in data.institutions:
+        if inst.short_name.strip() and _norm(inst.short_name) == wanted:
+            return inst.name
+    return None
+
+
+def closest_institution_names(data: ReportData, name: str, n: int = 3) -> list[str]:
+    """Up to n known names that look like `name` (for "Meinten Sie …?")."""
+    import difflib
+
+    names = known_institution_names(data)
+    by_norm = {_norm(x): x for x in names}
+    close = difflib.get_close_matches(_norm(name), list(by_norm), n=n, cutoff=0.55)
+    if not close:
+        wanted = _norm(name)
+        close = [k for k in by_norm if wanted and (wanted in k or k in wanted)][:n]
+    return [by_norm[c] for c in close]
+
+
+# --- the board's action lists ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One line of an action list: a measure or a goal, with a short hint ("bis 06/2026")."""
+
+    number: str
+    title: str
+    extra: str = ""
+    measure: MeasureRow | None = None
+    goal: GoalRow | None = None
+
+
+def _end_hint(end: str) -> str:
+    if not end:
+        return ""
+    return f"bis {end}" if parse_month_year(end).last_month() is not None else end
+
+
+def soon_range(today: date) -> tuple[str, str]:
+    """First and last month of "beginnen bald" (the current month and the next three)."""
+    cur = month_index(today.year, today.month)
+    last = cur + SOON_MONTHS
+    return f"{today.month:02d}/{today.year}", f"{last % 12 + 1:02d}/{last // 12:04d}"
+
+
+def action_lists(data: ReportData, today: date) -> dict[str, list[ListEntry]]:
+    """The six lists of ``kik-desktop status`` (same titles, order and rules), from the loaded plan."""
+    measures = data.measures()
+
+    def entry(m: MeasureRow, extra: str = "") -> ListEntry:
+        return ListEntry(m.number, m.title, extra, measure=m)
+
+    lists: dict[str, list[ListEntry]] = {
+        "at_risk": [entry(m, _end_hint(m.end)) for m in measures if m.status == AT_RISK_STATUS],
+        "overdue": [entry(m, _end_hint(m.end)) for m in measures if is_overdue(m, today)],
+        "starting_soon": [
+            entry(m, f"ab {m.start}" if m.start else "") for m in measures if starts_soon(m.start, today)
+        ],
+        "without_responsible": [entry(m) for m in measures if not m.responsible.strip()],
+        "goals_without_indicator": [
+            ListEntry(g.number, g.title, goal=g)
+            for f in data.fields
+            for g in f.goals
+            if not g.indicator.strip()
+        ],
+        "without_success_indicator": [entry(m) for m in measures if not m.success_indicator.strip()],
+    }
+    return {name: lists[name] for name in LIST_TITLES}

@@ -30,6 +30,8 @@ from reportlab.platypus import (
 
 from kik_desktop.reports.data import NO_STATUS_LABEL, StatusStyle
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, FONT_ITALIC, REPLACEMENT, covered_codepoints
+from kik_desktop.reports.hyphenation import positions as german_positions
+from kik_desktop.reports.wording import num
 
 MARGIN = 1.5 * cm
 HEADER_GAP = 0.9 * cm
@@ -40,8 +42,11 @@ ACCENT = colors.HexColor("#1F4E79")
 MUTED = colors.HexColor("#555555")
 
 
+POSTER_SIZES = {"A3": A3, "A2": (A3[1], A3[0] * 2), "A1": (A3[0] * 2, A3[1] * 2)}
+
+
 def page_size(name: str, orientation: str) -> tuple[float, float]:
-    base = A3 if name.upper() == "A3" else A4
+    base = POSTER_SIZES.get(name.upper(), A4)
     size: tuple[float, float] = landscape(base) if orientation == "landscape" else portrait(base)
     return size
 
@@ -233,8 +238,77 @@ def _width(cache: dict[str, float], word: str, font: str, size: float) -> float:
     return w
 
 
+_POSITIONS: dict[str, tuple[int, ...]] = {}
+_WORD_CORE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+_NO_DICTIONARY = re.compile(r"[/@:\\]|^(?:www\.|https?)|\d", re.I)
+
+
+def hyphenation_points(word: str) -> tuple[int, ...]:
+    """Where German hyphenation (pyphen's de_DE dictionary) allows `word` to break, as indexes into it.
+
+    Punctuation around the word is kept out of the dictionary look-up; a word that already has a hyphen
+    ("Gesundheits-", "Kita-Plätze") is looked up part by part, and the break after the hyphen is kept.
+    Cached per word: a table repeats its words many times.
+    """
+    cached = _POSITIONS.get(word)
+    if cached is not None:
+        return cached
+    points: list[int] = []
+    if _NO_DICTIONARY.search(word):
+        _POSITIONS[word] = ()
+        return ()  # addresses, paths, numbers: only the natural breaks after "/" or "."
+    m = _WORD_CORE.match(word)
+    lead, core = (len(m.group(1)), m.group(2)) if m else (0, word)
+    offset = lead
+    for part in re.split(r"(?<=-)", core):
+        letters = part.rstrip("-")
+        if len(letters) >= 4 and letters.isalpha():
+            points.extend(offset + i for i in german_positions(letters))
+        elif len(letters) >= 4:
+            # "Migrant*innen", "Schulen/KiTas": the dictionary part by alphabetic runs.
+            for run in re.finditer(r"[^\W\d_]{4,}", letters):
+                points.extend(offset + run.start() + i for i in german_positions(run.group()))
+        offset += len(part)
+        if part.endswith("-") and offset < lead + len(core):
+            points.append(offset)
+    result = tuple(sorted(set(p for p in points if 0 < p < len(word))))
+    _POSITIONS[word] = result
+    return result
+
+
+def _piece(word: str, start: int, end: int) -> str:
+    """word[start:end] as printed at a line end: with a hyphen unless it already ends with one."""
+    text = word[start:end]
+    return text if text[-1:] in _BREAK_AFTER else text + "-"
+
+
+def _best_break(
+    word: str, start: int, room: float, cache: dict[str, float], font: str, size: float
+) -> int | None:
+    """The furthest allowed break after `start` whose piece (with its hyphen) fits into `room`."""
+    best = None
+    for pos in hyphenation_points(word):
+        if pos <= start:
+            continue
+        if _width(cache, _piece(word, start, pos), font, size) <= room:
+            best = pos
+        else:
+            break
+    if best is None:
+        # Natural breaks the dictionary does not know: after "/" or "." in paths and addresses.
+        for i in range(len(word) - 1, start, -1):
+            if word[i - 1] in _BREAK_AFTER and _width(cache, word[start:i], font, size) <= room:
+                return i
+    return best
+
+
 def wrap_lines(text: str, style: TextStyle, width: float) -> list[str]:
-    """Greedy word wrap; a word wider than the line is broken between characters."""
+    """Greedy word wrap with German hyphenation.
+
+    A word that does not fit on the line is broken where the dictionary allows, its first part ending
+    the line; a word that cannot be broken where it would have to stays whole on its own line and is
+    drawn narrower (``LiteralText.draw``), never broken at a wrong place.
+    """
     cache = _widths_for(style.font, style.size)
     font, size = style.font, style.size
     space = _width(cache, " ", font, size)
@@ -248,56 +322,38 @@ def wrap_lines(text: str, style: TextStyle, width: float) -> list[str]:
         cur_w = 0.0
         for word in words:
             ww = _width(cache, word, font, size)
-            if ww > width:
-                if cur:
-                    lines.append(" ".join(cur))
-                chunks = _break_word(word, width, cache, font, size)
-                lines.extend(chunks[:-1])
-                cur, cur_w = [chunks[-1]], _width(cache, chunks[-1], font, size)
-            elif not cur:
+            if not cur and ww <= width:
                 cur, cur_w = [word], ww
-            elif cur_w + space + ww <= width:
+                continue
+            if cur and cur_w + space + ww <= width:
                 cur.append(word)
                 cur_w += space + ww
-            else:
+                continue
+            # The word does not fit here: hyphenate it into the rest of this line, then onto new lines.
+            start = 0
+            if cur and len(word) >= 5:
+                pos = _best_break(word, 0, width - cur_w - space, cache, font, size)
+                if pos is not None:
+                    cur.append(_piece(word, 0, pos))
+                    start = pos
+            if cur:
                 lines.append(" ".join(cur))
-                cur, cur_w = [word], ww
+                cur, cur_w = [], 0.0
+            rest = word[start:]
+            while _width(cache, rest, font, size) > width:
+                pos = _best_break(word, start, width, cache, font, size)
+                if pos is None:
+                    break  # no allowed break fits: the rest stays whole and is drawn narrower
+                lines.append(_piece(word, start, pos))
+                start = pos
+                rest = word[start:]
+            cur, cur_w = [rest], _width(cache, rest, font, size)
         if cur:
             lines.append(" ".join(cur))
     return lines
 
 
 _BREAK_AFTER = frozenset("/-._=&?,;:")
-
-
-def _break_word(word: str, width: float, cache: dict[str, float], font: str, size: float) -> list[str]:
-    """Pieces of a word too wide for the line: broken after / - . _ and the like where possible,
-    else between letters with a hyphen."""
-    hyphen = _width(cache, "-", font, size)
-    chunks: list[str] = []
-    start = 0
-    acc = 0.0
-    soft = -1  # index after the last natural break opportunity in the current piece
-    soft_acc = 0.0
-    i = 0
-    while i < len(word):
-        ch = word[i]
-        cw = _width(cache, ch, font, size)
-        if i > start and (acc + cw > width if soft > start else acc + cw + hyphen > width):
-            if soft > start:
-                chunks.append(word[start:soft])
-                start, acc = soft, acc - soft_acc
-            else:
-                chunks.append(word[start:i] + "-")
-                start, acc = i, 0.0
-            soft = -1
-            continue
-        acc += cw
-        i += 1
-        if ch in _BREAK_AFTER:
-            soft, soft_acc = i, acc
-    chunks.append(word[start:])
-    return chunks
 
 
 class LiteralText(Flowable):  # type: ignore[misc]
@@ -358,16 +414,35 @@ class LiteralText(Flowable):  # type: ignore[misc]
         c.setFont(st.font, st.size)
         c.setFillColor(st.color)
         y = self.height - st.size
+        widths = _widths_for(st.font, st.size)
         if st.align == "center":
             for line in lines:
-                c.drawCentredString(self.width / 2, y, line)
+                lw = _width(widths, line, st.font, st.size)
+                if lw > self.width > 0:
+                    _draw_narrow(c, line, 0, y, self.width / lw)
+                else:
+                    c.drawCentredString(self.width / 2, y, line)
                 y -= st.leading
             return
         tx = c.beginText(0, y)
         tx.setFont(st.font, st.size, st.leading)
         for line in lines:
-            tx.textLine(line)
+            lw = _width(widths, line, st.font, st.size)
+            if lw > self.width > 0:
+                # A word without an allowed break that fits: drawn narrower instead of broken wrongly.
+                tx.setHorizScale(100.0 * self.width / lw)
+                tx.textLine(line)
+                tx.setHorizScale(100.0)
+            else:
+                tx.textLine(line)
         c.drawText(tx)
+
+
+def _draw_narrow(c: Any, line: str, x: float, y: float, scale: float) -> None:
+    tx = c.beginText(x, y)
+    tx.setHorizScale(100.0 * scale)
+    tx.textOut(line)
+    c.drawText(tx)
 
 
 # --- status ---------------------------------------------------------------------------------------
@@ -387,8 +462,12 @@ def text_color_on(fill: colors.Color) -> colors.Color:
 
 
 def status_cell(t: Text, st: StatusStyle) -> LiteralText:
-    """The status label (the colour comes from the cell background, see ``status_fill``)."""
-    return t.lit(st.label or NO_STATUS_LABEL, t.l_cell.with_color(text_color_on(hex_color(st.color))))
+    """Symbol and short name ("◔ Anfang"); the colour comes from the cell background (``status_fill``).
+
+    The symbol keeps the six statuses apart on a black-and-white copy and for colour-blind readers;
+    the long labels are explained once, in the legend.
+    """
+    return t.lit(st.marked or NO_STATUS_LABEL, t.l_cell.with_color(text_color_on(hex_color(st.color))))
 
 
 def status_fill(col: int, row: int, st: StatusStyle) -> tuple[Any, ...]:
@@ -398,27 +477,35 @@ def status_fill(col: int, row: int, st: StatusStyle) -> tuple[Any, ...]:
 def legend_table(
     t: Text, statuses: Sequence[StatusStyle], counts: dict[str, int] | None = None, width: float = 16 * cm
 ) -> Table:
-    """Colour swatch, label (and count) per status: the status legend."""
+    """The status legend: colour swatch with the symbol, short name, meaning (and count) per status."""
     rows: list[list[Any]] = []
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, t.size * 0.85),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
     ]
-    head = ["", Paragraph("<b>Status</b>", t.cell)]
+    head: list[Any] = ["", t.lit("Status", t.l_bold), t.lit("Bedeutung", t.l_bold)]
     if counts is not None:
-        head.append(Paragraph("<b>Anzahl</b>", t.cell_center))
+        head.append(t.lit("Anzahl", t.l_center_bold))
     rows.append(head)
+    short_w = max((stringWidth(st.short_label, FONT_BOLD, t.size * 0.85) for st in statuses), default=0.0)
+    short_w = min(short_w + 16, width * 0.3)
     for i, st in enumerate(statuses, start=1):
-        row: list[Any] = ["", t.para(st.label or NO_STATUS_LABEL, t.cell)]
+        fill = hex_color(st.color)
+        row: list[Any] = [
+            t.lit(st.symbol, t.l_center_bold.with_color(text_color_on(fill))),
+            t.lit(st.short_label or NO_STATUS_LABEL, t.l_bold),
+            t.lit(st.label if st.label != st.short_label else "", t.l_cell),
+        ]
         if counts is not None:
-            row.append(Paragraph(str(counts.get(st.key, 0)), t.cell_center))
+            row.append(t.lit(num(counts.get(st.key, 0)), t.l_center))
         rows.append(row)
-        style.append(("BACKGROUND", (0, i), (0, i), hex_color(st.color)))
+        style.append(("BACKGROUND", (0, i), (0, i), fill))
         style.append(("BOX", (0, i), (0, i), 0.5, colors.black))
-    widths = [1.0 * cm, width - 1.0 * cm - (2 * cm if counts is not None else 0)]
+    count_w = 2 * cm if counts is not None else 0
+    widths = [1.0 * cm, short_w, width - 1.0 * cm - short_w - count_w]
     if counts is not None:
-        widths.append(2 * cm)
+        widths.append(count_w)
     table = Table(cell_lists(rows), colWidths=widths, hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle(style))
     return table
@@ -442,7 +529,7 @@ def status_bars(t: Text, statuses: Sequence[StatusStyle], counts: dict[str, int]
     """One labelled horizontal bar per status (label, coloured bar, count): readable in black and white."""
     fs = t.size * 0.85
     row_h = fs * 1.9
-    labels = [t.plain(st.label or NO_STATUS_LABEL) for st in statuses]
+    labels = [t.plain(st.marked or NO_STATUS_LABEL) for st in statuses]
     label_w = _label_width(labels, fs, width, 0.6)
     bar_w = width - label_w - 1.2 * cm
     top = max(counts.values(), default=0) or 1
@@ -464,28 +551,41 @@ def status_bars(t: Text, statuses: Sequence[StatusStyle], counts: dict[str, int]
                     strokeWidth=0.4,
                 )
             )
-        d.add(String(label_w + w + 4, y + row_h * 0.3, str(n), fontName=FONT_BOLD, fontSize=fs))
+        d.add(String(label_w + w + 4, y + row_h * 0.3, num(n), fontName=FONT_BOLD, fontSize=fs))
     d.add(Line(label_w, 0, label_w, row_h * len(statuses) + 2, strokeColor=colors.black, strokeWidth=0.5))
     return d
 
 
 def stacked_bars(
-    t: Text, rows: Sequence[tuple[str, dict[str, int]]], statuses: Sequence[StatusStyle], width: float
+    t: Text,
+    rows: Sequence[tuple[str, dict[str, int]]],
+    statuses: Sequence[StatusStyle],
+    width: float,
+    *,
+    legend: bool = True,
+    adopted: Sequence[int | None] | None = None,
+    font_size: float | None = None,
 ) -> Drawing:
-    """Stacked horizontal bars (one per row, e.g. per field) with status colours, counts and a legend."""
-    fs = t.size * 0.85
+    """Stacked horizontal bars (one per row, e.g. per field) with status colours, symbols and counts.
+
+    With ``adopted`` (one number per row) the scale runs to the larger of entered and adopted, and a
+    dashed frame shows what the council adopted but nobody has entered yet. ``legend=False`` leaves the
+    legend to a legend table printed nearby (the legend once per page).
+    """
+    fs = font_size or t.size * 0.85
     bar_h = fs * 2.0
     gap = fs * 0.9
     label_w = _label_width([t.plain(label) for label, _ in rows], fs, width, 0.35)
-    total_w = 1.3 * cm
+    total_w = (4.2 if adopted is not None else 1.3) * cm * fs / (t.size * 0.85)
     bar_w = width - label_w - total_w
-    top = max((sum(c.values()) for _, c in rows), default=0) or 1
+    adopted_list = list(adopted) if adopted is not None else [None] * len(rows)
+    top = max([sum(c.values()) for _, c in rows] + [a or 0 for a in adopted_list] + [1])
     # Legend: swatch + label under the bars, in two columns when the labels fit.
-    legend_labels = [t.plain(st.label or NO_STATUS_LABEL) for st in statuses]
+    legend_labels = [t.plain(f"{st.symbol} {st.label}".strip() or NO_STATUS_LABEL) for st in statuses]
     longest = max((stringWidth(x, FONT, fs) for x in legend_labels), default=0.0)
     legend_cols = 2 if longest + fs * 3 < width / 2 else 1
     legend_rows = (len(statuses) + legend_cols - 1) // legend_cols
-    legend_h = legend_rows * fs * 1.8 + fs
+    legend_h = legend_rows * fs * 1.8 + fs if legend else 0.0
     chart_h = len(rows) * (bar_h + gap)
     d = Drawing(width, chart_h + legend_h)
     for i, (label, counts) in enumerate(rows):
@@ -503,7 +603,9 @@ def stacked_bars(
             w = bar_w * n / top
             fill = hex_color(st.color)
             d.add(Rect(x, y, w, bar_h, fillColor=fill, strokeColor=colors.black, strokeWidth=0.4))
-            text = str(n)
+            text = f"{st.symbol} {num(n)}".strip()
+            if stringWidth(text, FONT, fs) + 3 >= w:
+                text = st.symbol or num(n)
             if stringWidth(text, FONT, fs) + 3 < w:
                 d.add(
                     String(
@@ -517,10 +619,28 @@ def stacked_bars(
                     )
                 )
             x += w
-        d.add(String(x + 4, y + bar_h * 0.35, str(total), fontName=FONT_BOLD, fontSize=fs))
+        target = adopted_list[i]
+        end_x = x
+        if target is not None and target > total:
+            # Adopted but not yet entered: a dashed, empty frame after the coloured part.
+            end_x = label_w + bar_w * target / top
+            d.add(
+                Rect(
+                    x,
+                    y,
+                    end_x - x,
+                    bar_h,
+                    fillColor=None,
+                    strokeColor=MUTED,
+                    strokeWidth=0.6,
+                    strokeDashArray=[2, 2],
+                )
+            )
+        label = num(total) if target is None else f"{num(total)} von {num(target)}"
+        d.add(String(end_x + 4, y + bar_h * 0.35, label, fontName=FONT_BOLD, fontSize=fs))
     d.add(Line(label_w, legend_h, label_w, legend_h + chart_h, strokeColor=colors.black, strokeWidth=0.5))
     col_w = width / legend_cols
-    for i, st in enumerate(statuses):
+    for i, st in enumerate(statuses if legend else []):
         r, c = divmod(i, legend_cols)
         x = c * col_w
         y = legend_h - (r + 1) * fs * 1.8
@@ -612,9 +732,18 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
         widths: Sequence[float],
         base_style: list[tuple[Any, ...]],
         heights: dict[int, tuple[list[Any], float]] | None = None,
+        continuation: list[tuple[Any, bool]] | None = None,
+        group_rows: list[tuple[list[Any], list[RowStyle]] | None] | None = None,
     ) -> None:
+        """``continuation`` (one per row): the first cell to print when the row opens a page, and
+        whether the row starts its group (then it keeps its own first cell, e.g. the goal's text).
+        ``group_rows`` (one per row): a whole row (with its styles) put above the row when it opens a
+        page inside its group, e.g. the goal's line "Ziel 1.1 … (Fortsetzung)"; None for rows that
+        start a group themselves."""
         super().__init__()
         self.header = header
+        self.continuation = continuation
+        self.group_rows = group_rows
         self.rows = rows
         self.row_styles = row_styles
         self.widths = list(widths)
@@ -653,8 +782,8 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
             self._heights[key] = (row, h)
         return h
 
-    def _window(self, ah: float = 1e9) -> Table:
-        n = min(self._window_size(ah), len(self.rows))
+    def _window(self, ah: float = 1e9, n: int | None = None) -> Table:
+        n = min(self._window_size(ah) if n is None else n, len(self.rows))
         style = list(self.base_style)
         for i in range(n):
             for op, c0, c1, *args in self.row_styles[i]:
@@ -676,6 +805,11 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
             return cached[0], cached[3], cached[4]
         table = self._window(ah)
         w, h = table.wrap(aw, ah)
+        # The estimate can run high (a spanned row is measured in its first column): while the window
+        # fits and rows are left, take more of them, so the page is filled.
+        while h <= ah and table._nrows - 1 < len(self.rows):
+            table = self._window(ah, min(len(self.rows), 2 * (table._nrows - 1) + 2))
+            w, h = table.wrap(aw, ah)
         self._cache = (table, aw, ah, w, h)
         return table, w, h
 
@@ -713,17 +847,49 @@ class ChunkedTable(Flowable):  # type: ignore[misc]
     def _rest(self, start: int, lower_half: list[Any] | None) -> ChunkedTable | None:
         rows = self.rows[start:]
         styles = self.row_styles[start:]
+        conts = self.continuation[start:] if self.continuation is not None else None
+        groups = self.group_rows[start:] if self.group_rows is not None else None
         if lower_half is not None:
             rows = [list(lower_half), *rows]
             styles = [self.row_styles[start - 1], *styles]
+            if conts is not None and self.continuation is not None:
+                cell, _ = self.continuation[start - 1]
+                conts = [(cell, not _is_empty_cell(lower_half[0])), *conts]
+            if groups is not None and self.group_rows is not None:
+                groups = [self.group_rows[start - 1], *groups]
         if not rows:
             return None
-        return ChunkedTable(self.header, rows, styles, self.widths, self.base_style, self._heights)
+        if conts is not None and conts and not conts[0][1] and conts[0][0] is not None:
+            # The page starts inside a group: its first cell names the group again ("1.1 … (Fortsetzung)").
+            rows = [[conts[0][0], *rows[0][1:]], *rows[1:]]
+        placed_only_group_rows = self.group_rows is not None and all(
+            g is None for g in self.group_rows[:start]
+        )
+        if groups is not None and groups and groups[0] is not None and not placed_only_group_rows:
+            # (After a page that held nothing but group lines the row goes on without one: repeating
+            # the line would push a row taller than the rest of the page on for ever.)
+            group_row, group_styles = groups[0]
+            rows = [list(group_row), *rows]
+            styles = [group_styles, *styles]
+            groups = [None, *groups]
+            if conts is not None:
+                conts = [(None, True), *conts]
+        return ChunkedTable(
+            self.header, rows, styles, self.widths, self.base_style, self._heights, conts, groups
+        )
 
     def draw(self) -> None:
         table = self._table
         assert table is not None, "wrap() before draw()"
         table.drawOn(self.canv, 0, 0)
+
+
+def _is_empty_cell(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_is_empty_cell(v) for v in value)
+    if isinstance(value, LiteralText):
+        return not value.text.strip()
+    return value is None or value == ""
 
 
 # --- outline / bookmarks --------------------------------------------------------------------------
@@ -745,6 +911,30 @@ class Bookmark(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         pass
+
+
+class OutlineMark(Flowable):  # type: ignore[misc]
+    """A bookmark (outline entry) made where it is drawn: for places the frame does not see, such as
+    the goal line inside a table. Drawn twice (a repeated line) it marks the first place only."""
+
+    def __init__(self, title: str, key: str, level: int = 1) -> None:
+        super().__init__()
+        self.title = title
+        self.key = key
+        self.level = level
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return (0, 0)
+
+    def draw(self) -> None:
+        c = self.canv
+        done = c.__dict__.setdefault("_kik_outline_keys", set())
+        if self.key in done:
+            return
+        done.add(self.key)
+        c.bookmarkHorizontal(self.key, 0, 0)
+        c.addOutlineEntry(self.title, self.key, level=self.level, closed=True)
 
 
 class TOCLine(Flowable):  # type: ignore[misc]
@@ -804,6 +994,7 @@ class PageDecor:
     header_left: str
     header_right: str
     footer_left: str
+    cover: bool = False  # the first page is a cover: no running header there
 
 
 class NumberedCanvas(Canvas):  # type: ignore[misc]
@@ -853,12 +1044,14 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]
         fs = 8
         top = h - MARGIN + HEADER_GAP * 0.35
         right = w - MARGIN
-        right_w = stringWidth(d.header_right, FONT, fs)
-        self.setFont(FONT_BOLD, fs)
-        self.drawString(MARGIN, top, _short_bold(d.header_left, fs, right - MARGIN - right_w - 20))
+        if not (d.cover and number == 1):
+            right_w = stringWidth(d.header_right, FONT, fs)
+            self.setFont(FONT_BOLD, fs)
+            self.drawString(MARGIN, top, _short_bold(d.header_left, fs, right - MARGIN - right_w - 20))
+            self.setFont(FONT, fs)
+            self.drawRightString(right, top, d.header_right)
+            self.line(MARGIN, top - 4, right, top - 4)
         self.setFont(FONT, fs)
-        self.drawRightString(right, top, d.header_right)
-        self.line(MARGIN, top - 4, right, top - 4)
         bottom = MARGIN - HEADER_GAP * 0.55
         self.line(MARGIN, bottom + fs + 3, right, bottom + fs + 3)
         self.drawString(MARGIN, bottom, d.footer_left)

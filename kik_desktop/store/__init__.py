@@ -3,6 +3,7 @@
 from kik_desktop.store.database import (
     APPLICATION_ID,
     Document,
+    DocumentDamagedError,
     DocumentError,
     DocumentLockedError,
     DocumentTooNewError,
@@ -16,6 +17,7 @@ from kik_desktop.store.database import (
 __all__ = [
     "APPLICATION_ID",
     "Document",
+    "DocumentDamagedError",
     "DocumentError",
     "DocumentLockedError",
     "DocumentTooNewError",

@@ -17,6 +17,7 @@ from typing import Any
 
 from kik_desktop.paths import backup_dir
 from kik_desktop.store.database import Document, DocumentError, StorageError, describe_sqlite_error
+from kik_desktop.store.sqlite_errors import ErrorClass, classify
 
 log = logging.getLogger(__name__)
 
@@ -295,8 +296,7 @@ def make_backup(
         raise BackupError(f"{what}: {exc}") from exc
     except (OSError, sqlite3.Error) as exc:
         _discard(target, tmp)
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in str(exc):
+        if not isinstance(exc, OSError) and classify(exc).error_class is ErrorClass.DAMAGED:
             raise DamagedSourceError(
                 f"„{shown}“ ist beschädigt ({exc}); davon wird keine Sicherung angelegt."
             ) from exc

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from kik_desktop.store.errors import DocumentError as DocumentError
+from kik_desktop.store.sqlite_errors import ErrorClass, classify
 
 log = logging.getLogger(__name__)
 
@@ -49,72 +50,34 @@ class StorageError(DocumentError):
     """The environment failed (disk full, I/O error, locked, read-only): not a bug of ours."""
 
 
+class DocumentDamagedError(StorageError):
+    """SQLite reports the file as damaged (corrupt, not a database): restore a backup."""
+
+
 def describe_sqlite_error(exc: BaseException) -> str:
-    """A German sentence for an SQLite failure caused by the environment."""
-    orig = getattr(exc, "orig", exc)
-    code = getattr(orig, "sqlite_errorcode", None)
-    name = getattr(orig, "sqlite_errorname", "") or ""
-    message = str(orig)
-    if code == sqlite3.SQLITE_FULL or "SQLITE_FULL" in name or "database or disk is full" in message:
-        return "Nicht genug Speicherplatz: Die Änderung wurde nicht gespeichert. Bitte Platz schaffen."
-    if name.startswith("SQLITE_READONLY") or "readonly" in message:
-        return "Das Dokument ist schreibgeschützt: Die Änderung wurde nicht gespeichert."
-    if name.startswith("SQLITE_BUSY") or "database is locked" in message:
-        return (
-            "Das Dokument ist gerade von einem anderen Programm gesperrt. "
-            "Bitte in einigen Sekunden erneut versuchen."
-        )
-    if name.startswith("SQLITE_IOERR") or "disk I/O error" in message:
-        return (
-            "Lese- oder Schreibfehler am Datenträger (z. B. Netzlaufwerk getrennt): "
-            "Die Änderung wurde nicht gespeichert."
-        )
-    if name.startswith("SQLITE_CORRUPT") or "malformed" in message:
-        return "Das Dokument ist beschädigt. Bitte eine Sicherung wiederherstellen."
-    if name.startswith("SQLITE_NOTADB") or "file is not a database" in message:
-        return "Die Datei ist kein KIK-Dokument (keine SQLite-Datenbank)."
-    return f"Datenbankfehler: {message}"
+    """A German sentence for an SQLite failure (the table in ``sqlite_errors``)."""
+    return classify(exc).message
 
 
 def is_environment_error(exc: BaseException) -> bool:
-    """True for failures of disk, file system or locks; False for what is a bug in the program."""
+    """True for failures of disk, file system, locks or a damaged file (or of the server and the
+    network for a team database); False for a bug in the program."""
     orig = getattr(exc, "orig", exc)
-    if isinstance(orig, OSError):
-        return True
     if type(orig).__module__.startswith("psycopg"):
         from kik_desktop.store.server import is_server_environment_error
 
         return is_server_environment_error(exc)
-    if isinstance(orig, sqlite3.OperationalError | sqlite3.DatabaseError):
-        name = getattr(orig, "sqlite_errorname", "") or ""
-        msg = str(orig)
-        return bool(
-            name.startswith(
-                (
-                    "SQLITE_FULL",
-                    "SQLITE_READONLY",
-                    "SQLITE_BUSY",
-                    "SQLITE_IOERR",
-                    "SQLITE_CORRUPT",
-                    "SQLITE_NOTADB",
-                    "SQLITE_CANTOPEN",
-                    "SQLITE_LOCKED",
-                )
-            )
-            or any(
-                s in msg
-                for s in (
-                    "disk is full",
-                    "readonly",
-                    "locked",
-                    "disk I/O",
-                    "malformed",
-                    "not a database",
-                    "unable to open",
-                )
-            )
-        )
-    return False
+    return classify(exc).is_known
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The user-facing error for a failed read or write, None when it is a bug (to be re-raised)."""
+    found = classify(exc)
+    if found.error_class is ErrorClass.DAMAGED:
+        return DocumentDamagedError(found.message)
+    if found.error_class is ErrorClass.ENVIRONMENT:
+        return StorageError(found.message)
+    return None
 
 
 def _make_engine(path: Path, read_only: bool) -> Engine:
@@ -220,6 +183,12 @@ class Document:
             return describe_server_error(exc, self.url or "")
         return describe_sqlite_error(exc)
 
+    def storage_error(self, exc: BaseException) -> StorageError | None:
+        """The user-facing error for a failed read or write of this document, None for a bug."""
+        if self.is_server:
+            return StorageError(self.describe_error(exc)) if is_environment_error(exc) else None
+        return storage_error(exc)
+
     def session(self) -> Session:
         return self._sessions()
 
@@ -233,20 +202,31 @@ class Document:
             with session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
-            if is_environment_error(exc):
-                raise StorageError(self.describe_error(exc)) from exc
+            error = self.storage_error(exc)
+            if error is not None:
+                raise error from exc
             raise
         finally:
             session.close()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
+        """A read-only view; a failing read (network drive gone, damaged file) becomes a StorageError
+        with a German message, classified by the same table as writes."""
         session = self._read_sessions()
         try:
             yield session
+        except (OperationalError, DBAPIError) as exc:
+            error = self.storage_error(exc)
+            if error is not None:
+                raise error from exc
+            raise
         finally:
-            session.rollback()
-            session.close()
+            try:
+                session.rollback()
+                session.close()
+            except (OperationalError, DBAPIError):
+                log.warning("closing a read session failed", exc_info=True)
 
     def close(self) -> None:
         self.engine.dispose()

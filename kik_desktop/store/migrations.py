@@ -22,6 +22,7 @@ REVISIONS = (
     "0001_base",
     "0002_status_history",
     "0003_status_symbols",
+    "0004_working_groups",
     "0005_indicators",
     "0006_editions",
     "0007_team",

@@ -17,6 +17,7 @@ from kik_desktop.store.backup import (
 )
 from kik_desktop.store.database import Document, DocumentError, open_document
 from kik_desktop.store.lock import DocumentInUseError, DocumentLock, LockHolder, LockUnavailableError
+from kik_desktop.store.sqlite_errors import classify
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,7 @@ def check_file(path: Path, *, writable: bool = True) -> list[str]:
         # SQLite's own message quoted damaged bytes of the schema: damaged all the same.
         return [f"beschädigtes Schema ({exc.reason})"]
     except sqlite3.OperationalError as exc:
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(("SQLITE_BUSY", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN")):
+        if classify(exc).is_environment:
             raise  # not damage: the caller reports it as a storage problem
         return [str(exc)]
     except sqlite3.DatabaseError as exc:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kik_desktop import APP_NAME
 from kik_desktop.paths import log_dir
-from kik_desktop.store import DocumentError, StorageError
+from kik_desktop.store import DocumentDamagedError, DocumentError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,13 @@ def show_storage_error(parent: QWidget | None, exc: BaseException, title: str = 
     if not _may_show_dialog():
         return
     text = str(exc) or exc.__class__.__name__
-    if isinstance(exc, StorageError):
+    if isinstance(exc, DocumentDamagedError):
+        title = title or "Dokument beschädigt"
+        info = (
+            "Die Datei des Dokuments ist beschädigt; es wurde nichts geändert. Bitte über "
+            "Datei → Sicherung wiederherstellen … einen früheren Stand zurückholen."
+        )
+    elif isinstance(exc, StorageError):
         title = title or "Änderung nicht gespeichert"
         info = (
             "Die Änderung wurde vollständig zurückgenommen; das Fenster zeigt den zuletzt gespeicherten "

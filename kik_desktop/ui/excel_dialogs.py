@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QResizeEvent
@@ -31,19 +33,26 @@ from kik_desktop.exchange.excel_import import (
     ImportBlocked,
     ImportPreview,
     Issue,
-    prepare_import,
+    apply_preview,
     preview_document,
 )
 from kik_desktop.exchange.xlsx_guard import WorkbookRejected
 from kik_desktop.store import DocumentError
-from kik_desktop.store.backup import make_backup
+from kik_desktop.store.backup import BackupError
 from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.folders import remember_folder, start_folder
+
+if TYPE_CHECKING:
+    from kik_desktop.ui.main_window import MainWindow
 
 EXPORT_TITLE = "Exportieren als Excel"
 IMPORT_TITLE = "Importieren aus Excel"
 XLSX_FILTER = "Excel-Arbeitsmappe (*.xlsx)"
-OPEN_FILTER = "Excel-Arbeitsmappen (*.xlsx *.xlsm *.xls);;Alle Dateien (*)"
+OPEN_FILTER = (
+    "Tabellen (*.xlsx *.xlsm *.csv *.xls *.ods);;Excel-Arbeitsmappen (*.xlsx *.xlsm);;CSV-Dateien (*.csv);;"
+    "Alle Dateien (*)"
+)
+REMAP = 2  # fidelity #18: the preview dialog asks for a new preview with a changed column mapping
 
 
 class _Job(QThread):
@@ -184,6 +193,14 @@ class ImportPreviewDialog(QDialog):
         self.detail.setPlaceholderText("Eine Zeile oben wählen, um sie hier ganz zu lesen.")
         layout.addWidget(self.detail)
         self.tree.currentItemChanged.connect(self._show_detail)
+        # fidelity #18 hook: the mapping question, column in the file → field (ui/import_mapping.py)
+        from kik_desktop.ui.import_mapping import MappingPanel
+
+        self.remap_request: dict[str, str] | None = None
+        self.mapping_panel = MappingPanel(preview) if preview.header_matches else None
+        if self.mapping_panel is not None:
+            layout.addWidget(self.mapping_panel)
+            self.mapping_panel.apply_button.clicked.connect(self._remap)
         self.groups: dict[str, QTreeWidgetItem] = {}
         self._fill()
         self._fit_to_screen()
@@ -203,6 +220,11 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.buttons)
         self._update_apply()
         self.cancel_button.setDefault(True)
+
+    def _remap(self) -> None:
+        assert self.mapping_panel is not None
+        self.remap_request = self.mapping_panel.mapping()
+        self.done(REMAP)
 
     def _update_apply(self) -> None:
         has_work = self.preview.change_count > 0 or (
@@ -331,44 +353,60 @@ def import_from_excel(ctx: WindowContext, path: Path | None = None) -> bool:
         remember_folder(ctx.settings, IMPORT_FOLDER_KEY, path)
     ctx.editor.flush()
     source = path
+    # A returned workbook (it carries its dispatch id): the three-way merge with its own preview.
+    from kik_desktop.ui.cycle_dialogs import import_return
+
     try:
-        preview: ImportPreview = run_with_progress(
-            window,
-            f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …",
-            lambda: preview_document(doc, source),
-        )
-    except WorkbookRejected as exc:
+        three_way = import_return(cast("MainWindow", window), source)
+    except (WorkbookRejected, DocumentError) as exc:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
         return False
-    except DocumentError as exc:
-        QMessageBox.critical(window, IMPORT_TITLE, str(exc))
-        return False
-    dialog = ImportPreviewDialog(preview, window)
-    ctx.provide(dialog)  # tests find the last preview as ctx.part(ImportPreviewDialog)
-    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    if three_way is not None:
+        return three_way
+    mapping: dict[str, str] | None = None
+    while True:  # fidelity #18 hook: a changed column mapping gives a new preview
+        read = functools.partial(preview_document, doc, source, mapping)
+        try:
+            preview: ImportPreview = run_with_progress(
+                window, f"„{source.name}“ wird gelesen und mit dem Dokument verglichen …", read
+            )
+        except WorkbookRejected as exc:
+            QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+            return False
+        except DocumentError as exc:
+            QMessageBox.critical(window, IMPORT_TITLE, str(exc))
+            return False
+        dialog = ImportPreviewDialog(preview, window)
+        ctx.provide(dialog)  # tests find the last preview as ctx.part(ImportPreviewDialog)
+        code = dialog.exec()
+        if code == REMAP and dialog.remap_request is not None:
+            mapping = dialog.remap_request
+            dialog.deleteLater()
+            continue
+        break
+    accepted = code == QDialog.DialogCode.Accepted
     delete_missing = dialog.delete_missing.isChecked()
+    if accepted and dialog.mapping_panel is not None:
+        with contextlib.suppress(OSError):  # remembering is a convenience; the import goes on
+            dialog.mapping_panel.remember_confirmed()
     dialog.deleteLater()
     if not accepted:
         return False
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        record = prepare_import(preview, delete_missing=delete_missing)
+        # The one import workflow: verified backup, then one undoable bulk operation.
+        applied = apply_preview(doc, preview, delete_missing=delete_missing, write=ctx.operations.bulk)
     except ImportBlocked as exc:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
         return False
-    try:
-        # A verified copy of the document before the import writes (restorable from the backups).
-        make_backup(doc, f"vor Import aus {source.name}", kind="import")
-    except DocumentError as exc:
+    except BackupError as exc:
         QMessageBox.critical(
             window, IMPORT_TITLE, f"Vor dem Import konnte keine Sicherung angelegt werden: {exc}"
         )
         return False
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        # redo/undo return the import's change records: the tree and the board follow them.
-        done = ctx.operations.bulk(f"Import aus {source.name}", record.redo, record.undo)
     finally:
         QApplication.restoreOverrideCursor()
+    done = applied is not None
     if done:
         window.statusBar().showMessage(f"Übernommen aus {source.name}: {preview.summary()}", 10000)
     return bool(done)

@@ -13,6 +13,7 @@ EXTENSIONS: list[str] = [
     "kik_desktop.ui.edition_dialog",
     "kik_desktop.ui.print_dialog",
     "kik_desktop.ui.excel_dialogs",
+    "kik_desktop.ui.cycle_dialogs",
     "kik_desktop.ui.indicator_editor",
     "kik_desktop.ui.indicator_board",
     "kik_desktop.ui.snapshot_dialogs",

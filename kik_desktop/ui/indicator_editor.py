@@ -35,10 +35,13 @@ from sqlalchemy.orm import Session
 
 from kik_desktop.domain import indicators as ind
 from kik_desktop.domain.dates import month_index
-from kik_desktop.ui.operations import ChangeInfo
+from kik_desktop.ui.operations import ChangeInfo, PlanUpdate
 
 if TYPE_CHECKING:
     from kik_desktop.ui.main_window import MainWindow
+
+# Change-record kinds of indicators and their measured values (domain/indicators.py).
+INDICATOR_KINDS = frozenset({"indicator", "indicator_value"})
 
 ON_TRACK = QColor("#1f8a3b")
 BEHIND = QColor("#c62828")
@@ -564,11 +567,14 @@ def install(window: MainWindow) -> None:
             total = sum(sizes)
             split.setSizes([total - total * 2 // 5, total * 2 // 5])
 
-    def changed(_info: Any) -> None:
-        # After any edit, undo or redo (also of indicators shown elsewhere): one small query.
+    def changed(update: PlanUpdate) -> None:
+        # Only what can change the indicators shown: their own records, a reload, a structural step
+        # (the owner deleted or restored); a plain edit of the owner's values needs no read.
+        if not (update.reset or update.registry & INDICATOR_KINDS or update.delta.structural):
+            return
         if panel.isVisible() or window.current_item() is not None:
             follow()
 
     window.tree_view.selectionModel().currentChanged.connect(follow)
-    window.changes.changed.connect(changed)
+    window.operations.applied.connect(changed)
     window.document_opened.connect(follow)

@@ -41,14 +41,26 @@ ITEM_FLAGS = (
 )
 
 
-def status_icon(color: str, size: int = 12) -> QIcon:
+def status_icon(color: str, size: int = 12, symbol: str = "") -> QIcon:
+    """A colour chip; with `symbol` (✓ ◔ ◑ ◕ ✗ ○) drawn on it, so that the status reads without colour."""
+    if symbol:
+        size = max(size, 16)
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QColor("#555555"))
-    painter.setBrush(QColor(f"#{color}") if color else QColor(0, 0, 0, 0))
+    fill = QColor(f"#{color}") if color else QColor(0, 0, 0, 0)
+    painter.setBrush(fill)
     painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    if symbol:
+        dark = color and fill.lightnessF() < 0.45
+        painter.setPen(QColor("#FFFFFF") if dark else QColor("#000000"))
+        font = painter.font()
+        font.setPixelSize(size - 4)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, symbol)
     painter.end()
     return QIcon(pixmap)
 
@@ -97,7 +109,7 @@ class PlanTreeModel(QAbstractItemModel):
         self._status_icons = {None: status_icon("")}
         self._status_labels = {}
         for st in self.plan_index.statuses:
-            self._status_icons[st.key] = status_icon(st.color)
+            self._status_icons[st.key] = status_icon(st.color, symbol=st.symbol)
             self._status_labels[st.key] = st.label
 
     # -- the index's steps (IndexListener) -----------------------------------------------------

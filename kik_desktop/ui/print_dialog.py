@@ -52,6 +52,7 @@ KIND_LABELS = {
     "hausaufgaben": "Hausaufgabenheft einer Institution",
     "status": "Statusbericht für die Fachrunde",
     "tabelle": "Umsetzungstabelle (quer)",
+    "poster": "Wandposter der Gesamtschau (A3/A2/A1 quer)",
 }
 
 
@@ -173,6 +174,10 @@ class PrintDialog(QDialog):
         self.paper.addItem("A4 quer", "A4")
         self.paper.addItem("A3 quer", "A3")
         form.addRow("&Papier:", self.paper)
+        self.poster_size = QComboBox()
+        for size in ("A3", "A2", "A1"):
+            self.poster_size.addItem(f"{size} quer", size)
+        form.addRow("&Postergröße:", self.poster_size)
 
         out_row = QHBoxLayout()
         self.output = QLineEdit()
@@ -236,6 +241,7 @@ class PrintDialog(QDialog):
             self.institution: kind == "hausaufgaben",
             self.since_box: kind == "status",
             self.paper: kind == "tabelle",
+            self.poster_size: kind == "poster",
         }
         for widget, on in visible.items():
             widget.setVisible(on)
@@ -252,6 +258,8 @@ class PrintDialog(QDialog):
             "Änderungen seit dem gewählten Datum.",
             "tabelle": "Die Umsetzungstabelle mit allen zwölf Spalten; "
             "der Tabellenkopf steht auf jeder Seite.",
+            "poster": "Eine Seite für die Wand: Zahlen je Handlungsfeld und Status, Balken gegen das "
+            "Beschlossene, die Listen zum Handeln; aus zwei Metern lesbar.",
         }
         self.hint.setText(hints.get(kind, ""))
         self._suggest_name()
@@ -273,6 +281,8 @@ class PrintDialog(QDialog):
             return f"Statusbericht {_pydate(self.stand.date()).isoformat()}.pdf"
         if kind == "tabelle":
             return "Umsetzungstabelle.pdf"
+        if kind == "poster":
+            return f"Wandposter {self.poster_size.currentData()}.pdf"
         return "Gesamtbericht.pdf"
 
     def _suggest_name(self, *_args: Any) -> None:
@@ -300,7 +310,7 @@ class PrintDialog(QDialog):
             institution=self.institution.currentText().strip() if kind == "hausaufgaben" else None,
             since=_pydate(self.since.date()) if kind == "status" and self.use_since.isChecked() else None,
             stand=_pydate(self.stand.date()),
-            paper=str(self.paper.currentData()),
+            paper=str(self.poster_size.currentData() if kind == "poster" else self.paper.currentData()),
         )
 
     # -- writing ------------------------------------------------------------------------------------

@@ -95,6 +95,12 @@ def text_color_for(fill: str) -> QColor:
     return QColor("#000000") if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else QColor("#ffffff")
 
 
+def _marked(board: Board, key: str | None) -> str:
+    """The short status name with its print-safe symbol ("◔ Anfang"): readable without colour."""
+    symbol = next((st.symbol for st in board.statuses if st.key == key), "")
+    return f"{symbol} {board.short_label(key)}".strip()
+
+
 def _of(n: int, adopted: int | None) -> str:
     return str(n) if adopted is None else f"{n} von {adopted}"
 
@@ -151,7 +157,7 @@ class StatusMatrix(QTableWidget):
         fills = {st.key: st.color for st in board.statuses}
         # The last two columns set what was entered against what the council adopted; the first
         # of them also filters to all of the row's measures when clicked (like a row total).
-        heads = [board.short_label(k) for k in columns] + ["Maßnahmen erfasst", "Ziele erfasst"]
+        heads = [_marked(board, k) for k in columns] + ["Maßnahmen erfasst", "Ziele erfasst"]
         self.setColumnCount(len(heads) + 1)
         self.setRowCount(len(board.fields) + 1)
         head = QTableWidgetItem("Handlungsfeld")
@@ -482,7 +488,7 @@ class StatusChart(QWidget):
         x = 4.0
         y = top
         items = [
-            (board.short_label(k), {s.key: s.color for s in board.statuses}.get(k or "", NO_STATUS_FILL))
+            (_marked(board, k), {s.key: s.color for s in board.statuses}.get(k or "", NO_STATUS_FILL))
             for k in board.columns
         ]
         items.append(("noch nicht erfasst", MISSING_FILL))

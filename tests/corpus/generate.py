@@ -190,8 +190,8 @@ def build_corpus(folder: Path, base: Path, *, bomb_mib: int = 160) -> list[BadIn
     add("viele_teile.xlsx", REJECT, "6,000 parts", many.getvalue())
     add(
         "makros.xlsm.xlsx",
-        REJECT,
-        "workbook with vbaProject.bin",
+        CONTENT,
+        "workbook with vbaProject.bin (read, macros never run)",
         _rezip(raw, lambda _n, d: d, {"xl/vbaProject.bin": rng.randbytes(2000)}),
     )
     far = _rezip(

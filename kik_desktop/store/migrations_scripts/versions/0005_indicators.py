@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_indicators'
-down_revision = '0003_status_symbols'
+down_revision = '0004_working_groups'
 branch_labels = None
 depends_on = None
 
