@@ -101,7 +101,8 @@ def content_digest(path: Path) -> str:
         ]
         for table in tables:
             cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
-            keep = [c for c in cols if c != "uid" and not c.endswith("_at")]
+            # change_log.session is a random id per opened document (team database, #17).
+            keep = [c for c in cols if c not in ("uid", "session") and not c.endswith("_at")]
             if not keep:
                 continue
             select = ", ".join(f'"{c}"' for c in keep)

@@ -79,3 +79,14 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     win.show()
     yield win
     win.close()
+
+
+# A real PostgreSQL for the tests marked "postgres" (KIK_TEST_PG_URL, or a throwaway cluster).
+from tests.pg_harness import (  # noqa: E402, F401
+    any_default_doc,
+    any_empty_doc,
+    any_small_plan,
+    backend,
+    pg_server,
+    pg_url,
+)

@@ -170,7 +170,7 @@ def test_without_yes_and_without_terminal_nothing_is_written(
     monkeypatch.setattr("sys.stdin.isatty", lambda: False)
     capsys.readouterr()
     assert main(["import", str(book), "--db", str(doc_path)]) == 1
-    assert "kein Terminal" in capsys.readouterr().err
+    assert "Ohne Terminal" in capsys.readouterr().err
     assert measure(doc_path, "2.1.2")["status"] == "umgesetzt"
     assert list_backups(doc_path) == []
 

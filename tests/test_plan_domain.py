@@ -12,6 +12,22 @@ from kik_desktop.models import Measure, StatusChange
 from kik_desktop.store import Document
 
 
+# Every test of this module runs on SQLite and on PostgreSQL (tests/pg_harness.py).
+@pytest.fixture
+def small_plan(any_small_plan: Document) -> Document:
+    return any_small_plan
+
+
+@pytest.fixture
+def default_doc(any_default_doc: Document) -> Document:
+    return any_default_doc
+
+
+@pytest.fixture
+def empty_doc(any_empty_doc: Document) -> Document:
+    return any_empty_doc
+
+
 def titles(doc: Document) -> list[tuple[str, str]]:
     """(number, title) of every measure in tree order."""
     with doc.reading() as s:

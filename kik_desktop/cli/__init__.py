@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "kik_desktop.cli.cycle_commands",
     "kik_desktop.cli.edition_commands",
     "kik_desktop.cli.snapshot_commands",
+    "kik_desktop.cli.team_commands",
 ]
 
 Handler = Callable[[argparse.Namespace], int]
@@ -63,17 +64,34 @@ def _build_german_parser() -> tuple[argparse.ArgumentParser, set[str]]:
     return parser, set(sub.choices)
 
 
+def document_target(text: str) -> Path | str:
+    """A document on the command line: a ``postgresql://`` URL stays text, anything else is a path."""
+    from kik_desktop.store.server import is_server_url
+
+    return text if is_server_url(text) else Path(text)
+
+
 def db_argument(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     parser.add_argument(
         "--db",
-        type=Path,
+        type=document_target,
         required=required,
-        metavar="DATEI",
-        help="das KIK-Dokument (.kik); ohne Angabe das Standarddokument im Benutzerordner",
+        metavar="DATEI|URL",
+        help="das KIK-Dokument (.kik) oder eine Server-Datenbank (postgresql://benutzer@rechner/datenbank); "
+        "ohne Angabe das Standarddokument im Benutzerordner",
     )
 
 
-def resolve_db(path: Path | None) -> Path:
+def _ask_password(user_at_host: str) -> str | None:
+    """The password of a server document, asked on the terminal (never shown, never stored)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass(f"Passwort für {user_at_host}: ") or None
+
+
+def resolve_db(path: Path | str | None) -> Path | str:
     """The document a command works on: --db, or the default document (created if missing)."""
     if path is not None:
         return path
@@ -103,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
+    from kik_desktop.store.server import set_password_provider
+
+    set_password_provider(_ask_password)
     try:
         code: int = args.func(args)
     except CommandError as exc:

@@ -8,13 +8,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from kik_desktop.cli import CommandError, db_argument, resolve_db
+from kik_desktop.cli import CommandError, db_argument, document_target, resolve_db
 from kik_desktop.cli.writing import document_write_lock
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("new", help="neues Dokument aus dem eingebetteten Konzept (oder leer) anlegen")
-    p.add_argument("file", type=Path, metavar="DATEI")
+    p.add_argument("file", type=document_target, metavar="DATEI|URL")
     p.add_argument("--empty", action="store_true", help="leeres Dokument, nur mit den sechs Status")
     p.add_argument("--force", action="store_true", help="eine vorhandene Datei überschreiben")
     p.set_defaults(func=cmd_new)
@@ -33,18 +33,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     from kik_desktop.domain.defaults import create_default_document
     from kik_desktop.store import create_document
 
-    path: Path = args.file
-    if path.exists() and not args.force:
+    path: Path | str = args.file
+    if isinstance(path, Path) and path.exists() and not args.force:
         raise CommandError(f"„{path}“ gibt es schon (mit --force überschreiben).")
+    overwrite = isinstance(path, Path) or args.force
     # Overwriting a document someone has open would pull it from under them: same lock as the window.
     with document_write_lock(path, command="new"):
         doc = (
-            create_document(path, overwrite=True)
+            create_document(path, overwrite=overwrite)
             if args.empty
-            else create_default_document(path, overwrite=True)
+            else create_default_document(path, overwrite=overwrite)
         )
+        where = doc.location
         doc.close()
-    print(f"Dokument angelegt: {path}")
+    print(f"Dokument angelegt: {where}")
     return 0
 
 
@@ -62,7 +64,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_document(path: Path) -> list[str]:
+def check_document(path: Path | str) -> list[str]:
     """Problems of a document file, in German; an empty list means it is sound."""
     from kik_desktop.store import DocumentError, open_document
 
@@ -70,6 +72,10 @@ def check_document(path: Path) -> list[str]:
         doc = open_document(path, read_only=True)
     except DocumentError as exc:
         return [str(exc)]
+    if doc.is_server:
+        # The server keeps its own files sound; what can be checked is the schema and the references.
+        doc.close()
+        return []
     problems: list[str] = []
     try:
         raw = doc.engine.raw_connection()
@@ -107,6 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     with open_document(path, read_only=True) as doc, doc.reading() as s:
         c = counts(s)
+        path = doc.location
     print(
         f"{path}: in Ordnung ({c['fields']} Handlungsfelder, {c['goals']} Ziele, {c['measures']} Maßnahmen)"
     )

@@ -37,7 +37,13 @@ def cmd_fortschreiben(args: argparse.Namespace) -> int:
     from kik_desktop.domain.edition import write_next_edition
     from kik_desktop.store.lock import DocumentInUseError, DocumentLock
 
-    source = resolve_db(args.db)
+    found = resolve_db(args.db)
+    if not isinstance(found, Path):
+        raise CommandError(
+            "Eine neue Fassung wird aus einer .kik-Datei geschrieben. Das Server-Dokument zuerst kopieren "
+            "(„kik-desktop copy URL DATEI.kik“) und die Kopie fortschreiben."
+        )
+    source = found
     target: Path = args.file
     if target.suffix.lower() != DOCUMENT_SUFFIX:
         raise CommandError(f"Die neue Fassung braucht die Endung {DOCUMENT_SUFFIX} („{target.name}“).")

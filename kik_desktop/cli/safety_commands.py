@@ -44,6 +44,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from kik_desktop.store.backup import make_backup, read_backup_info
 
     path = resolve_db(args.db)
+    if isinstance(path, str):
+        from kik_desktop.store import open_document
+
+        with open_document(path, read_only=True) as doc:
+            target = make_backup(doc, args.reason, kind="manual")
+        print(f"Sicherung angelegt: {target} ({read_backup_info(target).describe_counts()})")
+        return 0
     if not path.exists():
         raise CommandError(f"Die Datei „{path}“ gibt es nicht.")
     target = make_backup(path, args.reason, kind="manual")
@@ -74,6 +81,15 @@ def cmd_backups(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _file_only(document: Path | str, what: str) -> Path:
+    if isinstance(document, str):
+        raise CommandError(
+            f"{what} gibt es nur für Dateien. Eine Sicherung auf den Server zurückspielen: "
+            f"kik-desktop copy SICHERUNG.kik {document} --force"
+        )
+    return document
+
+
 def _pick(spec: str, document: Path) -> Path:
     from kik_desktop.store.backup import list_backups
 
@@ -92,7 +108,7 @@ def _pick(spec: str, document: Path) -> Path:
 def cmd_restore(args: argparse.Namespace) -> int:
     from kik_desktop.store.backup import read_backup_info, restore_backup
 
-    document: Path = args.db
+    document = _file_only(args.db, "„restore“")
     info = read_backup_info(_pick(args.backup, document))
     with document_write_lock(document, command="restore"):
         question = (
@@ -112,7 +128,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_unlock(args: argparse.Namespace) -> int:
     from kik_desktop.store.lock import DocumentLock
 
-    lock = DocumentLock(args.db)
+    lock = DocumentLock(_file_only(args.db, "Sperren"))
     holder = lock.holder()
     if holder is None:
         print("Das Dokument ist nicht gesperrt.")

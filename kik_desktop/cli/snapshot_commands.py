@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kik_desktop.cli import CommandError, db_argument, parse_day, resolve_db
+from kik_desktop.cli.writing import document_write_lock
 
 
 def _day(text: str) -> date:
@@ -68,9 +69,9 @@ def register_print_kinds(kinds: argparse._SubParsersAction[argparse.ArgumentPars
     k.set_defaults(func=cmd_print_timeline)
 
 
-def _existing(path: Path | None) -> Path:
+def _existing(path: Path | str | None) -> Path | str:
     p = resolve_db(path)
-    if not p.exists():
+    if isinstance(p, Path) and not p.exists():
         raise CommandError(f"„{p}“ gibt es nicht.")
     return p
 
@@ -78,10 +79,9 @@ def _existing(path: Path | None) -> Path:
 def cmd_create(args: argparse.Namespace) -> int:
     from kik_desktop.domain.snapshots import SnapshotError, create_snapshot
     from kik_desktop.store import open_document
-    from kik_desktop.store.lock import DocumentLock
 
     path = _existing(args.db)
-    with DocumentLock(path), open_document(path) as doc:
+    with document_write_lock(path, command="snapshot create"), open_document(path) as doc:
         try:
             with doc.transaction() as s:
                 info, _changes = create_snapshot(s, args.label, args.date)
@@ -113,10 +113,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from kik_desktop.domain.snapshots import SnapshotError, delete_snapshot, find_snapshot
     from kik_desktop.store import open_document
-    from kik_desktop.store.lock import DocumentLock
 
     path = _existing(args.db)
-    with DocumentLock(path), open_document(path) as doc:
+    with document_write_lock(path, command="snapshot delete"), open_document(path) as doc:
         try:
             with doc.reading() as s:
                 info = find_snapshot(s, args.label)

@@ -90,8 +90,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     since = parse_day(args.since) if args.since else None
     today = parse_day(args.today) if args.today else date.today()
-    path: Path = resolve_db(args.db)
-    if not path.exists():
+    path = resolve_db(args.db)
+    if isinstance(path, Path) and not path.exists():
         raise CommandError(f"„{path}“ gibt es nicht.")
     with open_document(path, read_only=True) as doc, doc.reading() as s:
         board = compute_board(s, today, since)

@@ -25,12 +25,20 @@ YES_ANSWERS = ("j", "ja", "y", "yes")
 
 
 @contextmanager
-def document_write_lock(path: Path, *, command: str = "") -> Iterator[None]:
+def document_write_lock(path: Path | str, *, command: str = "") -> Iterator[None]:
     """Hold the lock of ``path`` for the duration of a writing command, or raise CommandError.
 
-    A document that does not exist yet is locked as well (``new`` creates it under the lock).
+    A document that does not exist yet is locked as well (``new`` creates it under the lock). A server
+    document (``postgresql://…``) has no lock file: several editors work on it at once (row versions and
+    the change log keep them apart), so nothing is locked there.
     """
     from kik_desktop.store.lock import DocumentLock, LockUnavailableError
+    from kik_desktop.store.server import is_server_url
+
+    if is_server_url(path):
+        yield
+        return
+    path = Path(path)
 
     lock = DocumentLock(path)
     try:

@@ -587,14 +587,22 @@ class HistoryEntry:
     changed_at: datetime
     old_status: str | None
     new_status: str | None
+    # Who made the change (team database); "" when not recorded (changes before 0007_team).
+    changed_by: str = ""
 
 
 def history_of(s: Session, measure_id: int) -> list[HistoryEntry]:
     """A measure's recorded status changes, newest first."""
     return [
-        HistoryEntry(r.id, r.changed_at, r.old_status, r.new_status)
+        HistoryEntry(r.id, r.changed_at, r.old_status, r.new_status, r.changed_by or "")
         for r in s.execute(
-            select(StatusChange.id, StatusChange.changed_at, StatusChange.old_status, StatusChange.new_status)
+            select(
+                StatusChange.id,
+                StatusChange.changed_at,
+                StatusChange.old_status,
+                StatusChange.new_status,
+                StatusChange.changed_by,
+            )
             .where(StatusChange.measure_id == measure_id)
             .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
         )

@@ -63,6 +63,8 @@ NOT_CARRIED: tuple[str, ...] = (
     "dispatch",
     "dispatch_value",
     "value_source",
+    # The change log (#17) is the history of one document's editing sessions: the new edition starts its own.
+    "change_log",
 )
 # Properties that describe one edition and are written fresh for the new one.
 EDITION_PROPERTIES = tuple(k for k, _label in PREDECESSOR_KEYS)

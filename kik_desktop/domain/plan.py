@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kik_desktop.domain.changes import Action, Change, ChangeSet, created, deleted, moved, updated
 from kik_desktop.domain.dates import normalize_month_year
+from kik_desktop.domain.errors import PlanError as PlanError
 from kik_desktop.models import (
     CrossCuttingTask,
     Field,
@@ -74,10 +75,6 @@ MAX_TEXT = 32_767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class PlanError(ValueError):
-    """An edit that cannot be made; the message is German and meant for the user."""
-
-
 def as_kind(kind: str) -> Kind:
     """A kind read from a view ("field", "goal", "measure") as the typed Kind; PlanError otherwise."""
     for known in KINDS:
@@ -108,6 +105,9 @@ class UpdateResult:
     old: dict[str, Any]
     new: dict[str, Any]
     history_id: int | None = None
+    # The change log's newest revision before this write: undo refuses when another editor changed
+    # the item after it (team database).
+    since: int = 0
     changes: ChangeSet = field(default_factory=ChangeSet)
     # Every value given, as stored (normalised), changed or not: what an editor shows after saving.
     normalized: dict[str, Any] = field(default_factory=dict)
@@ -225,12 +225,26 @@ def find_by_number(s: Session, number: str) -> tuple[Kind, int] | None:
     return kind, parent
 
 
-def get_values(s: Session, kind: str, item_id: int) -> dict[str, Any]:
-    obj = _get(s, kind, item_id)
+def _values_of(obj: Any, kind: str) -> dict[str, Any]:
     values = {a: getattr(obj, a) for a in ATTRS[kind]}
     if kind == "measure":
         values["tasks"] = sorted(t.id for t in obj.tasks)
     return values
+
+
+def get_values(s: Session, kind: str, item_id: int) -> dict[str, Any]:
+    """The item's values; also remembered as what this program has read (base of conflict checks)."""
+    from kik_desktop.domain import conflicts
+
+    obj = _get(s, kind, item_id)
+    values = _values_of(obj, kind)
+    conflicts.remember(s, kind, item_id, obj.version, values)
+    return values
+
+
+def get_version(s: Session, kind: str, item_id: int) -> int:
+    """The row version of an item (bumped by every update; optimistic locking)."""
+    return int(_get(s, kind, item_id).version)
 
 
 def validate_values(s: Session, kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -295,16 +309,47 @@ def update_item(
     *,
     record_history: bool = True,
     now: datetime | None = None,
+    check_conflicts: bool = True,
+    undo_since: int | None = None,
 ) -> UpdateResult:
     """Change some values of one item; a measure's status change is recorded in its history.
 
+    Another editor's change since this program read the item (``get_values``) raises ConflictError
+    when both changed the same attribute to different values (``check_conflicts``). ``undo_since``:
+    this is the undo of a step made at that change-log revision; refused (UndoRefusedError) when
+    another editor changed the item since.
+
     ``result.changes``: one UPDATED record with the changed attributes' new (normalised) values, and a
-    CREATED ``status_change`` record when the history got an entry."""
+    CREATED ``status_change`` record when the history got an entry.
+    """
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from kik_desktop.domain import conflicts
+    from kik_desktop.store.changelog import latest_revision
+
     obj = _get(s, kind, item_id)
+    if undo_since is not None:
+        other = conflicts.changed_by_others_since(s, kind, item_id, undo_since)
+        if other is not None:
+            raise conflicts.UndoRefusedError(
+                f"{conflicts.KIND_NAMES.get(kind, 'Der Eintrag')} „{title_of(kind, _values_of(obj, kind))}“ "
+                f"wurde inzwischen von {other.author or 'jemand anderem'} geändert "
+                f"({other.changed_at:%d.%m.%Y %H:%M}); dieser Schritt kann nicht rückgängig gemacht werden."
+            )
     clean = validate_values(s, kind, values)
-    current = get_values(s, kind, item_id)
+    base = conflicts.seen(s, kind, item_id)
+    current = _values_of(obj, kind)
     changed = {k: v for k, v in clean.items() if current.get(k) != v}
-    result = UpdateResult(old={k: current[k] for k in changed}, new=changed, normalized=clean)
+    result = UpdateResult(
+        old={k: current[k] for k in changed}, new=changed, normalized=clean, since=latest_revision(s)
+    )
+    if check_conflicts and base is not None and base[0] != obj.version and changed:
+        author = conflicts.last_other_author(s, kind, item_id)
+        found = conflicts.find_conflicts(kind, item_id, base[1], current, changed, author)
+        if found:
+            raise conflicts.ConflictError(
+                kind, item_id, title_of(kind, current), found, changed, current, obj.version, author
+            )
     if not changed:
         return result
     records = [updated(kind, item_id, changed)]
@@ -313,29 +358,53 @@ def update_item(
             _set_tasks(s, item_id, value)
         else:
             setattr(obj, key, value)
-    if kind == "measure":
-        stamp = now or datetime.now()
-        obj.updated_at = stamp
-        if "status_key" in changed and record_history:
-            change = StatusChange(
-                measure_id=item_id,
-                changed_at=stamp,
-                old_status=current["status_key"],
-                new_status=changed["status_key"],
-            )
-            s.add(change)
-            s.flush()
-            result.history_id = change.id
-            records.append(
-                Change(
-                    Action.CREATED,
-                    STATUS_CHANGE,
-                    change.id,
-                    {"old_status": current["status_key"], "new_status": changed["status_key"]},
-                    parent_id=item_id,
+    try:
+        if kind == "measure":
+            stamp = now or datetime.now()
+            obj.updated_at = stamp
+            if "status_key" in changed and record_history:
+                change = StatusChange(
+                    measure_id=item_id,
+                    changed_at=stamp,
+                    old_status=current["status_key"],
+                    new_status=changed["status_key"],
                 )
-            )
-    s.flush()
+                s.add(change)
+                s.flush()
+                result.history_id = change.id
+                records.append(
+                    Change(
+                        Action.CREATED,
+                        STATUS_CHANGE,
+                        change.id,
+                        {"old_status": current["status_key"], "new_status": changed["status_key"]},
+                        parent_id=item_id,
+                    )
+                )
+        s.flush()
+    except StaleDataError:
+        # Another editor committed this row between our read and our write (the row version): what
+        # they saved, read through a connection of its own (this transaction is spoilt).
+        with Session(bind=s.get_bind(), info=dict(s.info)) as fresh:
+            now_obj = _get(fresh, kind, item_id)
+            theirs, version = _values_of(now_obj, kind), int(now_obj.version)
+            author = conflicts.last_other_author(fresh, kind, item_id)
+            fresh.rollback()
+        raise conflicts.ConflictError(
+            kind,
+            item_id,
+            title_of(kind, theirs),
+            tuple(
+                conflicts.Conflict(kind, item_id, k, current.get(k), v, theirs.get(k), author)
+                for k, v in changed.items()
+                if theirs.get(k) != v
+            ),
+            changed,
+            theirs,
+            version,
+            author,
+        ) from None
+    conflicts.remember(s, kind, item_id, obj.version, {**current, **changed})
     s.expire(obj)
     result.changes = ChangeSet.of(records)
     return result

@@ -44,7 +44,10 @@ def backup_then_write(
     """Make a verified backup ("vor Import aus …"), then write; returns the backup's path, None when the
     writer declined (e.g. the window's write failed and was rolled back). Raises BackupError (a
     DocumentError with a German message) when no verified backup could be made: then nothing is written."""
-    backup = make_backup(Path(doc.path), f"vor Import aus {source_name}", kind="import")
+    # A server document is backed up as a .kik copy (store/backup.py takes the Document itself).
+    backup = make_backup(
+        doc if doc.is_server else Path(doc.path), f"vor Import aus {source_name}", kind="import"
+    )
     writer = write or transaction_writer(doc)
     if not writer(description, redo, undo):
         return None

@@ -17,7 +17,7 @@ from kik_desktop.models.indicators import (
     SnapshotIndicator,
     SnapshotMeasure,
 )
-from kik_desktop.models.plan import Field, Goal, Measure, StatusChange, measure_task
+from kik_desktop.models.plan import ChangeLogEntry, Field, Goal, Measure, StatusChange, measure_task
 from kik_desktop.models.registry import (
     CrossCuttingTask,
     DocumentProperty,
@@ -29,6 +29,7 @@ from kik_desktop.models.registry import (
 
 __all__ = [
     "Base",
+    "ChangeLogEntry",
     "CrossCuttingTask",
     "Dispatch",
     "DispatchValue",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kik_desktop.models.base import Base
@@ -38,6 +38,9 @@ class Field(Base):
     adopted_measures: Mapped[int | None] = mapped_column(Integer, nullable=True)
     working_group: Mapped[str] = mapped_column(Text, default="")
     actors: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking (team database): every ORM update checks and bumps it (migration 0007_team).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     goals: Mapped[list[Goal]] = relationship(
         back_populates="field", order_by="Goal.position", cascade="all, delete-orphan"
@@ -57,6 +60,9 @@ class Goal(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     indicator: Mapped[str] = mapped_column(Text, default="")
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic locking (team database): every ORM update checks and bumps it (migration 0007_team).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     field: Mapped[Field] = relationship(back_populates="goals")
     measures: Mapped[list[Measure]] = relationship(
@@ -90,6 +96,9 @@ class Measure(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Optimistic locking (team database): every ORM update checks and bumps it (migration 0007_team).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     goal: Mapped[Goal] = relationship(back_populates="measures")
     tasks: Mapped[list[CrossCuttingTask]] = relationship(
@@ -107,3 +116,22 @@ class StatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime)
     old_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     new_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Who made the change (login name or the name in the settings); "" for changes before 0007_team.
+    changed_by: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ChangeLogEntry(Base):
+    """One changed item of one transaction, numbered by revision: what other editors poll (team database)."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_item", "kind", "item_id"),)
+
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    item_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(10))
+    # JSON object: the changed attributes with their new values (scalars only).
+    attrs: Mapped[str] = mapped_column(Text, default="{}")
+    author: Mapped[str] = mapped_column(Text, default="")
+    session: Mapped[str] = mapped_column(String(32), default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime)

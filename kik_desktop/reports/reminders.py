@@ -74,7 +74,7 @@ def write_reminder(info: DispatchInfo, out: Path, *, today: date | None = None, 
     return out
 
 
-def write_reminders(*, doc_path: Path, dispatches: list[DispatchInfo], folder: Path) -> list[Path]:
+def write_reminders(*, doc_path: Path | str, dispatches: list[DispatchInfo], folder: Path) -> list[Path]:
     """A letter for every outstanding dispatch into folder; returns the files."""
     out = []
     for d in dispatches:

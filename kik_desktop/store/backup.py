@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kik_desktop.paths import backup_dir
-from kik_desktop.store.database import DocumentError, StorageError, describe_sqlite_error
+from kik_desktop.store.database import Document, DocumentError, StorageError, describe_sqlite_error
 from kik_desktop.store.sqlite_errors import ErrorClass, classify
 
 log = logging.getLogger(__name__)
@@ -202,15 +202,46 @@ def _storage_error(exc: BaseException, what: str) -> BackupError:
     return BackupError(f"{what}: {exc}")
 
 
+def document_key(document: Path | str | Document) -> str:
+    """What a backup's manifest names as its document: the resolved path, or the server URL (no password)."""
+    if isinstance(document, Document):
+        return document.location if document.is_server else str(document.path.resolve())
+    if isinstance(document, str) and "://" in document:
+        from kik_desktop.store.server import redact
+
+        return redact(document)
+    return str(Path(document).resolve())
+
+
+def _server_stem(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return f"Server-{make_url(url).database}"
+
+
 def make_backup(
-    document: Path, reason: str, folder: Path | None = None, *, kind: str | None = None, rotate: bool = True
+    document: Path | Document,
+    reason: str,
+    folder: Path | None = None,
+    *,
+    kind: str | None = None,
+    rotate: bool = True,
 ) -> Path:
     """Back the document up into the user's backup folder; returns the backup's path.
 
     The copy is written to a temporary file, checked (integrity, counts), given a SHA-256 manifest and
-    only then renamed into place; older backups are rotated away only after that.
+    only then renamed into place; older backups are rotated away only after that. A server document
+    (an open Document with a URL) is backed up as a ``.kik`` file the same way.
     """
-    document = Path(document)
+    server: Document | None = None
+    if isinstance(document, Document):
+        if document.is_server:
+            server = document
+        else:
+            document = document.path
+    key = document_key(document)
+    stem = _server_stem(key) if server is not None else Path(str(document)).stem
+    shown = server.name if server is not None else Path(str(document)).name
     folder = folder or backup_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -219,15 +250,22 @@ def make_backup(
     now = datetime.now()
     clean_leftovers(folder)
     stamp = now.strftime("%Y-%m-%d_%H-%M-%S-%f")
-    target = folder / f"{document.stem}_{stamp}_{_slug(reason)}{BACKUP_SUFFIX}"
+    target = folder / f"{stem}_{stamp}_{_slug(reason)}{BACKUP_SUFFIX}"
     tmp = target.with_name(target.name + ".tmp")
-    what = f"Sicherung von „{document.name}“ fehlgeschlagen"
+    what = f"Sicherung von „{shown}“ fehlgeschlagen"
     try:
-        _backup_api_copy(document, tmp)
+        if server is not None:
+            from kik_desktop.store.transfer import copy_to_file
+
+            tmp.unlink(missing_ok=True)
+            copy_to_file(server, tmp)
+        else:
+            assert isinstance(document, Path)
+            _backup_api_copy(document, tmp)
         problems, counts = inspect_database(tmp)
         if problems:
             raise DamagedSourceError(
-                f"„{document.name}“ ist beschädigt ({problems[0]}); davon wird keine Sicherung angelegt."
+                f"„{shown}“ ist beschädigt ({problems[0]}); davon wird keine Sicherung angelegt."
             )
         digest = sha256_of(tmp)
         manifest = {
@@ -238,7 +276,7 @@ def make_backup(
             "created": now.isoformat(timespec="seconds"),
             "reason": reason,
             "kind": kind or _kind_of(reason),
-            "document": str(document.resolve()),
+            "document": key,
             "counts": counts,
         }
         # Manifest first, backup last: a crash in between leaves a manifest without a backup (ignored
@@ -253,19 +291,22 @@ def make_backup(
     except BackupError:
         _discard(target, tmp)
         raise
+    except DocumentError as exc:
+        _discard(target, tmp)
+        raise BackupError(f"{what}: {exc}") from exc
     except (OSError, sqlite3.Error) as exc:
         _discard(target, tmp)
         if not isinstance(exc, OSError) and classify(exc).error_class is ErrorClass.DAMAGED:
             raise DamagedSourceError(
-                f"„{document.name}“ ist beschädigt ({exc}); davon wird keine Sicherung angelegt."
+                f"„{shown}“ ist beschädigt ({exc}); davon wird keine Sicherung angelegt."
             ) from exc
         raise _storage_error(exc, what) from exc
-    log.info("backup of %s: %s (%s)", document, target, reason)
+    log.info("backup of %s: %s (%s)", key, target, reason)
     if rotate:
         try:
-            rotate_backups(document, folder)
+            rotate_backups(key if server is not None else Path(key), folder)
         except OSError:
-            log.exception("rotating backups of %s failed", document)
+            log.exception("rotating backups of %s failed", key)
     return target
 
 
@@ -344,13 +385,16 @@ def read_backup_info(path: Path) -> BackupInfo:
     )
 
 
-def _belongs_to(info: BackupInfo, document: Path) -> bool:
+def _belongs_to(info: BackupInfo, document: Path | str) -> bool:
+    key = document_key(document)
     if info.document:
-        return info.document == str(document.resolve())
-    return info.path.name.startswith(document.stem + "_")
+        return info.document == key
+    if isinstance(document, str) and "://" in document:
+        return False
+    return info.path.name.startswith(Path(document).stem + "_")
 
 
-def list_backups(document: Path | None = None, folder: Path | None = None) -> list[BackupInfo]:
+def list_backups(document: Path | str | None = None, folder: Path | None = None) -> list[BackupInfo]:
     """The backups in the folder (of one document, if given), newest first."""
     folder = folder or backup_dir()
     if not folder.is_dir():
@@ -363,7 +407,7 @@ def list_backups(document: Path | None = None, folder: Path | None = None) -> li
             info = read_backup_info(path)
         except OSError:
             continue
-        if document is None or _belongs_to(info, Path(document)):
+        if document is None or _belongs_to(info, document):
             infos.append(info)
     infos.sort(key=lambda i: (i.created, i.path.name), reverse=True)
     return infos
@@ -386,7 +430,7 @@ def verify_backup(info: BackupInfo | Path, *, full: bool = True) -> list[str]:
     return problems
 
 
-def newest_verified_backup(document: Path, folder: Path | None = None) -> BackupInfo | None:
+def newest_verified_backup(document: Path | str, folder: Path | None = None) -> BackupInfo | None:
     """The newest backup of the document that passes its checksum and integrity check."""
     for info in list_backups(document, folder):
         if not verify_backup(info):
@@ -406,7 +450,9 @@ def backups_to_keep(infos: list[BackupInfo], keep_last: int = KEEP_LAST) -> set[
     return keep
 
 
-def rotate_backups(document: Path, folder: Path | None = None, keep_last: int = KEEP_LAST) -> list[Path]:
+def rotate_backups(
+    document: Path | str, folder: Path | None = None, keep_last: int = KEEP_LAST
+) -> list[Path]:
     """Delete backups of the document that the rotation rule lets go; returns what was deleted.
 
     Only verified backups count towards what is kept, and nothing is deleted unless the newest backup
@@ -435,10 +481,17 @@ def rotate_backups(document: Path, folder: Path | None = None, keep_last: int = 
     return deleted
 
 
-def backup_on_open(document: Path, folder: Path | None = None, now: datetime | None = None) -> Path | None:
+def backup_on_open(
+    document: Path | Document, folder: Path | None = None, now: datetime | None = None
+) -> Path | None:
     """The daily backup when a document is opened: at most one a day; None if today's exists."""
     today = (now or datetime.now()).date()
-    for info in list_backups(document, folder):
+    key: Path | str = (
+        document_key(document)
+        if isinstance(document, Document) and document.is_server
+        else (document.path if isinstance(document, Document) else document)
+    )
+    for info in list_backups(key, folder):
         if info.kind == KIND_OPEN and info.created.date() == today:
             return None
     return make_backup(document, "beim Öffnen", folder, kind=KIND_OPEN)
@@ -505,6 +558,7 @@ __all__ = [
     "backup_on_open",
     "backups_to_keep",
     "copy_database",
+    "document_key",
     "inspect_database",
     "list_backups",
     "make_backup",

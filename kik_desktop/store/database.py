@@ -1,12 +1,18 @@
-"""The KIK document: one SQLite file, opened through SQLAlchemy with crash-safe settings."""
+"""The KIK document: one SQLite file (crash-safe settings) or a PostgreSQL database, through SQLAlchemy.
+
+``open_document(url_or_path)`` takes a ``.kik`` path or a ``postgresql://user@host/db`` URL; everything
+specific to SQLite (PRAGMAs, BEGIN IMMEDIATE, quick_check, file backups) happens only for files.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +21,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from kik_desktop.store.errors import DocumentError as DocumentError
 from kik_desktop.store.sqlite_errors import ErrorClass, classify
 
 log = logging.getLogger(__name__)
 
 # 'KIK1' as big-endian int: marks a SQLite file as a KIK document (PRAGMA application_id).
 APPLICATION_ID = 0x4B494B31
-
-
-class DocumentError(Exception):
-    """A document cannot be opened or written; the message is German and meant for the user."""
 
 
 class NotADocumentError(DocumentError):
@@ -57,7 +60,13 @@ def describe_sqlite_error(exc: BaseException) -> str:
 
 
 def is_environment_error(exc: BaseException) -> bool:
-    """True for failures of disk, file system, locks or a damaged file; False for a bug in the program."""
+    """True for failures of disk, file system, locks or a damaged file (or of the server and the
+    network for a team database); False for a bug in the program."""
+    orig = getattr(exc, "orig", exc)
+    if type(orig).__module__.startswith("psycopg"):
+        from kik_desktop.store.server import is_server_environment_error
+
+        return is_server_environment_error(exc)
     return classify(exc).is_known
 
 
@@ -104,18 +113,81 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
     return engine
 
 
-class Document:
-    """An open KIK document: its path, engine and session factory."""
+def default_author() -> str:
+    """Who makes the changes of this program run: the login name (the window may set another name)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises OSError/KeyError when no name is known for the uid
+        return "unbekannt"
 
-    def __init__(self, path: Path, engine: Engine, read_only: bool) -> None:
-        self.path = path
+
+class Document:
+    """An open KIK document: a file (``path``) or a server database (``url``), its engine and sessions.
+
+    ``author`` is written into the history and the change log of every change; ``session_id`` tells this
+    program's own changes apart from other editors' in the change log.
+    """
+
+    def __init__(self, path: Path | None, engine: Engine, read_only: bool, *, url: str | None = None) -> None:
+        self._path = path
+        # Without the password: shown, logged, remembered and used as the key of the backups.
+        self.url = url
         self.engine = engine
         self.read_only = read_only
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self.author = default_author()
+        self.session_id = uuid.uuid4().hex
+        # What this program last read of each plan item: (kind, id) → (version, values); the base against
+        # which a save is checked for other editors' changes (domain/conflicts.py).
+        self.seen: dict[tuple[str, int], tuple[int, dict[str, Any]]] = {}
+        # The change-log revision of this program's last write (0: none yet).
+        self.last_revision = 0
+        info = {"kik_document": self}
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, info=info)
         # Reads start a deferred transaction, so they never wait for or block a writer's lock.
         self._read_sessions = sessionmaker(
-            bind=engine.execution_options(kik_read=True), expire_on_commit=False
+            bind=engine.execution_options(kik_read=True), expire_on_commit=False, info=info
         )
+        from kik_desktop.store.changelog import install_recorder
+
+        install_recorder(self._sessions)
+
+    @property
+    def is_server(self) -> bool:
+        return self.url is not None
+
+    @property
+    def path(self) -> Path:
+        """The file of a file document; a server document has none (DocumentError)."""
+        if self._path is None:
+            raise DocumentError(f"„{self.name}“ liegt auf einem Server, nicht in einer Datei.")
+        return self._path
+
+    @property
+    def location(self) -> str:
+        """The path or the URL (without password): what opens this document again."""
+        return self.url if self.url is not None else str(self.path)
+
+    @property
+    def name(self) -> str:
+        """A short name for titles: the file name, or „datenbank auf rechner“."""
+        if self.url is not None:
+            from kik_desktop.store.server import display_name
+
+            return display_name(self.url)
+        return self.path.name
+
+    def describe_error(self, exc: BaseException) -> str:
+        if self.is_server:
+            from kik_desktop.store.server import describe_server_error
+
+            return describe_server_error(exc, self.url or "")
+        return describe_sqlite_error(exc)
+
+    def storage_error(self, exc: BaseException) -> StorageError | None:
+        """The user-facing error for a failed read or write of this document, None for a bug."""
+        if self.is_server:
+            return StorageError(self.describe_error(exc)) if is_environment_error(exc) else None
+        return storage_error(exc)
 
     def session(self) -> Session:
         return self._sessions()
@@ -130,7 +202,7 @@ class Document:
             with session.begin():
                 yield session
         except (OperationalError, DBAPIError) as exc:
-            error = storage_error(exc)
+            error = self.storage_error(exc)
             if error is not None:
                 raise error from exc
             raise
@@ -145,7 +217,7 @@ class Document:
         try:
             yield session
         except (OperationalError, DBAPIError) as exc:
-            error = storage_error(exc)
+            error = self.storage_error(exc)
             if error is not None:
                 raise error from exc
             raise
@@ -212,10 +284,20 @@ def _write_probe(path: Path) -> bool:
     return True
 
 
-def open_document(path: str | os.PathLike[str], *, read_only: bool = False, migrate: bool = True) -> Document:
-    """Open an existing document, migrate it to the current schema, refuse foreign or newer files."""
+def open_document(
+    path: str | os.PathLike[str],
+    *,
+    read_only: bool = False,
+    migrate: bool = True,
+    password_provider: Callable[[str], str | None] | None = None,
+) -> Document:
+    """Open an existing document (a ``.kik`` path or a ``postgresql://`` URL), migrate it to the current
+    schema, refuse foreign or newer ones."""
     from kik_desktop.store import migrations
+    from kik_desktop.store.server import is_server_url
 
+    if is_server_url(path):
+        return _open_server(str(path), read_only=read_only, migrate=migrate, provider=password_provider)
     p = Path(path)
     if not p.exists():
         raise DocumentError(f"Die Datei „{p}“ gibt es nicht.")
@@ -256,11 +338,99 @@ def open_document(path: str | os.PathLike[str], *, read_only: bool = False, migr
     return Document(p, engine, read_only)
 
 
-def create_document(path: str | os.PathLike[str], *, overwrite: bool = False) -> Document:
-    """Create an empty document at the current schema (statuses only, no plan)."""
+def _server_tables(engine: Engine) -> set[str]:
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        names = set(inspect(conn).get_table_names())
+        conn.rollback()
+    return names
+
+
+def _open_server(
+    url: str, *, read_only: bool, migrate: bool, provider: Callable[[str], str | None] | None
+) -> Document:
+    from kik_desktop.store import migrations
+    from kik_desktop.store.server import connect_engine, describe_server_error, display_name, redact
+
+    engine, _asked = connect_engine(url, provider)
+    shown = redact(url)
+    name = display_name(url)
+    try:
+        if migrations.current_revision(engine) is None:
+            raise NotADocumentError(
+                f"Die Datenbank „{name}“ enthält kein KIK-Dokument "
+                f"(anlegen mit „kik-desktop new {shown}“ oder „kik-desktop copy DATEI.kik {shown}“)."
+            )
+        state = migrations.schema_state(engine)
+        if state == "newer":
+            raise DocumentTooNewError(
+                f"„{name}“ wurde mit einer neueren Version von KIK Desktop gespeichert. "
+                "Bitte das Programm aktualisieren."
+            )
+        doc = Document(None, engine, read_only, url=shown)
+        if state == "older":
+            if read_only:
+                raise ReadOnlyDocumentError(
+                    f"„{name}“ hat ein älteres Format und muss aktualisiert werden; "
+                    "zum Lesen geöffnet geht das nicht."
+                )
+            if not migrate:
+                raise DocumentError(f"„{name}“ hat ein älteres Format.")
+            migrations.upgrade(engine, doc)
+    except DocumentError:
+        engine.dispose()
+        raise
+    except (OperationalError, DBAPIError) as exc:
+        engine.dispose()
+        raise DocumentError(
+            f"„{name}“ kann nicht geöffnet werden: {describe_server_error(exc, url)}"
+        ) from exc
+    return doc
+
+
+def _create_server(url: str, *, overwrite: bool) -> Document:
+    from kik_desktop.models import Base
     from kik_desktop.store import migrations
     from kik_desktop.store.seed import seed_statuses
+    from kik_desktop.store.server import connect_engine, describe_server_error, display_name, redact
 
+    engine, _asked = connect_engine(url)
+    name = display_name(url)
+    try:
+        tables = _server_tables(engine)
+        if "alembic_version" in tables or tables & set(Base.metadata.tables):
+            if not overwrite:
+                raise DocumentError(
+                    f"In „{name}“ gibt es schon ein KIK-Dokument (mit --force überschreiben)."
+                )
+            with engine.begin() as conn:
+                Base.metadata.drop_all(conn)
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        doc = Document(None, engine, read_only=False, url=redact(url))
+        migrations.upgrade(engine, doc, backup=False)
+        with doc.transaction() as s:
+            seed_statuses(s)
+    except DocumentError:
+        engine.dispose()
+        raise
+    except (OperationalError, DBAPIError) as exc:
+        engine.dispose()
+        raise DocumentError(
+            f"„{name}“ kann nicht angelegt werden: {describe_server_error(exc, url)}"
+        ) from exc
+    return doc
+
+
+def create_document(path: str | os.PathLike[str], *, overwrite: bool = False) -> Document:
+    """Create an empty document at the current schema (statuses only, no plan): a file, or in an existing
+    (empty) server database."""
+    from kik_desktop.store import migrations
+    from kik_desktop.store.seed import seed_statuses
+    from kik_desktop.store.server import is_server_url
+
+    if is_server_url(path):
+        return _create_server(str(path), overwrite=overwrite)
     p = Path(path)
     if p.exists():
         if not overwrite:

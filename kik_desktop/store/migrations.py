@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from kik_desktop.store.database import Document
+
 log = logging.getLogger(__name__)
 
 # The revisions of this program, oldest first. Opening a document only compares its revision with
@@ -23,6 +25,7 @@ REVISIONS = (
     "0004_working_groups",
     "0005_indicators",
     "0006_editions",
+    "0007_team",
 )
 HEAD = REVISIONS[-1]
 
@@ -63,7 +66,12 @@ def known_revisions() -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        if engine.dialect.name == "sqlite":
+            tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        else:
+            # One round trip instead of the inspector's catalog queries (opening over a network).
+            found = conn.exec_driver_sql("SELECT to_regclass('alembic_version') IS NOT NULL").scalar()
+            tables = {"alembic_version"} if found else set()
         rev = None
         if "alembic_version" in tables:
             rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
@@ -80,16 +88,38 @@ def schema_state(engine: Engine) -> Literal["current", "older", "newer"]:
     return "newer"
 
 
-def upgrade(engine: Engine, path: Path, *, backup: bool = True, target: str = "head") -> None:
-    """Back the file up, then apply each migration step in a transaction of its own."""
+def upgrade(engine: Engine, path: Path | Document, *, backup: bool = True, target: str = "head") -> None:
+    """Back the document up, then apply each migration step in a transaction of its own.
+
+    ``path`` is the file, or the open server Document (backed up into a ``.kik`` file). A server user
+    without the right to change the schema gets a German DocumentError; nothing is changed then.
+    """
     if backup:
         from kik_desktop.store.backup import make_backup
 
         make_backup(path, reason="vor Aktualisierung des Formats")
     from alembic import command
+    from sqlalchemy.exc import DBAPIError
 
     cfg = _config()
-    with engine.connect() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
-    log.info("migrated %s to %s", path, target)
+    try:
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+    except DBAPIError as exc:
+        if engine.dialect.name == "sqlite":
+            raise
+        from kik_desktop.store.database import DocumentError
+        from kik_desktop.store.server import describe_server_error, insufficient_privilege
+
+        name = getattr(path, "name", str(path))
+        user = engine.url.username or "?"
+        if insufficient_privilege(exc):
+            raise DocumentError(
+                f"„{name}“ hat ein älteres Format und muss einmal aktualisiert werden, aber der Benutzer "
+                f"„{user}“ darf die Tabellen der Datenbank nicht ändern. Bitte das Dokument einmal mit dem "
+                "Benutzer öffnen, dem die Tabellen gehören (meist der Administrator); danach können alle "
+                "weiterarbeiten. Es wurde nichts verändert."
+            ) from exc
+        raise DocumentError(f"„{name}“ kann nicht aktualisiert werden: {describe_server_error(exc)}") from exc
+    log.info("migrated %s to %s", getattr(path, "location", path), target)

@@ -75,17 +75,19 @@ def check_file(path: Path, *, writable: bool = True) -> list[str]:
         conn = sqlite3.connect(f"file:{path.as_posix()}?mode={mode}", uri=True, timeout=5.0)
     except sqlite3.Error as exc:
         return [str(exc)]
+    # quick_check quotes damaged bytes (e.g. of a table name) that need not be valid UTF-8.
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         return _sqlite_problems(conn)
+    except UnicodeDecodeError as exc:
+        # SQLite's own message quoted damaged bytes of the schema: damaged all the same.
+        return [f"beschädigtes Schema ({exc.reason})"]
     except sqlite3.OperationalError as exc:
         if classify(exc).is_environment:
             raise  # not damage: the caller reports it as a storage problem
         return [str(exc)]
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
-    except UnicodeDecodeError:
-        # SQLite's message about a damaged page quoted bytes that are no UTF-8.
-        return ["Die Datei enthält unlesbare, beschädigte Daten."]
     finally:
         conn.close()
 

@@ -193,8 +193,9 @@ def _take_screenshot(
         from kik_desktop.store.backup import copy_database
 
         # A private copy, opened for writing, so the picture shows the editor as the user sees it.
-        copy = Path(tmp) / resolve_db(db).name
-        copy_database(resolve_db(db), copy)
+        source = Path(resolve_db(db))
+        copy = Path(tmp) / source.name
+        copy_database(source, copy)
         settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings)
         window.resize(*size)

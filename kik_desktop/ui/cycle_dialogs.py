@@ -60,6 +60,11 @@ TITLE = "Rückmeldung"
 # -- the three-way import ------------------------------------------------------------------------------
 
 
+def _folder_of(doc: Any) -> Path:
+    """Where file dialogs start: the document's folder; the home folder for a server document."""
+    return Path.home() if doc.is_server else Path(doc.path).parent
+
+
 def _apply_preview(window: MainWindow, preview: MergePreview) -> bool:
     doc = window.document
     assert doc is not None
@@ -114,7 +119,7 @@ def checkin(window: MainWindow, path: Path | None = None) -> bool:
         return False
     if path is None:
         name, _f = QFileDialog.getOpenFileName(
-            window, "Arbeitskopie zurückführen", str(doc.path.parent), "KIK-Dokument (*.kik)"
+            window, "Arbeitskopie zurückführen", str(_folder_of(doc)), "KIK-Dokument (*.kik)"
         )
         if not name:
             return False
@@ -136,7 +141,8 @@ def checkout(window: MainWindow, path: Path | None = None) -> bool:
     if doc is None or doc.read_only:
         return False
     if path is None:
-        suggestion = doc.path.with_name(f"{doc.path.stem} – Workshop {date.today():%Y-%m-%d}.kik")
+        stem = doc.name if doc.is_server else doc.path.stem
+        suggestion = _folder_of(doc) / f"{stem} – Workshop {date.today():%Y-%m-%d}.kik"
         name, _f = QFileDialog.getSaveFileName(
             window, "Arbeitskopie für einen Workshop", str(suggestion), "KIK-Dokument (*.kik)"
         )
@@ -255,7 +261,7 @@ def export_returns(
     if target is None:
         if all_groups:
             folder = QFileDialog.getExistingDirectory(
-                window, "Ordner für die Rückmeldebögen", str(doc.path.parent)
+                window, "Ordner für die Rückmeldebögen", str(_folder_of(doc))
             )
             if not folder:
                 return []
@@ -264,7 +270,7 @@ def export_returns(
             name, _f = QFileDialog.getSaveFileName(
                 window,
                 "Rückmeldebogen speichern",
-                str(doc.path.parent / "Rückmeldebogen.xlsx"),
+                str(_folder_of(doc) / "Rückmeldebogen.xlsx"),
                 "Excel (*.xlsx)",
             )
             if not name:
@@ -363,12 +369,12 @@ class DispatchTracker(QDialog):
         assert doc is not None
         if not folder:
             chosen = QFileDialog.getExistingDirectory(
-                self, "Ordner für die Erinnerungen", str(doc.path.parent)
+                self, "Ordner für die Erinnerungen", str(_folder_of(doc))
             )
             if not chosen:
                 return []
             folder = Path(chosen)
-        written = write_reminders(doc_path=doc.path, dispatches=self.items, folder=folder)
+        written = write_reminders(doc_path=doc.location, dispatches=self.items, folder=folder)
         self.summary.setText(f"{len(written)} Erinnerungen geschrieben nach {folder}.")
         return written
 

@@ -224,6 +224,13 @@ def ask_to_open(window: MainWindow, result: EditionResult) -> bool:
 def new_edition(window: MainWindow) -> None:
     if window.document is None:
         return
+    if window.document.is_server:
+        window.show_error(
+            "Neue Fassung",
+            "Eine neue Fassung wird aus einer .kik-Datei geschrieben. Das Server-Dokument zuerst als Datei "
+            "speichern (Datei → Kopie speichern unter …) und die Kopie fortschreiben.",
+        )
+        return
     window.editor.flush()
     dialog = EditionDialog(window.context)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_ is None:

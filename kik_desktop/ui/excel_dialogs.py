@@ -109,7 +109,9 @@ def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResul
         QMessageBox.information(window, EXPORT_TITLE, "Es ist kein Dokument geöffnet.")
         return None
     if path is None:
-        suggestion = _start_dir(ctx) / f"{doc.path.stem} – Umsetzungstabelle.xlsx"
+        suggestion = (
+            _start_dir(ctx) / f"{doc.name if doc.is_server else doc.path.stem} – Umsetzungstabelle.xlsx"
+        )
         name, _filter = QFileDialog.getSaveFileName(window, EXPORT_TITLE, str(suggestion), XLSX_FILTER)
         if not name:
             return None

@@ -20,4 +20,5 @@ EXTENSIONS: list[str] = [
     "kik_desktop.ui.timeline_view",
     "kik_desktop.ui.presentation",
     "kik_desktop.ui.help",
+    "kik_desktop.ui.team",
 ]

@@ -372,7 +372,8 @@ class MainWindow(QMainWindow):
         from kik_desktop.ui.restore_dialog import open_safely
 
         self.editor.flush()
-        if self.document is not None and self.document.path.resolve() == path.resolve():
+        doc = self.document
+        if doc is not None and not doc.is_server and doc.path.resolve() == path.resolve():
             # The same file again: release our own lock first, or the lock would report us as the holder.
             self.close_document()
         result = open_safely(self, path, read_only=read_only, show_error=self.show_error)
@@ -421,8 +422,9 @@ class MainWindow(QMainWindow):
                 else " (die Datei ist schreibgeschützt oder von jemand anderem geöffnet)."
             )
         )
-        self.setWindowTitle(f"{doc.path.name}{' [schreibgeschützt]' if doc.read_only else ''} – {APP_NAME}")
-        self._remember(doc.path)
+        self.setWindowTitle(f"{doc.name}{' [schreibgeschützt]' if doc.read_only else ''} – {APP_NAME}")
+        if not doc.is_server:
+            self._remember(doc.path)
         if self.tree_model.rowCount() > 0:
             self.tree_view.setCurrentIndex(self.tree_model.index(0, 0))
         self._update_actions()
@@ -486,7 +488,7 @@ class MainWindow(QMainWindow):
         self.open_path(path)  # with its lock, like any other document
 
     def _start_dir(self) -> Path:
-        return self.document.path.parent if self.document else Path.home()
+        return self.document.path.parent if self.document and not self.document.is_server else Path.home()
 
     def open_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Dokument öffnen", str(self._start_dir()), FILE_FILTER)
@@ -497,14 +499,15 @@ class MainWindow(QMainWindow):
         if self.document is None:
             return
         self.editor.flush()
-        suggestion = self._start_dir() / f"{self.document.path.stem} (Kopie){DOCUMENT_SUFFIX}"
+        stem = self.document.name if self.document.is_server else self.document.path.stem
+        suggestion = self._start_dir() / f"{stem} (Kopie){DOCUMENT_SUFFIX}"
         name, _ = QFileDialog.getSaveFileName(self, "Kopie speichern unter", str(suggestion), FILE_FILTER)
         if not name:
             return
         target = Path(name)
         if target.suffix.lower() != DOCUMENT_SUFFIX:
             target = target.with_suffix(DOCUMENT_SUFFIX)
-        if target.resolve() == self.document.path.resolve():
+        if not self.document.is_server and target.resolve() == self.document.path.resolve():
             self.show_error(
                 "Kopie nicht gespeichert", "Die Kopie kann nicht die geöffnete Datei selbst ersetzen."
             )
@@ -512,7 +515,16 @@ class MainWindow(QMainWindow):
         from kik_desktop.store.backup import copy_database
 
         try:
-            copy_database(self.document.path, target)
+            if self.document.is_server:
+                # A server document becomes a .kik file (the same copy as kik-desktop copy).
+                from kik_desktop.store.transfer import copy_to_file
+
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.unlink(missing_ok=True)
+                copy_to_file(self.document, tmp)
+                tmp.replace(target)
+            else:
+                copy_database(self.document.path, target)
         except Exception as exc:  # sqlite3 and OSError alike: the user needs the reason, not a traceback
             self.show_error("Kopie nicht gespeichert", f"{target}: {exc}")
             return
@@ -927,10 +939,9 @@ class MainWindow(QMainWindow):
         goals = sum(len(f.children) for f in self.tree_model.root.children)
         measures = sum(len(g.children) for f in self.tree_model.root.children for g in f.children)
         self.doc_label.setText(
-            f"{wording.fields(fields)} · {wording.goals(goals)} · {wording.measures(measures)} · "
-            f"{doc.path.name}"
+            f"{wording.fields(fields)} · {wording.goals(goals)} · {wording.measures(measures)} · {doc.name}"
         )
-        self.doc_label.setToolTip(str(doc.path))
+        self.doc_label.setToolTip(doc.location)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

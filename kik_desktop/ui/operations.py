@@ -23,11 +23,14 @@ from sqlalchemy.orm import Session
 from kik_desktop.domain import plan
 from kik_desktop.domain.board import BoardData
 from kik_desktop.domain.changes import Action, ChangeSet, reset
+from kik_desktop.domain.conflicts import ConflictError
 from kik_desktop.domain.plan import Kind, PlanError, Snapshot
 from kik_desktop.domain.plan_index import PLAN_KINDS, IndexDelta, PlanIndex
 from kik_desktop.store import Document, DocumentError
 
 log = logging.getLogger(__name__)
+
+ConflictHandler = Callable[[ConflictError, Callable[[], plan.UpdateResult | None]], plan.UpdateResult | None]
 
 KIND_LABEL = {"field": "Handlungsfeld", "goal": "Ziel", "measure": "Maßnahme"}
 ATTR_LABEL = {
@@ -167,6 +170,7 @@ class UpdateCommand(_PlanCommand):
         self.old, self.new = dict(result.old), dict(result.new)
         self.history_ids = [result.history_id] if result.history_id is not None else []
         self.stamp = time.monotonic()
+        self.since = result.since  # undo refuses if another editor changed the item after this
 
     def id(self) -> int:
         return 1
@@ -182,12 +186,17 @@ class UpdateCommand(_PlanCommand):
         return True
 
     def _apply(self, s: Session) -> ChangeSet:
-        result = plan.update_item(s, self.kind, self.item_id, self.new)
+        # A redo writes what this program wrote before: no conflict check against its own save.
+        result = plan.update_item(s, self.kind, self.item_id, self.new, check_conflicts=False)
         self.history_ids = [result.history_id] if result.history_id is not None else []
+        self.since = result.since
         return result.changes
 
     def _revert(self, s: Session) -> ChangeSet:
-        changes = plan.update_item(s, self.kind, self.item_id, self.old, record_history=False).changes
+        # Refused (UndoRefusedError) when another editor changed the item since this step.
+        changes = plan.update_item(
+            s, self.kind, self.item_id, self.old, record_history=False, undo_since=self.since
+        ).changes
         for history_id in self.history_ids:
             changes += plan.delete_history(s, history_id)
         return changes
@@ -292,6 +301,9 @@ class Operations(QObject):
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.index = PlanIndex()
         self.board = BoardData(self.index).listen()
+        # Called when a save collides with another editor's change (set by ui/team.py): gets the error
+        # and a function that saves again; returns what that save returned (None: nothing saved).
+        self.conflict_handler: ConflictHandler | None = None
 
     # -- documents -------------------------------------------------------------------------------
     def open(self, doc: Document) -> None:
@@ -365,6 +377,14 @@ class Operations(QObject):
         try:
             with doc.transaction() as s:
                 result = plan.update_item(s, kind, item_id, values)
+        except ConflictError as exc:
+            # Another editor changed the same values (team database): the handler (ui/team.py) shows
+            # both and saves again when the user keeps theirs; without one the save is refused.
+            handler = self.conflict_handler
+            if handler is None:
+                self._fail(exc)
+                return None
+            return handler(exc, lambda: self.update(kind, item_id, values, initiator=initiator))
         except (PlanError, DocumentError) as exc:
             self._fail(exc)
             return None

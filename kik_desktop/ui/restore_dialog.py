@@ -190,6 +190,15 @@ def restore_into_window(ctx: WindowContext, info: BackupInfo) -> bool:
 def open_restore_dialog(ctx: WindowContext) -> None:
     if ctx.document is None:
         return
+    if ctx.document.is_server:
+        ctx.show_error(
+            "Wiederherstellen",
+            "Ein Server-Dokument wird nicht im Fenster zurückgesetzt "
+            "(andere arbeiten vielleicht gerade darin). "
+            "Die Sicherungen sind .kik-Dateien (kik-desktop backups --db URL); zurück auf den Server mit "
+            "„kik-desktop copy SICHERUNG.kik URL --force“.",
+        )
+        return
     dialog = RestoreDialog(ctx.document.path, ctx.window)
     if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None:
         restore_into_window(ctx, dialog.chosen)

@@ -26,8 +26,8 @@ class StatusHistoryView(QWidget):
         self.empty.setStyleSheet("color: #666666;")
         layout.addWidget(self.empty)
         self.list = QTreeWidget()
-        self.list.setColumnCount(3)
-        self.list.setHeaderLabels(["Datum", "vorher", "nachher"])
+        self.list.setColumnCount(4)
+        self.list.setHeaderLabels(["Datum", "vorher", "nachher", "von"])
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setAccessibleName("Statusverlauf der Maßnahme")
@@ -69,14 +69,14 @@ class StatusHistoryView(QWidget):
             info = {st.key: st for st in statuses(s)}
         for e in self.entries:
             item = QTreeWidgetItem(
-                [f"{e.changed_at:%d.%m.%Y %H:%M}", _label(e.old_status), _label(e.new_status)]
+                [f"{e.changed_at:%d.%m.%Y %H:%M}", _label(e.old_status), _label(e.new_status), e.changed_by]
             )
             for col, key in ((1, e.old_status), (2, e.new_status)):
                 st = info.get(key or "")
                 item.setIcon(col, status_icon(st.color if st else "FFFFFF", 12))
                 item.setToolTip(col, st.label if st else "ohne Status")
             self.list.addTopLevelItem(item)
-        for col in range(3):
+        for col in range(4):
             self.list.resizeColumnToContents(col)
         self._show_empty(not self.entries)
 

@@ -73,13 +73,17 @@ def upgrade() -> None:
     )
     op.create_index('ix_value_source_item', 'value_source', ['item_uid'])
     # Existing documents: one working group per field of action, covering it (members are added by hand).
+    # SQLite says INSERT OR IGNORE; PostgreSQL (a team database, #17) ON CONFLICT DO NOTHING.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    insert = "INSERT OR IGNORE INTO" if sqlite else "INSERT INTO"
+    ignore = "" if sqlite else " ON CONFLICT DO NOTHING"
     op.execute(
-        "INSERT OR IGNORE INTO working_group (position, name, contact, email) "
-        "SELECT position, 'AG ' || name, '', '' FROM field ORDER BY position, id"
+        f"{insert} working_group (position, name, contact, email) "
+        f"SELECT position, 'AG ' || name, '', '' FROM field ORDER BY position, id{ignore}"
     )
     op.execute(
-        "INSERT OR IGNORE INTO working_group_field (group_id, field_id) "
-        "SELECT wg.id, f.id FROM field f JOIN working_group wg ON wg.name = 'AG ' || f.name"
+        f"{insert} working_group_field (group_id, field_id) "
+        f"SELECT wg.id, f.id FROM field f JOIN working_group wg ON wg.name = 'AG ' || f.name{ignore}"
     )
 
 

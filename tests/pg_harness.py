@@ -1,0 +1,255 @@
+"""A throwaway PostgreSQL for the tests: KIK_TEST_PG_URL, or a cluster of our own on a unix socket.
+
+Used as a pytest plugin (fixtures ``pg_server``, ``pg_url``; marker ``postgres``) and from ``.ci/run``::
+
+    python3 tests/pg_harness.py start DIR   # prints KIK_TEST_PG_URL=...
+    python3 tests/pg_harness.py stop DIR
+
+PostgreSQL refuses to run as root, so when we are root the cluster runs as ``nobody`` in a folder it owns.
+The cluster listens on no TCP port, only on a socket in its own folder, and trusts local connections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ENV_URL = "KIK_TEST_PG_URL"
+CLUSTER_USER = "kik"
+
+
+def find_bin(name: str) -> str | None:
+    """A PostgreSQL server program: on PATH, or where Debian puts it (newest version first)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    return candidates[0] if candidates else None
+
+
+def _as_owner(cmd: list[str]) -> list[str]:
+    if os.name == "posix" and os.geteuid() == 0:
+        return ["runuser", "-u", "nobody", "--", *cmd]
+    return cmd
+
+
+def start_cluster(folder: Path) -> str:
+    """initdb + pg_ctl start in folder; returns the server URL (database "postgres")."""
+    initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise FileNotFoundError("PostgreSQL-Serverprogramme (initdb, pg_ctl) nicht gefunden")
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "data"
+    if os.name == "posix" and os.geteuid() == 0:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+        os.chown(folder, nobody.pw_uid, nobody.pw_gid)
+    folder.chmod(0o755)
+    run = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "cwd": str(folder)}
+    subprocess.run(
+        _as_owner(
+            [
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                CLUSTER_USER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]
+        ),
+        **run,  # type: ignore[arg-type]
+    )
+    options = f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60"
+    subprocess.run(
+        _as_owner([pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-o", options, "-w", "start"]),
+        **run,  # type: ignore[arg-type]
+    )
+    return f"postgresql://{CLUSTER_USER}@/postgres?host={quote(str(folder))}"
+
+
+def stop_cluster(folder: Path) -> None:
+    pg_ctl = find_bin("pg_ctl")
+    if pg_ctl and (folder / "data" / "postmaster.pid").exists():
+        subprocess.run(
+            _as_owner([pg_ctl, "-D", str(folder / "data"), "-m", "immediate", "-w", "stop"]),
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+def with_database(server_url: str, dbname: str) -> str:
+    """The server URL pointing at another database."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url).set(database=dbname)
+    return url.render_as_string(hide_password=False)
+
+
+def _admin(server_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def create_database(server_url: str, template: str | None = None) -> str:
+    """A fresh database on the server; returns its URL."""
+    name = f"kik_test_{secrets.token_hex(6)}"
+    _admin(server_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return with_database(server_url, name)
+
+
+def drop_database(server_url: str, url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    with contextlib.suppress(Exception):
+        _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- pytest plugin -----------------------------------------------------------------------------------
+
+try:
+    import pytest
+except ImportError:  # pragma: no cover - the command-line use needs no pytest
+    pytest = None  # type: ignore[assignment]
+
+if pytest is not None:
+
+    @pytest.fixture(scope="session")
+    def pg_server() -> Iterator[str]:
+        """The URL of a PostgreSQL server where the tests may create databases (skips without one)."""
+        url = os.environ.get(ENV_URL)
+        if url:
+            yield url
+            return
+        if not (find_bin("initdb") and find_bin("pg_ctl")):
+            pytest.skip(
+                "kein PostgreSQL: weder KIK_TEST_PG_URL gesetzt noch initdb/pg_ctl installiert "
+                "(Debian: apt-get install postgresql)"
+            )
+        folder = Path(tempfile.mkdtemp(prefix="kikpg-"))
+        try:
+            url = start_cluster(folder)
+        except (subprocess.CalledProcessError, OSError) as exc:
+            stderr = getattr(exc, "stderr", b"") or b""
+            shutil.rmtree(folder, ignore_errors=True)
+            pytest.skip(f"PostgreSQL-Testserver startet nicht: {exc} {stderr.decode(errors='replace')}")
+        try:
+            yield url
+        finally:
+            stop_cluster(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @pytest.fixture
+    def pg_url(pg_server: str) -> Iterator[str]:
+        """A fresh, empty database on the test server, dropped after the test."""
+        url = create_database(pg_server)
+        try:
+            yield url
+        finally:
+            drop_database(pg_server, url)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in ("start", "stop"):
+        print("usage: pg_harness.py start|stop DIR", file=sys.stderr)
+        return 2
+    folder = Path(argv[1])
+    if argv[0] == "start":
+        print(f"{ENV_URL}={start_cluster(folder)}")
+    else:
+        stop_cluster(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+
+
+if pytest is not None:
+    _templates: dict[tuple[str, str], str] = {}
+
+    def document_database(server_url: str, kind: str) -> str:
+        """A fresh database holding a new KIK document ("empty" or "default"), copied from a template
+        made once per session (migrating a database takes seconds; copying a template does not)."""
+        key = (server_url, kind)
+        if key not in _templates:
+            from kik_desktop.domain.defaults import create_default_document
+            from kik_desktop.store import create_document
+
+            url = create_database(server_url)
+            doc = create_document(url) if kind == "empty" else create_default_document(url)
+            doc.close()
+            from sqlalchemy.engine import make_url
+
+            _templates[key] = str(make_url(url).database)
+        return create_database(server_url, template=_templates[key])
+
+    @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+    def backend(request: pytest.FixtureRequest) -> str:
+        """Parametrises a test over both back ends (the PostgreSQL run is marked ``postgres``)."""
+        return str(request.param)
+
+    def _open_fresh(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[Any]:
+        if backend == "sqlite":
+            from kik_desktop.domain.defaults import create_default_document
+            from kik_desktop.store import create_document
+
+            path = tmp_path / f"{kind}.kik"
+            doc = create_document(path) if kind == "empty" else create_default_document(path)
+            yield doc
+            doc.close()
+            return
+        from kik_desktop.store import open_document
+
+        server = request.getfixturevalue("pg_server")
+        url = document_database(server, kind)
+        doc = open_document(url)
+        try:
+            yield doc
+        finally:
+            doc.close()
+            drop_database(server, url)
+
+    @pytest.fixture
+    def any_empty_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
+        """A fresh document with only the six statuses, on SQLite and on PostgreSQL."""
+        yield from _open_fresh(request, backend, "empty", tmp_path)
+
+    @pytest.fixture
+    def any_default_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
+        """A fresh document of the embedded default concept, on SQLite and on PostgreSQL."""
+        yield from _open_fresh(request, backend, "default", tmp_path)
+
+    @pytest.fixture
+    def any_small_plan(any_empty_doc: Any) -> Any:
+        """The small plan of conftest's ``small_plan`` (1.1.1 … 2.1.2), on both back ends."""
+        from kik_desktop.domain import plan
+
+        with any_empty_doc.transaction() as s:
+            f1 = plan.create_item(s, "field", None, None, {"name": "Feld Eins"})
+            f2 = plan.create_item(s, "field", None, None, {"name": "Feld Zwei"})
+            g11 = plan.create_item(s, "goal", f1, None, {"title": "Ziel A", "indicator": "Ind A"})
+            g12 = plan.create_item(s, "goal", f1, None, {"title": "Ziel B"})
+            g21 = plan.create_item(s, "goal", f2, None, {"title": "Ziel C"})
+            for goal, titles in ((g11, ["M1", "M2", "M3"]), (g12, ["M4"]), (g21, ["M5", "M6"])):
+                for t in titles:
+                    plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
+        return any_empty_doc
