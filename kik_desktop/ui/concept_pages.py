@@ -49,8 +49,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-# Width of the right side the pages ask for while shown (the table columns and the form labels).
-PREFERRED_WIDTH = 900
 
 
 class _Chain:
@@ -752,27 +750,9 @@ def install(ctx: WindowContext) -> None:
         ctx.splitter.replaceWidget(1, tabs)
         tabs.addTab(editor_side, "Bearbeiten")
     tabs.addTab(tab, "Konzept")
-    splitter = ctx.splitter
-    saved: list[list[int]] = []
-
-    def tab_changed(_index: int) -> None:
-        # The pages want more width than the item editor: widen the right side while they are shown
-        # (at most to 70 %, so the tree stays usable) and give the old sizes back afterwards.
-        sizes = splitter.sizes()
-        if tabs.currentWidget() is tab:
-            total = sum(sizes)
-            want = min(PREFERRED_WIDTH, int(total * 0.7))
-            if len(sizes) == 2 and sizes[1] < want and total > 0:
-                if not saved:
-                    saved.append(sizes)
-                splitter.setSizes([total - want, want])
-        else:
-            tab.flush()
-            # Back to the editor: its old width; another wide tab (the board) keeps the width.
-            if saved and tabs.currentIndex() == 0:
-                splitter.setSizes(saved.pop())
-
-    tabs.currentChanged.connect(tab_changed)
+    # The splitter stays where the user put it when the tabs change (issue #15: it must not jump, and a
+    # widened position must not be remembered); text typed on the concept page is saved on leaving it.
+    tabs.currentChanged.connect(lambda _i: None if tabs.currentWidget() is tab else tab.flush())
 
     action = QAction("&Konzept und Legende", ctx.window)
     action.setShortcut(QKeySequence("F8"))

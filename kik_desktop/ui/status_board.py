@@ -949,7 +949,15 @@ def install(ctx: WindowContext) -> None:
     action.setCheckable(True)
     action.setShortcut(QKeySequence("F9"))  # free in the window; Ctrl+Shift+G is "Neues Ziel"
     action.setStatusTip("Zahlen nach Handlungsfeld und Status, Listen, Statusänderungen")
-    action.toggled.connect(lambda on: tabs.setCurrentWidget(board if on else editor_side))
+
+    def toggled(on: bool) -> None:
+        # Unchecked because another tab (Konzept, Zeitplan) was chosen: stay there.
+        if on:
+            tabs.setCurrentWidget(board)
+        elif tabs.currentWidget() is board:
+            tabs.setCurrentWidget(editor_side)
+
+    action.toggled.connect(toggled)
     tabs.currentChanged.connect(lambda _i: action.setChecked(tabs.currentWidget() is board))
     ctx.menus["view"].addAction(action)
     ctx.actions["status_board"] = action

@@ -373,8 +373,9 @@ class TimelineTab(QWidget):
         bar.addStretch(1)
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        bar.addWidget(self.legend)
         outer.addLayout(bar)
+        # The legend on its own line: beside the controls it made the tab wider than the window's right side.
+        outer.addWidget(self.legend)
         self.view.item_clicked.connect(self._clicked)
         outer.addWidget(self.view, 1)
         self._timer = QTimer(self)
@@ -457,19 +458,5 @@ def install(window: MainWindow) -> None:
     if tabs is None:
         return
     tabs.addTab(tab, "Zeitplan")
-    saved: list[list[int]] = []
-    splitter = window.splitter
-
-    def widen(_index: int) -> None:
-        # The timeline wants width: give it 70 % while it is shown, and the old sizes back afterwards.
-        sizes = splitter.sizes()
-        total = sum(sizes)
-        if tabs.currentWidget() is tab:
-            if len(sizes) == 2 and total and sizes[1] < total * 0.7:
-                saved.append(sizes)
-                splitter.setSizes([int(total * 0.3), total - int(total * 0.3)])
-        elif saved:
-            splitter.setSizes(saved.pop())
-            saved.clear()
-
-    tabs.currentChanged.connect(widen)
+    # The splitter stays where the user put it when the tabs change (issue #15: it must not jump, and a
+    # widened position must not be remembered); the timeline scrolls and zooms within its width.
