@@ -90,7 +90,7 @@ def test_mapping_question_change_and_remember(
 
     monkeypatch.setattr(ImportPreviewDialog, "exec", exec_)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(book), "x"))
-    window.excel_import_action.trigger()  # type: ignore[attr-defined]
+    window.context.actions["excel_import"].trigger()
     assert calls == ["first", "second"]
     assert window.document is not None
     got = measures(window.document)
