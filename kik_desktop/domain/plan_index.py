@@ -327,16 +327,15 @@ class PlanIndex:
     def _follow_indicators(self, s: Session, delta: IndexDelta) -> None:
         """Indicators came or went: the goals and measures whose "has an indicator" may have changed."""
         fresh = self._read_structured(s)
-        for key in fresh ^ self._structured:
+        changed, self._structured = fresh ^ self._structured, fresh
+        for key in changed:
             node = self._nodes.get(key)
             if node is None:
                 continue
             before = node.has_indicator
-            self._structured = fresh
-            self._reread(s, node)
+            self._reread(s, node)  # the text-based answer, or-ed with the fresh structured set
             if node.has_indicator != before:
                 delta.updated[node] = delta.updated.get(node, frozenset()) | {"has_indicator"}
-        self._structured = fresh
 
     def _read_subtree(self, s: Session, kind: str, item_id: int, parent: PlanNode) -> PlanNode | None:
         """A created or restored item with everything below it, freshly from the database."""

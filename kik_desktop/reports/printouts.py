@@ -518,6 +518,20 @@ def _bericht_goal(job: _Job, g: GoalRow, width: float) -> list[Flowable]:
     return out
 
 
+def _card_style(status_row: int, st: Any) -> list[Any]:
+    """The table style of a measure card: title row across, light lines, the status row filled."""
+    return [
+        ("SPAN", (0, 0), (1, 0)),
+        ("BACKGROUND", (0, 0), (1, 0), SECTION_FILL),
+        ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#D0D0D0")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        status_fill(1, status_row, st),
+    ]
+
+
 def _measure_card(job: _Job, m: MeasureRow, width: float) -> Table:
     t = job.t
     label_w = 5.4 * cm
@@ -544,16 +558,7 @@ def _measure_card(job: _Job, m: MeasureRow, width: float) -> Table:
         rows.append([t.lit(label, t.l_muted), t.lit(_dash(value))])
     rows.append([t.lit("Status", t.l_muted), status_cell(t, st)])
     last = len(rows) - 1
-    style = [
-        ("SPAN", (0, 0), (1, 0)),
-        ("BACKGROUND", (0, 0), (1, 0), SECTION_FILL),
-        ("BOX", (0, 0), (-1, -1), 0.6, GRID),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#D0D0D0")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        status_fill(1, last, st),
-    ]
+    style = _card_style(last, st)
     table = Table(cell_lists(rows), colWidths=[label_w, width - label_w], splitInRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(style))
     return table
@@ -938,16 +943,7 @@ def _homework_card(job: _Job, m: MeasureRow, width: float, *, responsible: bool)
     rows.append([t.lit("Status", t.l_muted), status_cell(t, st)])
     status_row = len(rows) - 1
     late = overdue_text(m, job.stand)
-    style = [
-        ("SPAN", (0, 0), (1, 0)),
-        ("BACKGROUND", (0, 0), (1, 0), SECTION_FILL),
-        ("BOX", (0, 0), (-1, -1), 0.6, GRID),
-        ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#D0D0D0")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        status_fill(1, status_row, st),
-    ]
+    style = _card_style(status_row, st)
     if late:
         rows.append(
             [t.lit("Achtung", t.l_bold), t.lit(late, t.l_bold.with_color(colors.HexColor("#9C0006")))]
