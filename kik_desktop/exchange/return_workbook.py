@@ -30,6 +30,7 @@ from kik_desktop.domain.queries import properties, split_names, statuses
 from kik_desktop.domain.working_groups import find_group, list_groups
 from kik_desktop.exchange.cells import clean_cell_text
 from kik_desktop.exchange.excel_export import ExportError, save_atomically
+from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
 
 COVER_SHEET = "Hinweise"
@@ -498,6 +499,8 @@ def write_return_workbook(
     _lists(wb, [st.label for st in statuses(s)])
     _table(wb, s, scope, base, warnings)
     wb.move_sheet(TABLE_SHEET, offset=-(len(wb.sheetnames) - 2))
+    # The sheet "Indikatoren" of the scope's measures and goals; its values join the base.
+    write_indicator_sheet(wb, s, measure_ids=scope.measure_ids, base=base)
     _meta(wb, info.uid, document_uid, scope)
     dispatches.add_base_values(s, info.id, base)
     save_atomically(wb.save, path)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import indicator_merge
 from kik_desktop.domain.merge import Choice, ValueDecision
 from kik_desktop.domain.merge_apply import MergePreview
 
@@ -47,7 +48,7 @@ ATTRIBUTE_LABELS = {
     "notes": "Notizen",
     "indicator": "Indikator (zu entwickeln)",
 }
-KIND_LABELS = {"measure": "Maßnahme", "goal": "Ziel", "field": "Handlungsfeld"}
+KIND_LABELS = {"measure": "Maßnahme", "goal": "Ziel", "field": "Handlungsfeld", "indicator": "Indikator"}
 CHOICES = (
     ("Dokument behalten", Choice.KEEP_DOCUMENT),
     ("Wert der Datei übernehmen", Choice.TAKE_SHEET),
@@ -173,7 +174,11 @@ class MergePreviewDialog(QDialog):
             top.setCheckState(0, Qt.CheckState.Checked)
             self.tree.addTopLevelItem(top)
             for d, what in by_item[key]:
-                label = ATTRIBUTE_LABELS.get(d.attribute, d.attribute)
+                label = (
+                    indicator_merge.label(d.attribute)
+                    if key[0] == indicator_merge.KIND
+                    else ATTRIBUTE_LABELS.get(d.attribute, d.attribute)
+                )
                 sheet, current = (
                     self._show_value(d.attribute, d.sheet),
                     self._show_value(d.attribute, d.current),
@@ -216,7 +221,7 @@ class MergePreviewDialog(QDialog):
                 parent_no = p.numbers.get(n.parent, "")
                 child = QTreeWidgetItem(
                     [
-                        f"{KIND_LABELS.get(n.kind, n.kind)} {_short(n.values.get('title'), 70)}",
+                        f"{KIND_LABELS.get(n.kind, n.kind)} {_short(n.title, 70)}",
                         f"unter {parent_no}",
                     ]
                 )
