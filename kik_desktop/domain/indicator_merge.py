@@ -114,6 +114,19 @@ def record_base(s: Session, dispatch_id: int, rows: Iterable[ind.IndicatorRow]) 
     add_base_values(s, dispatch_id, base_of(rows))
 
 
+def fill_new_months(base: ValueMap, incoming: ValueMap) -> None:
+    """Give the months a sheet reports but the base does not know an empty base value (in ``base``):
+    a month new in the sheet is then added, and a value the document has for it meanwhile is a
+    conflict, not overwritten. Indicators without a base stay two-way."""
+    for key, values in incoming.items():
+        known = base.get(key)
+        if known is None:
+            continue
+        for attr in values:
+            if attr not in known and month_attribute(attr) is not None:
+                known[attr] = ""
+
+
 # -- writing ------------------------------------------------------------------------------------------
 
 
@@ -241,6 +254,7 @@ __all__ = [
     "NewIndicator",
     "base_of",
     "current_values",
+    "fill_new_months",
     "label",
     "month_attribute",
     "note_attribute",

@@ -630,13 +630,7 @@ def read_indicator_merge(s: Session, grid: Any, base: ValueMap) -> IndicatorMerg
             out.new_items.append(item)
         for attr, value in values.items():
             item.values.setdefault(attr, value)
-    for key, values in out.incoming.items():
-        known = base.get(key)
-        if known is None:
-            continue  # no base for this indicator (sent before indicators were recorded): two-way
-        for attr in values:
-            if attr not in known and im.month_attribute(attr) is not None:
-                known[attr] = ""
+    im.fill_new_months(base, out.incoming)
     return out
 
 
