@@ -227,6 +227,9 @@ def _cover(wb: Workbook, scope: Scope, doc_title: str, dispatch_uid: str, due: s
         "Beginn und Ende bitte als Monat/Jahr eintragen, z. B. 03/2026, oder nur das Jahr, oder „laufend“.",
         "Neue Maßnahmen tragen Sie in die leeren Zeilen unter der Tabelle ein; wählen Sie dort das Ziel.",
         "Bitte keine Zeilen löschen: Entfällt eine Maßnahme, schreiben Sie das in die Spalte „Notizen“.",
+        "Im Blatt „Indikatoren“ tragen Sie gemessene Werte ein (Stichtag als Monat/Jahr und Ist-Wert; für "
+        "einen weiteren Monat die Zeile kopieren). Einen neuen Indikator schreiben Sie mit der Nr. des Ziels "
+        "oder der Maßnahme in eine leere Zeile.",
         "Speichern Sie die Datei als Excel-Arbeitsmappe (.xlsx) und senden Sie sie zurück. Der Dateiname "
         "darf sich ändern; die Zuordnung steckt in der Datei.",
         "Ihre Angaben werden mit dem aktuellen Stand zusammengeführt: Was Sie nicht ändern, bleibt so, wie "
