@@ -14,7 +14,7 @@ with stable ids across redo, and takes it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,6 +170,25 @@ class IndicatorWrite:
 
     def __bool__(self) -> bool:
         return bool(self.values or self.new)
+
+    @classmethod
+    def decided(
+        cls, values: Mapping[Hashable, Mapping[str, Any]], new_items: Sequence[Any]
+    ) -> IndicatorWrite:
+        """From ``merge.resolve``'s values (all kinds; the indicators' are taken) and a preview's new
+        items (``merge_apply.NewItem``; those of kind "indicator", keyed by their place in the list)."""
+        return cls(
+            {
+                key[1]: dict(attrs)
+                for key, attrs in values.items()
+                if isinstance(key, tuple) and key[0] == KIND
+            },
+            [
+                NewIndicator(i, item.parent, item.values)
+                for i, item in enumerate(new_items)
+                if item.kind == KIND
+            ],
+        )
 
     def created_uid(self, index: int) -> str | None:
         """The uid of the new indicator ``index`` once written."""

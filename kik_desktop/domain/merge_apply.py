@@ -403,18 +403,7 @@ class MergeUndo:
         """The decided values of indicators and the new ones (domain.indicator_merge)."""
         p = self.preview
         if self._indicators is None:
-            self._indicators = indicator_merge.IndicatorWrite(
-                {
-                    key[1]: dict(attrs)
-                    for key, attrs in self.values.items()
-                    if isinstance(key, tuple) and key[0] == indicator_merge.KIND
-                },
-                [
-                    indicator_merge.NewIndicator(index, item.parent, item.values)
-                    for index, item in enumerate(p.new_items)
-                    if item.kind == indicator_merge.KIND
-                ],
-            )
+            self._indicators = indicator_merge.IndicatorWrite.decided(self.values, p.new_items)
         if not self._indicators:
             return ChangeSet()
         written = self._indicators.redo(s)

@@ -252,7 +252,7 @@ def preview_return(
                 # One goal on many rows: the row that changed the indicator wins.
                 if prior is None or (prior["indicator"].strip() == base_ind.strip()):
                     incoming[("goal", goal_uid)] = {"indicator": indicator}
-    indicators = _indicator_sheet(s, grid, base, current)
+    indicators = merge_indicator_sheet(s, grid, base, current)
     incoming.update(indicators.incoming)
     preview = build_preview(
         s,
@@ -269,10 +269,12 @@ def preview_return(
     return preview
 
 
-def _indicator_sheet(
+def merge_indicator_sheet(
     s: Session, grid: WorkbookGrid, base: dispatches.ValueMap, current: dispatches.ValueMap
 ) -> IndicatorMergeReading:
-    """The sheet "Indikatoren" merged with the same rules: its rows, and the document's indicators."""
+    """The sheet "Indikatoren" for the three-way merge against a dispatch's ``base``: its values, new
+    indicators and issues (``indicator_sheet.read_indicator_merge``); adds the document's values of the
+    indicators it names to ``current``. Any reader of a dispatched workbook with that sheet calls it."""
     from kik_desktop.domain import indicator_merge
 
     reading = read_indicator_merge(s, grid, base)
