@@ -271,3 +271,55 @@ def test_indicator_values_follow_the_merge_rules() -> None:
     assert im.month_attribute("value 05/2026") == ("value", (2026, 5))
     assert im.month_attribute("values 05/2026") is None
     assert im.text("target", "1.234,5") == im.text("target", 1234.5) == "1.234,5"
+
+
+def test_the_preview_dialog_shows_indicator_values_and_takes_a_choice(
+    doc_path: Path, tmp_path: Path, qtbot: Any
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from kik_desktop.domain.merge import Choice
+    from kik_desktop.ui.merge_preview_dialog import MergePreviewDialog
+
+    book = tmp_path / "ag.xlsx"
+    export(doc_path, book)
+    update(doc_path, "Ausbildungsquote", {"target_value": 75, "unit": "Prozent"})
+    wb = load_workbook(book)
+    ws = wb[SHEET]
+    r = sheet_row(ws, "Ausbildungsquote")
+    ws.cell(r, COL["target"]).value = 65
+    ws.cell(r, COL["date"]).value = "06/2026"
+    ws.cell(r, COL["value"]).value = 35
+    wb.save(book)
+    with open_document(doc_path) as doc:
+        with doc.reading() as s:
+            preview = preview_return(s, book)
+        assert preview is not None
+        dialog = MergePreviewDialog(preview)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        top = dialog.tree.topLevelItem(0)
+        assert top is not None
+        assert top.text(0) == "Indikator 2.1 „Ausbildungsquote“"
+        children = {top.child(i).text(0): top.child(i).text(1) for i in range(top.childCount())}
+        # The note of 03/2025 left standing beside the new Stichtag is not given to 06/2026.
+        assert children == {
+            "Zielwert – Konflikt": "Dokument „75“, Datei „65“",
+            "Ist-Wert 06/2026": "(leer) → „35“",
+            "Einheit": "bleibt „Prozent“",
+        }
+        (combo,) = dialog._combos.values()
+        combo.setCurrentIndex(1)  # "Wert der Datei übernehmen"
+        # The item ticked off keeps every value of the document; ticked on again, the choices count.
+        top.setCheckState(0, Qt.CheckState.Unchecked)
+        off = {k[1]: c for k, c in dialog.choices().items()}
+        assert off["target"] is off["value 06/2026"] is Choice.KEEP_DOCUMENT
+        top.setCheckState(0, Qt.CheckState.Checked)
+        on = {k[1]: c for k, c in dialog.choices().items()}
+        assert on["target"] is Choice.TAKE_SHEET and "value 06/2026" not in on
+        dialog.grab().save(str(tmp_path / "merge_preview_indicators.png"))
+        record = prepare_merge(preview, dialog.choices(), accepted_new=dialog.accepted_new())
+        with doc.transaction() as s:
+            record.redo(s)
+    after = indicator(doc_path, "Ausbildungsquote")
+    assert (after.target_value, after.unit, [v.value for v in after.values]) == (65, "Prozent", [31, 35])

@@ -518,6 +518,20 @@ def _merge_values(line: _SheetRow) -> dict[str, str]:
     return out
 
 
+def _drop_carried_note(values: dict[str, str], sent: dict[str, str] | None, line: _SheetRow) -> None:
+    """The exported row showed the latest value with its note; a group that writes a new Stichtag and
+    Ist-Wert over it often leaves that note standing. A note that is still the sent one belongs to the
+    sent month, not to the new one."""
+    if sent is None or line.when is None or not line.note:
+        return
+    months = [m for a in sent if (m := im.month_attribute(a)) is not None and m[0] == im.VALUE]
+    if not months:
+        return
+    latest = max(when for _what, when in months)
+    if latest != line.when and sent.get(im.note_attribute(*latest), "") == line.note:
+        values.pop(im.note_attribute(*line.when), None)
+
+
 def read_indicator_merge(s: Session, grid: Any, base: ValueMap) -> IndicatorMergeReading:
     """Read the sheet "Indikatoren" for the three-way merge against ``base`` (the dispatch's values).
 
@@ -559,6 +573,7 @@ def read_indicator_merge(s: Session, grid: Any, base: ValueMap) -> IndicatorMerg
         values = _merge_values(line)
         if line.uid:
             key = (im.KIND, line.uid)
+            _drop_carried_note(values, base.get(key), line)
             found_row = rows_by_uid.get(line.uid)
             if found_row is None:
                 if key in base:

@@ -88,6 +88,7 @@ class MergePreviewDialog(QDialog):
         self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAccessibleName("Änderungen der Rückmeldung")
         self.tree.currentItemChanged.connect(self._show_detail)
+        self.tree.itemChanged.connect(self._top_toggled)
         splitter.addWidget(self.tree)
         detail = QGroupBox("Im Einzelnen")
         grid = QGridLayout(detail)
@@ -170,7 +171,10 @@ class MergePreviewDialog(QDialog):
             assert isinstance(key, tuple)
             kind = KIND_LABELS.get(key[0], key[0])
             top = QTreeWidgetItem([f"{kind} {p.numbers.get(key, '')} {_short(p.titles.get(key), 70)}"])
-            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+            # Not Qt's auto-tristate: it counts a child without a check box (a conflict, a kept value)
+            # as unchecked and so turned the whole item off, dropping its choices. The item's box is the
+            # person's own; ticking it passes on to the values (``_top_toggled``).
+            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             top.setCheckState(0, Qt.CheckState.Checked)
             self.tree.addTopLevelItem(top)
             for d, what in by_item[key]:
@@ -276,6 +280,19 @@ class MergePreviewDialog(QDialog):
             pane.setPlainText(text)
 
     # -- results ---------------------------------------------------------------------------------------
+
+    def _top_toggled(self, item: QTreeWidgetItem, column: int) -> None:
+        """An item ticked on or off: its values with a box follow (conflicts and kept values have none)."""
+        if column != 0 or item.parent() is not None or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            return
+        state = item.checkState(0)
+        for i in range(item.childCount()):
+            child = item.child(i)
+            if child is None:
+                continue
+            has_box = child.data(0, Qt.ItemDataRole.CheckStateRole) is not None
+            if has_box and child.checkState(0) != state:
+                child.setCheckState(0, state)
 
     def choices(self) -> dict[tuple[Hashable, str], Choice | tuple[Choice, Any]]:
         out: dict[tuple[Hashable, str], Choice | tuple[Choice, Any]] = {}
