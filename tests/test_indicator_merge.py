@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from kik_desktop.cli import main
 from kik_desktop.domain import indicator_merge as im
@@ -20,6 +21,7 @@ from kik_desktop.domain.dispatches import base_values, list_dispatches
 from kik_desktop.domain.merge import merge_items, resolve
 from kik_desktop.domain.merge_apply import prepare_merge
 from kik_desktop.exchange.return_import import preview_return
+from kik_desktop.models import ValueSource
 from kik_desktop.store import open_document
 
 SHEET = "Indikatoren"
@@ -175,6 +177,18 @@ def test_the_story_both_edits_survive_then_a_conflict(
         [("05/2026", 12)],
     )
 
+    # Where the values came from: the file and the dispatch, as for the table's values.
+    with open_document(doc_path, read_only=True) as doc, doc.reading() as s:
+        sources = {
+            (v.attribute, v.old_value, v.new_value, v.source_file)
+            for v in s.scalars(select(ValueSource).where(ValueSource.kind == "indicator"))
+        }
+    assert sources == {
+        ("unit", "%", "Prozent", book.name),
+        ("value 06/2026", None, "38,5", book.name),
+        ("note 06/2026", None, "Kammer", book.name),
+        ("created", None, "Teilnehmende", book.name),
+    }
     # Checking the same workbook in again changes nothing (no second indicator, no second value).
     data = run_json(capsys, "import", str(book), "--db", str(doc_path), "--dry-run", "--json")
     assert entries(data, "changed") == {} and data["new"] == []

@@ -318,15 +318,16 @@ class MergeUndo:
         for key, attrs in self.values.items():
             assert isinstance(key, tuple)
             kind, uid = key
-            if kind != indicator_merge.KIND:
-                item_id = known.get(key) if known is not None else _id_of(s, kind, uid)
-                if item_id is None:
-                    continue
-                model = _model_values(kind, attrs)
-                result = plan.update_item(s, kind, item_id, model, now=stamp)
-                self._done.append(("update", (kind, item_id, result)))
-                if result.new:
-                    out.append(changes.updated(kind, item_id, result.new))
+            if kind == indicator_merge.KIND:
+                continue  # written, with their provenance, by _write_indicators
+            item_id = known.get(key) if known is not None else _id_of(s, kind, uid)
+            if item_id is None:
+                continue
+            model = _model_values(kind, attrs)
+            result = plan.update_item(s, kind, item_id, model, now=stamp)
+            self._done.append(("update", (kind, item_id, result)))
+            if result.new:
+                out.append(changes.updated(kind, item_id, result.new))
             for attr, value in attrs.items():
                 decision_current = currents.get((key, attr))
                 s.add(
@@ -407,22 +408,30 @@ class MergeUndo:
         if not self._indicators:
             return ChangeSet()
         written = self._indicators.redo(s)
+        currents = {(d.key, d.attribute): d.current for d in p.result.changed + p.result.conflicts}
+        rows = [
+            (uid, attr, currents.get(((indicator_merge.KIND, uid), attr)), str(value))
+            for uid, attrs in self._indicators.values.items()
+            for attr, value in attrs.items()
+        ]
         for item in self._indicators.new:
             uid = self._indicators.created_uid(item.index)
             if uid is not None:
-                s.add(
-                    ValueSource(
-                        changed_at=stamp,
-                        kind=indicator_merge.KIND,
-                        item_uid=uid,
-                        attribute="created",
-                        old_value=None,
-                        new_value=item.values.get("name", ""),
-                        source_file=p.source.name,
-                        dispatch_uid=p.dispatch.uid if p.dispatch else None,
-                        group_name=p.group,
-                    )
-                )
+                rows.append((uid, "created", None, item.values.get("name", "")))
+        s.add_all(
+            ValueSource(
+                changed_at=stamp,
+                kind=indicator_merge.KIND,
+                item_uid=uid,
+                attribute=attr,
+                old_value=old,
+                new_value=new,
+                source_file=p.source.name,
+                dispatch_uid=p.dispatch.uid if p.dispatch else None,
+                group_name=p.group,
+            )
+            for uid, attr, old, new in rows
+        )
         return written
 
     def undo(self, s: Session) -> ChangeSet:
