@@ -337,3 +337,31 @@ def test_the_preview_dialog_shows_indicator_values_and_takes_a_choice(
             record.redo(s)
     after = indicator(doc_path, "Ausbildungsquote")
     assert (after.target_value, after.unit, [v.value for v in after.values]) == (65, "Prozent", [31, 35])
+
+
+def test_an_indicator_deleted_meanwhile_stays_deleted(
+    doc_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "ag.xlsx"
+    export(doc_path, book)
+    iid = indicator(doc_path, "Ausbildungsquote").id
+    with open_document(doc_path) as doc, doc.transaction() as s:
+        ind.delete_indicator(s, iid)
+    wb = load_workbook(book)
+    ws = wb[SHEET]
+    r = sheet_row(ws, "Ausbildungsquote")
+    ws.cell(r, COL["target"]).value = 80
+    ws.cell(r + 1, COL["uid"]).value = "0" * 32  # an id this document never had
+    ws.cell(r + 1, COL["name"]).value = "Fremd"
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["import", str(book), "--db", str(doc_path), "--dry-run", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    found = {(i["level"], i["row"]): i["message"] for i in data["issues"]}
+    assert "bleibt gelöscht" in found[("warning", r)]
+    assert "gibt es im Dokument nicht" in found[("error", r + 1)]
+    ws.delete_rows(r + 1)
+    wb.save(book)
+    assert main(["import", str(book), "--db", str(doc_path), "--yes"]) == 0
+    with open_document(doc_path, read_only=True) as doc, doc.reading() as s:
+        assert [r.name for r in ind.all_indicators(s)] == ["Nicht in Feld 2"]
