@@ -365,3 +365,19 @@ def test_an_indicator_deleted_meanwhile_stays_deleted(
     assert main(["import", str(book), "--db", str(doc_path), "--yes"]) == 0
     with open_document(doc_path, read_only=True) as doc, doc.reading() as s:
         assert [r.name for r in ind.all_indicators(s)] == ["Nicht in Feld 2"]
+
+
+def test_record_base_of_all_indicators_for_a_dispatch(doc_path: Path) -> None:
+    """The call a full export that is recorded as a dispatch makes for its sheet "Indikatoren"."""
+    from kik_desktop.domain.dispatches import record_dispatch
+
+    with open_document(doc_path) as doc:
+        with doc.transaction() as s:
+            info, _ = record_dispatch(
+                s, kind="export", scope="all", scope_label="alle", recipient="", values={}, file_name="x.xlsx"
+            )
+            im.record_base(s, info.id)
+        with doc.reading() as s:
+            base = base_values(s, info.id)
+            assert base == im.current_values(s)
+    assert {v["name"] for v in base.values()} == {"Ausbildungsquote", "Nicht in Feld 2"}

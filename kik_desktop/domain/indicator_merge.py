@@ -109,9 +109,10 @@ def base_of(rows: Iterable[ind.IndicatorRow]) -> ValueMap:
     return {(KIND, r.uid): row_values(r) for r in rows}
 
 
-def record_base(s: Session, dispatch_id: int, rows: Iterable[ind.IndicatorRow]) -> None:
-    """Record the base of these indicators for a dispatch (called by whatever writes a dispatch)."""
-    add_base_values(s, dispatch_id, base_of(rows))
+def record_base(s: Session, dispatch_id: int, rows: Iterable[ind.IndicatorRow] | None = None) -> None:
+    """Record the base of the indicators a dispatched workbook shows (None: all, as the full export's
+    sheet "Indikatoren"); whatever writes a dispatch with that sheet calls it in its transaction."""
+    add_base_values(s, dispatch_id, base_of(ind.all_indicators(s) if rows is None else rows))
 
 
 def fill_new_months(base: ValueMap, incoming: ValueMap) -> None:
