@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kik_desktop.domain import indicator_merge as im
 from kik_desktop.domain.merge import Choice, Outcome, decide, merge_items, resolve
 
 VALUES = st.sampled_from(["", "a", "b", "c", None, " a"])
@@ -94,3 +95,43 @@ def test_choices_per_value() -> None:
     assert chosen == {"u": {"status": "ende", "responsible": "B"}}
     edited = resolve(result, {("u", "status"): (Choice.EDIT, "umgesetzt")})
     assert edited["u"]["status"] == "umgesetzt"
+
+
+# Indicators (domain/indicator_merge.py): numbers written in different ways, measured months that come
+# and go. Checking the merged sheet in a second time must change nothing.
+NUMBERS = st.sampled_from([None, 12, 12.0, "12", "12,0", 12.5, "12,5", 30, "1.234,5", 1234.5])
+MONTHS = st.dictionaries(st.sampled_from([(2025, 3), (2026, 5), (2026, 6)]), NUMBERS, max_size=3)
+
+
+def _indicator_values(target: Any, months: dict[tuple[int, int], Any]) -> dict[str, str]:
+    out = {"target": im.text("target", target)}
+    for (year, month), value in months.items():
+        if value is not None:
+            out[im.value_attribute(year, month)] = im.text(im.value_attribute(year, month), value)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(NUMBERS, NUMBERS, NUMBERS, MONTHS, MONTHS, MONTHS, st.booleans())
+def test_indicator_values_merge_like_the_rest_and_twice_changes_nothing(
+    b_target: Any, s_target: Any, d_target: Any, b_months: Any, s_months: Any, d_months: Any, take: bool
+) -> None:
+    key = ("indicator", "i")
+    base = {key: _indicator_values(b_target, b_months)}
+    sheet = {key: _indicator_values(s_target, s_months)}
+    doc = {key: _indicator_values(d_target, d_months)}
+    im.fill_new_months(base, sheet)
+    result = merge_items(base, sheet, doc)
+    written = resolve(result, take_sheet_on_conflict=take).get(key, {})
+    for attr, s_value in sheet[key].items():
+        expected = reference(base[key].get(attr), s_value, doc[key].get(attr))
+        if expected == "take" or (expected == "conflict" and take):
+            assert written[attr] == s_value
+        else:
+            assert attr not in written
+        if im.month_attribute(attr) and attr not in doc[key] and s_value:
+            # A month the document does not have: added unless the base had it (deleted meanwhile).
+            assert (attr in written) == (base[key][attr] == "" or (take and base[key][attr] != s_value))
+    after = {key: {**doc[key], **written}}
+    again = resolve(merge_items(base, sheet, after), take_sheet_on_conflict=take)
+    assert again == {}

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain import changes, dispatches, plan
+from kik_desktop.domain import changes, dispatches, indicator_merge, plan
 from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dispatches import Key, ValueMap
 from kik_desktop.domain.merge import Choice, MergeResult, ValueDecision, merge_items, resolve
@@ -56,12 +56,16 @@ class MergeIssue:
 
 @dataclass
 class NewItem:
-    kind: str  # goal, measure
+    kind: str  # goal, measure, indicator (values: indicator_merge's, parent: its goal or measure)
     uid: str | None  # kept from a workshop copy; None for a new row of a workbook
     parent: Key  # (kind, uid) of the parent, existing or new in the same preview
     values: dict[str, str]
     sheet: str | None = None
     row: int | None = None
+
+    @property
+    def title(self) -> str:
+        return self.values.get("title") or self.values.get("name", "")
 
 
 @dataclass
@@ -108,7 +112,7 @@ class MergePreview:
                     "uid": n.uid,
                     "parent": n.parent[1],
                     "parent_number": self.numbers.get(n.parent, ""),
-                    "title": n.values.get("title", ""),
+                    "title": n.title,
                     "sheet": n.sheet,
                     "row": n.row,
                 }
@@ -152,6 +156,11 @@ class MergePreview:
         def label(d: ValueDecision) -> str:
             key = d.key
             assert isinstance(key, tuple)
+            if key[0] == indicator_merge.KIND:
+                return (
+                    f"{self.numbers.get(key, '')} Indikator „{self.titles.get(key, '')}“ "
+                    f"{indicator_merge.label(d.attribute)}"
+                )
             return f"{self.numbers.get(key, '')} {d.attribute}"
 
         for title, items in (
@@ -167,7 +176,7 @@ class MergePreview:
                 lines.append("")
         if self.new_items:
             lines.append(f"Neu ({len(self.new_items)}):")
-            lines += [f"  + {n.kind} „{n.values.get('title', '')}“" for n in self.new_items]
+            lines += [f"  + {n.kind} „{n.title}“" for n in self.new_items]
             lines.append("")
         if self.missing:
             lines.append(f"Fehlen in der Datei (bleiben erhalten) ({len(self.missing)}):")
@@ -293,6 +302,7 @@ class MergeUndo:
     _done: list[tuple[str, Any]] = field(default_factory=list)
     _created_ids: dict[int, int] = field(default_factory=dict)  # index in new_items → id
     _created_uids: dict[int, str] = field(default_factory=dict)
+    _indicators: indicator_merge.IndicatorWrite | None = None
 
     def redo(self, s: Session) -> ChangeSet:
         self._done = []
@@ -308,6 +318,8 @@ class MergeUndo:
         for key, attrs in self.values.items():
             assert isinstance(key, tuple)
             kind, uid = key
+            if kind == indicator_merge.KIND:
+                continue  # written, with their provenance, by _write_indicators
             item_id = known.get(key) if known is not None else _id_of(s, kind, uid)
             if item_id is None:
                 continue
@@ -333,6 +345,8 @@ class MergeUndo:
                 )
         new_uids: dict[Key, str] = {}
         for index, item in enumerate(p.new_items):
+            if item.kind == indicator_merge.KIND:
+                continue  # written with the indicators' values below
             parent_kind, parent_uid = item.parent
             parent_uid = new_uids.get(item.parent, parent_uid)
             parent_id = _id_of(s, parent_kind, parent_uid)
@@ -369,6 +383,7 @@ class MergeUndo:
             out.append(
                 changes.created(item.kind, item_id, parent_id, len(plan.child_ids(s, item.kind, parent_id)))
             )
+        out.extend(self._write_indicators(s, stamp))
         if self.delete_missing:
             for kind, uid in p.missing:
                 item_id = _id_of(s, kind, uid)
@@ -385,8 +400,44 @@ class MergeUndo:
         s.flush()
         return ChangeSet.of(out)
 
+    def _write_indicators(self, s: Session, stamp: datetime) -> ChangeSet:
+        """The decided values of indicators and the new ones (domain.indicator_merge)."""
+        p = self.preview
+        if self._indicators is None:
+            self._indicators = indicator_merge.IndicatorWrite.decided(self.values, p.new_items)
+        if not self._indicators:
+            return ChangeSet()
+        written = self._indicators.redo(s)
+        currents = {(d.key, d.attribute): d.current for d in p.result.changed + p.result.conflicts}
+        rows = [
+            (uid, attr, currents.get(((indicator_merge.KIND, uid), attr)), str(value))
+            for uid, attrs in self._indicators.values.items()
+            for attr, value in attrs.items()
+        ]
+        for item in self._indicators.new:
+            uid = self._indicators.created_uid(item.index)
+            if uid is not None:
+                rows.append((uid, "created", None, item.values.get("name", "")))
+        s.add_all(
+            ValueSource(
+                changed_at=stamp,
+                kind=indicator_merge.KIND,
+                item_uid=uid,
+                attribute=attr,
+                old_value=old,
+                new_value=new,
+                source_file=p.source.name,
+                dispatch_uid=p.dispatch.uid if p.dispatch else None,
+                group_name=p.group,
+            )
+            for uid, attr, old, new in rows
+        )
+        return written
+
     def undo(self, s: Session) -> ChangeSet:
         out: list[changes.Change] = []
+        if self._indicators:
+            out.extend(self._indicators.undo(s))
         for what, data in reversed(self._done):
             if what == "update":
                 kind, item_id, result = data

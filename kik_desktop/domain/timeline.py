@@ -53,6 +53,16 @@ class Timeline:
     def measures(self) -> int:
         return sum(1 for r in self.rows if r.kind == "measure")
 
+    def widen(self, row: TimelineRow) -> bool:
+        """Grow the shown months (by whole years) so that row's bar fits; whether they changed."""
+        if row.start is None:
+            return False
+        lo, hi = row.start, row.end if row.end is not None else row.start
+        first, last = min(self.first, lo - lo % 12), max(self.last, hi - hi % 12 + 11)
+        changed = (first, last) != (self.first, self.last)
+        self.first, self.last = first, last
+        return changed
+
 
 @lru_cache(maxsize=8192)
 def bar_months(start: str, end: str, today_index: int) -> tuple[int | None, int | None, bool]:
@@ -86,6 +96,24 @@ def _overdue(end: str, status: str | None, today: date) -> bool:
     return is_overdue(end, status, today)
 
 
+def measure_row(
+    item_id: int,
+    number: str,
+    title: str,
+    status: str | None,
+    start: str,
+    end: str,
+    today: date,
+    now: int | None = None,
+) -> TimelineRow:
+    """The row of one measure (``now``: today's month index, when the caller has it)."""
+    now = month_index(today.year, today.month) if now is None else now
+    a, b, open_ended = bar_months(start, end, now)
+    return TimelineRow(
+        "measure", item_id, number, title, status, a, b, open_ended, _overdue(end, status, today), start, end
+    )
+
+
 def load_timeline(s: Session, today: date, field_number: int | None = None) -> Timeline:
     """All measures (or those of one field) in tree order, with field and goal rows as group headers."""
     conn = s.connection()
@@ -109,26 +137,13 @@ def load_timeline(s: Session, today: date, field_number: int | None = None) -> T
         for gi, (gid, gtitle) in enumerate(goals.get(fid, []), start=1):
             tl.rows.append(TimelineRow("goal", gid, f"{fi}.{gi}", gtitle))
             for mi, (mid, title, status, start, end) in enumerate(measures.get(gid, []), start=1):
-                a, b, open_ended = bar_months(start, end, now)
+                row = measure_row(mid, f"{fi}.{gi}.{mi}", title, status, start, end, today, now)
+                a, b = row.start, row.end
                 if a is not None:
                     lo = a if lo is None else min(lo, a)
                     hi_b = b if b is not None else a
                     hi = hi_b if hi is None else max(hi, hi_b)
-                tl.rows.append(
-                    TimelineRow(
-                        "measure",
-                        mid,
-                        f"{fi}.{gi}.{mi}",
-                        title,
-                        status,
-                        a,
-                        b,
-                        open_ended,
-                        _overdue(end, status, today),
-                        start,
-                        end,
-                    )
-                )
+                tl.rows.append(row)
     lo = now - 12 if lo is None else min(lo, now)
     hi = now + 12 if hi is None else max(hi, now)
     # Whole years shown, and open-ended bars run at least a year past today.

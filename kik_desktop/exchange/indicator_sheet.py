@@ -15,6 +15,7 @@ Columns: "KIK-ID Indikator" (hidden), "Nr." (goal or measure number), "Indikator
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -25,11 +26,14 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kik_desktop.domain import indicator_merge as im
 from kik_desktop.domain import indicators as ind
 from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dates import parse_month_year
+from kik_desktop.domain.dispatches import Key, ValueMap
+from kik_desktop.domain.merge_apply import MergeIssue, NewItem
 from kik_desktop.domain.plan import find_by_number
-from kik_desktop.models import Indicator
+from kik_desktop.models import Goal, Indicator, Measure
 
 SHEET_TITLE = "Indikatoren"
 COLUMNS = (
@@ -73,13 +77,25 @@ def _lines(text: str, width: float) -> int:
     return max(1, sum(max(1, -(-len(part) // int(chars))) for part in (text or "").split("\n")))
 
 
-def indicator_rows(s: Session, field_numbers: set[int] | None = None) -> list[tuple[str, ind.IndicatorRow]]:
-    """(owner number, indicator) in tree order, limited to some fields (None: all)."""
+def indicator_rows(
+    s: Session, field_numbers: set[int] | None = None, measure_ids: Iterable[int] | None = None
+) -> list[tuple[str, ind.IndicatorRow]]:
+    """(owner number, indicator) in tree order, limited to some fields (None: all) and to some measures
+    with their goals (None: all)."""
     numbers = ind.owner_numbers(s)
+    owners: set[tuple[str, int]] | None = None
+    if measure_ids is not None:
+        wanted = set(measure_ids)
+        owners = {("measure", m) for m in wanted}
+        for mid, gid in s.execute(select(Measure.id, Measure.goal_id)):
+            if mid in wanted:
+                owners.add(("goal", gid))
     rows = []
     for r in ind.all_indicators(s):
         number = numbers.get((r.owner_kind, r.owner_id), "")
         if field_numbers is not None and (not number or int(number.split(".")[0]) not in field_numbers):
+            continue
+        if owners is not None and (r.owner_kind, r.owner_id) not in owners:
             continue
         rows.append((number, r))
     rows.sort(key=lambda nr: (tuple(int(p) for p in nr[0].split(".") if p.isdigit()), nr[1].position))
@@ -87,9 +103,19 @@ def indicator_rows(s: Session, field_numbers: set[int] | None = None) -> list[tu
 
 
 def write_indicator_sheet(
-    wb: Any, s: Session, *, field_numbers: set[int] | None = None, title: str = SHEET_TITLE
+    wb: Any,
+    s: Session,
+    *,
+    field_numbers: set[int] | None = None,
+    title: str = SHEET_TITLE,
+    measure_ids: Iterable[int] | None = None,
+    base: ValueMap | None = None,
 ) -> str:
-    """Add the sheet "Indikatoren" to wb (write-only or normal workbook); returns its title."""
+    """Add the sheet "Indikatoren" to wb (write-only or normal workbook); returns its title.
+
+    ``measure_ids``: only the indicators of these measures and their goals. ``base``: a dispatch's base
+    (``dispatches.ValueMap``) to which the values of the written indicators are added
+    (``domain.indicator_merge.base_of``), so that the returned sheet is merged three-way."""
     ws = wb.create_sheet(title)
     for i, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -102,7 +128,9 @@ def write_indicator_sheet(
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.append([_cell(ws, h, bold=True, fill=_HEAD_FILL) for h in COLUMNS])
-    rows = indicator_rows(s, field_numbers)
+    rows = indicator_rows(s, field_numbers, measure_ids)
+    if base is not None:
+        base.update(im.base_of(r for _n, r in rows))
     for i, (number, r) in enumerate(rows, start=2):
         latest = r.latest
         # Row height from the longest wrapped text (no spreadsheet program fits it on opening).
@@ -235,24 +263,25 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def read_indicator_sheet(s: Session, grid: Any) -> IndicatorSheetReading:
-    """Understand the "Indikatoren" sheet of a workbook grid (workbook_reader.WorkbookGrid)."""
-    out = IndicatorSheetReading()
-    found = _find_sheet(grid)
-    if found is None:
-        return out
-    sheet, header, cols = found
-    out.sheet = sheet.title
-    by_uid = {i.uid: i for i in s.scalars(select(Indicator))}
-    rows_by_id = {r.id: r for r in ind.all_indicators(s)}
-    numbers = ind.owner_numbers(s)
-    created: dict[tuple[str, str], int] = {}  # (number, name) → row of this sheet creating it
+@dataclass(frozen=True)
+class _SheetRow:
+    """One filled row of the sheet, read and checked (attributes validated, value and date parsed)."""
 
-    def problem(
-        row: int, key: str | None, message: str, level: Literal["error", "warning"] = "error"
-    ) -> None:
-        out.problems.append(SheetProblem(level, message, sheet.title, row, cols.get(key) if key else None))
+    row: int
+    uid: str | None
+    number: str
+    name: str
+    when: tuple[int, int] | None
+    value: float | None
+    clean: dict[str, Any]
+    note: str
 
+
+Problem = Callable[..., None]
+
+
+def _sheet_rows(sheet: Any, header: int, cols: dict[str, int], problem: Problem) -> Iterator[_SheetRow]:
+    """The filled rows below the header; rows that cannot be read are reported and left out."""
     for r in sorted(sheet.cells):
         if r <= header:
             continue
@@ -308,6 +337,30 @@ def read_indicator_sheet(s: Session, grid: Any) -> IndicatorSheetReading:
             problem(r, None, str(exc))
             continue
         note = _text(raw["note"])
+        yield _SheetRow(r, uid, number, name, when, value, clean, note)
+
+
+def read_indicator_sheet(s: Session, grid: Any) -> IndicatorSheetReading:
+    """Understand the "Indikatoren" sheet of a workbook grid (workbook_reader.WorkbookGrid)."""
+    out = IndicatorSheetReading()
+    found = _find_sheet(grid)
+    if found is None:
+        return out
+    sheet, header, cols = found
+    out.sheet = sheet.title
+    by_uid = {i.uid: i for i in s.scalars(select(Indicator))}
+    rows_by_id = {r.id: r for r in ind.all_indicators(s)}
+    numbers = ind.owner_numbers(s)
+    created: dict[tuple[str, str], int] = {}  # (number, name) → row of this sheet creating it
+
+    def problem(
+        row: int, key: str | None, message: str, level: Literal["error", "warning"] = "error"
+    ) -> None:
+        out.problems.append(SheetProblem(level, message, sheet.title, row, cols.get(key) if key else None))
+
+    for line in _sheet_rows(sheet, header, cols, problem):
+        r, uid, number, name = line.row, line.uid, line.number, line.name
+        when, value, clean, note = line.when, line.value, line.clean, line.note
         if uid:
             existing = by_uid.get(uid)
             if existing is None:
@@ -433,6 +486,166 @@ def read_indicator_sheet(s: Session, grid: Any) -> IndicatorSheetReading:
                     new_ref=created[new_key],
                 )
             )
+    return out
+
+
+# -- three-way reading (a workbook with a known dispatch) ------------------------------------------
+
+
+@dataclass
+class IndicatorMergeReading:
+    """The sheet as the three-way merge's input: values per ("indicator", uid), new indicators, issues,
+    and the numbers (owner's) and titles (names) of the indicators for the preview."""
+
+    incoming: ValueMap = field(default_factory=dict)
+    new_items: list[NewItem] = field(default_factory=list)
+    issues: list[MergeIssue] = field(default_factory=list)
+    numbers: dict[Key, str] = field(default_factory=dict)
+    titles: dict[Key, str] = field(default_factory=dict)
+
+
+def _merge_values(line: _SheetRow) -> dict[str, str]:
+    """The merge's values of a row: the filled attribute cells (empty cells change nothing) and the
+    measured value of its Stichtag with its note."""
+    out: dict[str, str] = {}
+    for key, attr in im.ATTRS.items():
+        if attr in line.clean:
+            out[key] = im.text(key, line.clean[attr])
+    if line.when is not None and line.value is not None:
+        out[im.value_attribute(*line.when)] = im.number_text(line.value)
+        if line.note:
+            out[im.note_attribute(*line.when)] = line.note
+    return out
+
+
+def _drop_carried_note(values: dict[str, str], sent: dict[str, str] | None, line: _SheetRow) -> None:
+    """The exported row showed the latest value with its note; a group that writes a new Stichtag and
+    Ist-Wert over it often leaves that note standing. A note that is still the sent one belongs to the
+    sent month, not to the new one."""
+    if sent is None or line.when is None or not line.note:
+        return
+    months = [m for a in sent if (m := im.month_attribute(a)) is not None and m[0] == im.VALUE]
+    if not months:
+        return
+    latest = max(when for _what, when in months)
+    if latest != line.when and sent.get(im.note_attribute(*latest), "") == line.note:
+        values.pop(im.note_attribute(*line.when), None)
+
+
+def read_indicator_merge(s: Session, grid: Any, base: ValueMap) -> IndicatorMergeReading:
+    """Read the sheet "Indikatoren" for the three-way merge against ``base`` (the dispatch's values).
+
+    Rows with a KIK-ID give values of that indicator (several rows of one indicator: the row that changed
+    a value against the base wins); a row without ID but with Nr. and name creates an indicator (or, when
+    the goal or measure has one of that name, is that indicator). A measured month the base does not know
+    gets an empty base value (added to ``base``): new there, so the document's own value for that month
+    makes a conflict instead of being overwritten."""
+    out = IndicatorMergeReading()
+    found = _find_sheet(grid)
+    if found is None:
+        return out
+    sheet, header, cols = found
+    rows_by_uid = {r.uid: r for r in ind.all_indicators(s)}
+    numbers = ind.owner_numbers(s)
+    owner_uids: dict[tuple[str, int], str] = {}
+    for kind, cls in (("goal", Goal), ("measure", Measure)):
+        for item_id, uid in s.execute(select(cls.id, cls.uid)):
+            owner_uids[(kind, int(item_id))] = uid
+    new_by_key: dict[tuple[str, int, str], NewItem] = {}
+
+    def problem(
+        row: int, key: str | None, message: str, level: Literal["error", "warning"] = "error"
+    ) -> None:
+        out.issues.append(MergeIssue(level, message, sheet.title, row, cols.get(key) if key else None))
+
+    def add(key: Key, values: dict[str, str]) -> None:
+        target = out.incoming.setdefault(key, {})
+        known = base.get(key, {})
+        for attr, value in values.items():
+            if attr not in target or (target[attr] == known.get(attr) and value != known.get(attr)):
+                target[attr] = value
+
+    def existing(key: Key, r: ind.IndicatorRow) -> None:
+        out.numbers[key] = numbers.get((r.owner_kind, r.owner_id), "")
+        out.titles[key] = r.name
+
+    for line in _sheet_rows(sheet, header, cols, problem):
+        values = _merge_values(line)
+        if line.uid:
+            key = (im.KIND, line.uid)
+            _drop_carried_note(values, base.get(key), line)
+            found_row = rows_by_uid.get(line.uid)
+            if found_row is None:
+                if key in base:
+                    problem(
+                        line.row,
+                        None,
+                        f"Der Indikator „{line.name or line.uid}“ wurde inzwischen im Dokument gelöscht "
+                        "und bleibt gelöscht.",
+                        "warning",
+                    )
+                else:
+                    problem(
+                        line.row,
+                        "uid",
+                        "Die KIK-ID des Indikators gibt es im Dokument nicht (gelöscht?). Für einen neuen "
+                        "Indikator die KIK-ID leer lassen.",
+                    )
+                continue
+            existing(key, found_row)
+            add(key, values)
+            continue
+        if not line.number or not line.name:
+            if not line.number and not line.name:
+                message = "Zeile ohne Nr. und ohne Indikator: bitte beides angeben oder die Zeile leeren."
+            elif not line.number:
+                message = (
+                    f"Neuer Indikator „{line.name}“ ohne Nr.: bitte die Nummer des Ziels oder der Maßnahme."
+                )
+            else:
+                message = f"Zeile mit Nr. {line.number} ohne Namen des Indikators."
+            problem(line.row, "number" if not line.number else "name", message)
+            continue
+        target = find_by_number(s, line.number)
+        if target is None or target[0] == "field":
+            problem(
+                line.row,
+                "number",
+                f"Nr. „{line.number}“ ist kein Ziel und keine Maßnahme des Dokuments (z. B. 2.3 oder 2.3.1).",
+            )
+            continue
+        kind, owner_id = target
+        same = next(
+            (
+                r
+                for r in rows_by_uid.values()
+                if (r.owner_kind, r.owner_id) == (kind, owner_id)
+                and r.name.casefold() == line.name.casefold()
+            ),
+            None,
+        )
+        if same is not None:
+            problem(
+                line.row,
+                "uid",
+                f"Den Indikator „{line.name}“ hat {line.number} schon: die KIK-ID fehlt in der Zeile; "
+                "übernommen wird er als derselbe Indikator.",
+                "warning",
+            )
+            key = (im.KIND, same.uid)
+            existing(key, same)
+            values.pop("name", None)
+            add(key, values)
+            continue
+        new_key = (kind, owner_id, line.name.casefold())
+        item = new_by_key.get(new_key)
+        if item is None:
+            item = NewItem(im.KIND, None, (kind, owner_uids[(kind, owner_id)]), {}, sheet.title, line.row)
+            new_by_key[new_key] = item
+            out.new_items.append(item)
+        for attr, value in values.items():
+            item.values.setdefault(attr, value)
+    im.fill_new_months(base, out.incoming)
     return out
 
 

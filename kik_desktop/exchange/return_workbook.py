@@ -30,6 +30,7 @@ from kik_desktop.domain.queries import properties, split_names, statuses
 from kik_desktop.domain.working_groups import find_group, list_groups
 from kik_desktop.exchange.cells import clean_cell_text
 from kik_desktop.exchange.excel_export import ExportError, save_atomically
+from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
 
 COVER_SHEET = "Hinweise"
@@ -226,6 +227,9 @@ def _cover(wb: Workbook, scope: Scope, doc_title: str, dispatch_uid: str, due: s
         "Beginn und Ende bitte als Monat/Jahr eintragen, z. B. 03/2026, oder nur das Jahr, oder „laufend“.",
         "Neue Maßnahmen tragen Sie in die leeren Zeilen unter der Tabelle ein; wählen Sie dort das Ziel.",
         "Bitte keine Zeilen löschen: Entfällt eine Maßnahme, schreiben Sie das in die Spalte „Notizen“.",
+        "Im Blatt „Indikatoren“ tragen Sie gemessene Werte ein (Stichtag als Monat/Jahr und Ist-Wert; für "
+        "einen weiteren Monat die Zeile kopieren). Einen neuen Indikator schreiben Sie mit der Nr. des Ziels "
+        "oder der Maßnahme in eine leere Zeile.",
         "Speichern Sie die Datei als Excel-Arbeitsmappe (.xlsx) und senden Sie sie zurück. Der Dateiname "
         "darf sich ändern; die Zuordnung steckt in der Datei.",
         "Ihre Angaben werden mit dem aktuellen Stand zusammengeführt: Was Sie nicht ändern, bleibt so, wie "
@@ -498,6 +502,8 @@ def write_return_workbook(
     _lists(wb, [st.label for st in statuses(s)])
     _table(wb, s, scope, base, warnings)
     wb.move_sheet(TABLE_SHEET, offset=-(len(wb.sheetnames) - 2))
+    # The sheet "Indikatoren" of the scope's measures and goals; its values join the base.
+    write_indicator_sheet(wb, s, measure_ids=scope.measure_ids, base=base)
     _meta(wb, info.uid, document_uid, scope)
     dispatches.add_base_values(s, info.id, base)
     save_atomically(wb.save, path)

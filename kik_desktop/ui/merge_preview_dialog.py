@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain import indicator_merge
 from kik_desktop.domain.merge import Choice, ValueDecision
 from kik_desktop.domain.merge_apply import MergePreview
 
@@ -47,7 +48,7 @@ ATTRIBUTE_LABELS = {
     "notes": "Notizen",
     "indicator": "Indikator (zu entwickeln)",
 }
-KIND_LABELS = {"measure": "Maßnahme", "goal": "Ziel", "field": "Handlungsfeld"}
+KIND_LABELS = {"measure": "Maßnahme", "goal": "Ziel", "field": "Handlungsfeld", "indicator": "Indikator"}
 CHOICES = (
     ("Dokument behalten", Choice.KEEP_DOCUMENT),
     ("Wert der Datei übernehmen", Choice.TAKE_SHEET),
@@ -87,6 +88,7 @@ class MergePreviewDialog(QDialog):
         self.tree.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.setAccessibleName("Änderungen der Rückmeldung")
         self.tree.currentItemChanged.connect(self._show_detail)
+        self.tree.itemChanged.connect(self._top_toggled)
         splitter.addWidget(self.tree)
         detail = QGroupBox("Im Einzelnen")
         grid = QGridLayout(detail)
@@ -169,11 +171,18 @@ class MergePreviewDialog(QDialog):
             assert isinstance(key, tuple)
             kind = KIND_LABELS.get(key[0], key[0])
             top = QTreeWidgetItem([f"{kind} {p.numbers.get(key, '')} {_short(p.titles.get(key), 70)}"])
-            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
+            # Not Qt's auto-tristate: it counts a child without a check box (a conflict, a kept value)
+            # as unchecked and so turned the whole item off, dropping its choices. The item's box is the
+            # person's own; ticking it passes on to the values (``_top_toggled``).
+            top.setFlags(top.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             top.setCheckState(0, Qt.CheckState.Checked)
             self.tree.addTopLevelItem(top)
             for d, what in by_item[key]:
-                label = ATTRIBUTE_LABELS.get(d.attribute, d.attribute)
+                label = (
+                    indicator_merge.label(d.attribute)
+                    if key[0] == indicator_merge.KIND
+                    else ATTRIBUTE_LABELS.get(d.attribute, d.attribute)
+                )
                 sheet, current = (
                     self._show_value(d.attribute, d.sheet),
                     self._show_value(d.attribute, d.current),
@@ -216,7 +225,7 @@ class MergePreviewDialog(QDialog):
                 parent_no = p.numbers.get(n.parent, "")
                 child = QTreeWidgetItem(
                     [
-                        f"{KIND_LABELS.get(n.kind, n.kind)} {_short(n.values.get('title'), 70)}",
+                        f"{KIND_LABELS.get(n.kind, n.kind)} {_short(n.title, 70)}",
                         f"unter {parent_no}",
                     ]
                 )
@@ -271,6 +280,19 @@ class MergePreviewDialog(QDialog):
             pane.setPlainText(text)
 
     # -- results ---------------------------------------------------------------------------------------
+
+    def _top_toggled(self, item: QTreeWidgetItem, column: int) -> None:
+        """An item ticked on or off: its values with a box follow (conflicts and kept values have none)."""
+        if column != 0 or item.parent() is not None or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            return
+        state = item.checkState(0)
+        for i in range(item.childCount()):
+            child = item.child(i)
+            if child is None:
+                continue
+            has_box = child.data(0, Qt.ItemDataRole.CheckStateRole) is not None
+            if has_box and child.checkState(0) != state:
+                child.setCheckState(0, state)
 
     def choices(self) -> dict[tuple[Hashable, str], Choice | tuple[Choice, Any]]:
         out: dict[tuple[Hashable, str], Choice | tuple[Choice, Any]] = {}

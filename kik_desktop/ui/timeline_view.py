@@ -36,12 +36,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kik_desktop.domain.plan_index import PlanNode
 from kik_desktop.domain.queries import StatusInfo
-from kik_desktop.domain.timeline import Timeline, TimelineRow, load_timeline
+from kik_desktop.domain.timeline import Timeline, TimelineRow, load_timeline, measure_row
+from kik_desktop.ui.plan_tree_model import ID_ROLE, KIND_ROLE
 from kik_desktop.ui.status_board import SideTabs
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
+    from kik_desktop.ui.operations import PlanUpdate
 
 ZOOMS = {"year": ("Jahre", 7.0), "quarter": ("Quartale", 24.0)}
 ROW_H = 22
@@ -102,6 +105,23 @@ class TimelineView(QAbstractScrollArea):
         self._labels.clear()
         self._update_scrollbars()
         self.viewport().update()
+
+    def rows_changed(self, first: int | None = None, *, months: int = 0) -> None:
+        """The timeline's rows were patched in place: from row ``first`` on (None: only labels of
+        the rows that changed, already dropped), ``months`` added at the left. Scroll position and
+        selection stay; only what is in view is painted again."""
+        if first is not None:
+            self._labels = {k: v for k, v in self._labels.items() if k[0] < first}
+        hbar = self.horizontalScrollBar()
+        value = hbar.value()
+        self._update_scrollbars()
+        if months:
+            hbar.setValue(value + int(months * self.month_w))
+        self.viewport().update()
+
+    def forget_label(self, index: int) -> None:
+        for key in [k for k in self._labels if k[0] == index]:
+            del self._labels[key]
 
     def set_zoom(self, zoom: str) -> None:
         if zoom not in ZOOMS:
@@ -254,20 +274,33 @@ class TimelineView(QAbstractScrollArea):
         p.fillRect(0, 0, width, HEADER_H, pal.window())
         p.setClipRect(chart_x, 0, width - chart_x, HEADER_H)
         p.setPen(pal.windowText().color())
+        # "heute" beside the line on a white patch: in the empty second row when zoomed to years, in the
+        # year row beside the quarters; a year's number it would cover moves right of it.
+        today_label: QRectF | None = None
+        if first_month <= tl.today <= last_month:
+            tx = mx(tl.today + (self.today.day - 1) / 31)
+            top = 19 if self.zoom == "year" else 2
+            today_label = QRectF(tx + 3, top, fm.horizontalAdvance("heute") + 6, 15)
+        p.setFont(bold)
         for m in range(first_month - first_month % 12, last_month + 1, 12):
-            p.setFont(bold)
-            p.drawText(QRectF(mx(m) + 3, 2, 12 * mw, 16), ALIGN_L, str(m // 12))
+            text = str(m // 12)
+            year_x = mx(m) + 3
+            if (
+                today_label is not None
+                and today_label.top() == 2
+                and year_x < today_label.right()
+                and year_x + fm_bold.horizontalAdvance(text) > today_label.left()
+            ):
+                year_x = today_label.right() + 3
+            p.drawText(QRectF(year_x, 2, 12 * mw, 16), ALIGN_L, text)
         p.setFont(self.font())
         if self.zoom == "quarter":
             for m in range(first_month - first_month % 3, last_month + 1, 3):
                 p.drawText(QRectF(mx(m), 19, 3 * mw, 16), ALIGN_C, f"Q{m % 12 // 3 + 1}")
-        if first_month <= tl.today <= last_month:
-            tx = mx(tl.today + (self.today.day - 1) / 31)
-            # Beside the line in the year row, on a white patch, so no quarter label hides it.
-            label = QRectF(tx + 3, 2, QFontMetrics(normal).horizontalAdvance("heute") + 6, 15)
-            p.fillRect(label, pal.base())
+        if today_label is not None:
+            p.fillRect(today_label, pal.base())
             p.setPen(TODAY)
-            p.drawText(label, ALIGN_C, "heute")
+            p.drawText(today_label, ALIGN_C, "heute")
         p.setClipping(False)
         p.setPen(pal.mid().color())
         p.drawLine(0, HEADER_H - 1, width, HEADER_H - 1)
@@ -340,15 +373,25 @@ def tooltip(row: TimelineRow) -> str:
     return f"{row.label}\n{when}{extra}"
 
 
-class TimelineTab(QWidget):
-    """Toolbar (zoom, field, today, legend) above the view; loads lazily while shown."""
+# Measure attributes the timeline shows: an edit of anything else leaves it as it is.
+SHOWN = frozenset({"title", "status_key", "start", "end"})
 
-    def __init__(self, window: MainWindow) -> None:
+
+class TimelineTab(QWidget):
+    """Toolbar (zoom, field, today, legend) above the view; loads lazily while shown.
+
+    After an edit the rows that changed are patched from the plan index (``operations.applied``): a
+    changed bar, a measure added, removed or moved under a goal; structural changes of fields and goals,
+    a reset or changed statuses read the timeline again. ``loads`` counts full reads."""
+
+    def __init__(self, ctx: WindowContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.ctx = ctx
         self.today: Callable[[], date] = date.today
         self._dirty = True
         self.loads = 0
+        self.patches = 0
+        self._where: dict[tuple[str, int], int] | None = None  # (kind, id) → row, built on demand
         self.view = TimelineView()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -382,9 +425,9 @@ class TimelineTab(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.reload)
-        window.changes.changed.connect(self._changed)
-        window.document_opened.connect(self._changed)
-        window.tree_view.selectionModel().currentChanged.connect(lambda *_a: self._follow_tree())
+        ctx.operations.applied.connect(self._applied)
+        ctx.document_opened.connect(self._changed)
+        ctx.tree_view.selectionModel().currentChanged.connect(lambda *_a: self._follow_tree())
 
     def set_zoom(self, zoom: str) -> None:
         self.zoom_buttons[zoom].setChecked(True)
@@ -399,14 +442,91 @@ class TimelineTab(QWidget):
         if self.isVisible():
             self._timer.start()
 
+    def _applied(self, update: PlanUpdate) -> None:
+        if self._dirty or not self.view.timeline.rows:
+            self._changed()  # not loaded yet (or already due): read when shown
+        elif not self._patch(update):
+            self._changed()
+
+    # -- patching ---------------------------------------------------------------------------------------
+    def _row_of(self, kind: str, item_id: int) -> int | None:
+        if self._where is None:
+            self._where = {(r.kind, r.id): i for i, r in enumerate(self.view.timeline.rows)}
+        return self._where.get((kind, item_id))
+
+    def _measure_row(self, node: PlanNode) -> TimelineRow:
+        return measure_row(
+            node.id, node.number(), node.title, node.status_key, node.start, node.end, self.today()
+        )
+
+    def _patch(self, update: PlanUpdate) -> bool:
+        """Apply an edit to the rows in place; False when the timeline has to be read again."""
+        delta = update.delta
+        if delta.reset or delta.statuses:
+            return False
+        goals: dict[int, PlanNode] = {}
+        for node in (*delta.inserted, *delta.removed, *delta.moved):
+            if node.kind != "measure" or node.parent is None:
+                return False
+            goals[node.parent.id] = node.parent
+        for parent, _row in delta.renumbered:
+            if parent.kind != "goal":
+                return False
+            goals[parent.id] = parent
+        singles: list[PlanNode] = []
+        for node, attrs in delta.updated.items():
+            if node.kind == "field" and attrs - {"adopted_goals", "adopted_measures", "is_example"}:
+                return False  # the field's name is also in the field list
+            goal_title = node.kind == "goal" and "title" in attrs
+            # A measure whose goal's block is laid out again anyway needs no patch of its own.
+            bar = node.kind == "measure" and bool(attrs & SHOWN) and node.parent is not None
+            if goal_title or (bar and node.parent is not None and node.parent.id not in goals):
+                singles.append(node)
+        if not goals and not singles:
+            return True
+        tl = self.view.timeline
+        first_changed: int | None = None
+        widened = False
+        old_first = tl.first
+        for node in singles:
+            index = self._row_of(node.kind, node.id)
+            if index is None:
+                continue  # another field is shown
+            old = tl.rows[index]
+            if node.kind == "goal":
+                row = TimelineRow("goal", node.id, old.number, node.title)
+            else:
+                row = self._measure_row(node)
+                widened = tl.widen(row) or widened
+            tl.rows[index] = row
+            self.view.forget_label(index)
+        for goal in goals.values():
+            index = self._row_of("goal", goal.id)
+            if index is None:
+                continue
+            end = index + 1
+            while end < len(tl.rows) and tl.rows[end].kind == "measure":
+                end += 1
+            block = [self._measure_row(child) for child in goal.children]
+            for row in block:
+                widened = tl.widen(row) or widened
+            tl.rows[index + 1 : end] = block
+            first_changed = index + 1 if first_changed is None else min(first_changed, index + 1)
+            self._where = None
+        self.patches += 1
+        self.view.rows_changed(first_changed, months=old_first - tl.first if widened else 0)
+        return True
+
+    # -- loading -----------------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self._dirty:
             self.reload()
 
     def reload(self) -> None:
-        doc = self.window_.document
+        doc = self.ctx.document
         self._dirty = False
+        self._where = None
         if doc is None:
             self.view.set_timeline(Timeline(), [], self.today())
             return
@@ -438,23 +558,28 @@ class TimelineTab(QWidget):
             self.view.scroll_to_today()
         self._follow_tree()
 
+    def current_item(self) -> tuple[str, int] | None:
+        index = self.ctx.tree_view.currentIndex()
+        if not index.isValid():
+            return None
+        return str(index.data(KIND_ROLE)), int(index.data(ID_ROLE))
+
     def _follow_tree(self) -> None:
-        item = self.window_.current_item()
+        item = self.current_item()
         self.view.selected = item
         if item is not None and self.isVisible():
-            for i, row in enumerate(self.view.timeline.rows):
-                if (row.kind, row.id) == item:
-                    self.view.scroll_to_row(i)
-                    break
+            index = self._row_of(*item)
+            if index is not None:
+                self.view.scroll_to_row(index)
         self.view.viewport().update()
 
     def _clicked(self, kind: str, item_id: int) -> None:
-        self.window_.select_item(kind, item_id)
+        self.ctx.select_item(kind, item_id)
 
 
-def install(window: MainWindow) -> None:
-    tab = window.context.provide(TimelineTab(window))
-    tabs = window.context.part(SideTabs)
+def install(ctx: WindowContext) -> None:
+    tab = ctx.provide(TimelineTab(ctx))
+    tabs = ctx.part(SideTabs)
     if tabs is None:
         return
     tabs.addTab(tab, "Zeitplan")
