@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
     document_opened = Signal(object)
     # A UI event, not a change of the plan: the user cleared search and filters (the filter bar resets).
     filters_cleared = Signal()
+    # Emitted when the window is about to close, before it stores its layout (a mode such as the
+    # presentation leaves first, so the normal layout is stored).
+    closing = Signal()
 
     def __init__(self, settings: QSettings) -> None:
         super().__init__()
@@ -303,6 +306,12 @@ class MainWindow(QMainWindow):
             show_error=self.show_error,
             set_document=self.set_document,
             take_lock=self._take_lock,
+            current_item=self.current_item,
+            open_path=self.open_path,
+            search_hits=self.search_hits,
+            zoom_level=lambda: self._zoom,
+            set_zoom=self.set_zoom,
+            closing=self.closing,
         )
 
     def _take_lock(self) -> DocumentLock | None:
@@ -889,6 +898,11 @@ class MainWindow(QMainWindow):
         menu.exec(self.tree_view.viewport().mapToGlobal(pos))
 
     # -- misc ------------------------------------------------------------------------------------
+    def set_zoom(self, level: int) -> None:
+        """The type size step itself (0 normal; -3 to 8), e.g. to give back one that was saved."""
+        self._zoom = max(-3, min(8, level))
+        self.zoom(None)
+
     def zoom(self, step: int | None) -> None:
         """Bigger text for the projector in workshops; remembered between sessions."""
         if step == 0:
@@ -983,6 +997,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
         self.editor.flush()
         self._save_layout()
         if self.document is not None:
