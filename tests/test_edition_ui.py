@@ -64,7 +64,7 @@ def test_dialog_writes_next_edition_with_chosen_done_measures_and_window_opens_i
     monkeypatch.setattr(edition_dialog, "ask_to_open", lambda w, r: True)
     monkeypatch.setattr(EditionDialog, "exec", lambda self: self.accept() or 1)
     monkeypatch.setattr(EditionDialog, "write", lambda self: result)
-    edition_dialog.new_edition(window)
+    edition_dialog.new_edition(window.context)
     assert window.document is not None and window.document.path == result.path
     tab = window.context.part(ConceptTab)
     window.context.part(SideTabs).setCurrentWidget(tab)

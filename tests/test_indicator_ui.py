@@ -154,6 +154,55 @@ def test_new_and_deleted_indicator_of_a_measure(window: MainWindow) -> None:
     assert [r.id for r in _rows(window, "2.1.1")] == [iid]
 
 
+def test_indicator_edits_carry_their_records_and_the_board_list_follows(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """An indicator edit is published as its own change records (no reload of the plan); the board's
+    indicator list follows them, and undo comes back the same way."""
+    from kik_desktop.ui.operations import PlanUpdate
+
+    updates: list[PlanUpdate] = []
+    window.operations.applied.connect(updates.append)
+    window.context.part(SideTabs).setCurrentWidget(window.context.part(StatusBoardWidget))
+    bl = board_list(window)
+    bl.refresh()
+    p = panel(window)
+    window.select_item(*_find(window, "1.1"))
+    iid = p.new_indicator(
+        {
+            "name": "Kurse",
+            "baseline_value": 0,
+            "baseline_date": "01/2025",
+            "target_value": 100,
+            "target_date": "01/2027",
+        }
+    )
+    assert iid is not None
+    assert [(u.reset, u.registry) for u in updates] == [(False, frozenset({"indicator"}))]
+    p.value_date.setText("02/2026")
+    p.value_value.setText("7")
+    p.add_value()
+    assert updates[-1].registry == frozenset({"indicator_value"}) and not updates[-1].reset
+
+    def texts() -> list[str]:
+        tree = bl.tree
+        return [
+            tree.topLevelItem(i).child(j).text(0)
+            for i in range(tree.topLevelItemCount())
+            for j in range(tree.topLevelItem(i).childCount())
+        ]
+
+    # The list refreshes on a 0-ms timer after the records of the value came.
+    qtbot.waitUntil(lambda: any(t.startswith("1.1  Kurse: 7 (02/2026)") for t in texts()))
+    window.undo()
+    window.undo()
+    assert [(u.reset, u.registry) for u in updates[-2:]] == [
+        (False, frozenset({"indicator_value"})),
+        (False, frozenset({"indicator"})),
+    ]
+    assert _rows(window, "1.1") == []
+
+
 def test_board_lists_indicators_on_track_behind_and_stale(window: MainWindow) -> None:
     assert window.document is not None
     with window.document.transaction() as s:
@@ -207,7 +256,7 @@ def test_board_lists_indicators_on_track_behind_and_stale(window: MainWindow) ->
 def test_snapshot_create_and_delete_are_undo_steps(window: MainWindow) -> None:
     from kik_desktop.ui.snapshot_dialogs import SnapshotDialog, create_snapshot, delete_snapshot
 
-    assert create_snapshot(window, "Fachrunde März", date(2026, 3, 1))
+    assert create_snapshot(window.context, "Fachrunde März", date(2026, 3, 1))
     assert window.document is not None
 
     def labels() -> list[str]:
@@ -218,11 +267,11 @@ def test_snapshot_create_and_delete_are_undo_steps(window: MainWindow) -> None:
     assert labels() == ["Fachrunde März"]
     m = _find(window, "1.1.3")
     window.operations.update("measure", m[1], {"status_key": "umgesetzt"})
-    dialog = SnapshotDialog(window)
+    dialog = SnapshotDialog(window.context)
     assert dialog.comparison is not None
     assert [(x.number, x.new) for x in dialog.comparison.status_moves] == [("1.1.3", "umgesetzt")]
     dialog.close()
-    assert delete_snapshot(window, "Fachrunde März")
+    assert delete_snapshot(window.context, "Fachrunde März")
     assert labels() == []
     window.undo()
     assert labels() == ["Fachrunde März"]

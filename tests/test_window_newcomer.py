@@ -348,6 +348,28 @@ def test_presentation_mode_and_back(window: MainWindow, small_plan: Document) ->
     assert window.splitter.sizes() == sizes
 
 
+def test_presentation_keeps_larger_type_and_closing_stores_the_normal_layout(
+    window: MainWindow, small_plan: Document
+) -> None:
+    assert window.open_path(small_plan.path)
+    action = window.context.actions["presentation"]
+    presentation = window.context.part(Presentation)
+    assert presentation is not None
+    # Type the user made larger than the presentation's stays as large.
+    window.set_zoom(5)
+    action.trigger()
+    assert presentation.active and window._zoom == 5
+    action.trigger()
+    assert window._zoom == 5
+    # Closing during a presentation leaves it first: the normal type size is stored, not its own.
+    window.set_zoom(1)
+    action.trigger()
+    assert window._zoom == 3
+    window.close()
+    assert not presentation.active and not window.isFullScreen()
+    assert int(window.settings.value("view/zoom")) == 1
+
+
 def test_help_menu_has_guide_shortcuts_and_about(window: MainWindow) -> None:
     texts = [a.text() for a in window.menus["help"].actions() if not a.isSeparator()]
     assert texts == ["&Anleitung", "&Tastenkürzel", "Ü&ber KIK Desktop"]

@@ -176,34 +176,27 @@ def match_header_exact(text: object) -> str | None:
     return _EXACT.get(normalize_header(text)) or _EXACT.get(_without_parens(text))
 
 
-def match_header(text: object) -> str | None:
-    """The column key a header cell names, tolerating small differences in wording; None if none."""
-    if text is None or not isinstance(text, str):
-        return None
-    norm = normalize_header(text)
-    if not norm or len(norm) > 120:
-        return None
-    for candidate in (norm, _without_parens(text)):
-        if candidate in _EXACT:
-            return _EXACT[candidate]
-    # Keyword rules for the wordings people use.
+def _kik_id_column(words: list[str]) -> str:
+    if "ziel" in words:
+        return "goal_uid"
+    if "handlungsfeld" in words or "feld" in words:
+        return "field_uid"
+    return "measure_uid"
+
+
+def _keyword_column(norm: str) -> str | None:
+    """Keyword rules for the wordings people use."""
     words = norm.split()
     first = words[0]
-    if norm.startswith("kik id"):
-        if "ziel" in words:
-            return "goal_uid"
-        if "handlungsfeld" in words or "feld" in words:
-            return "field_uid"
-        return "measure_uid"
     if first.startswith("zielgruppe"):
         return "target_group"
     if "status" in words or first == "ampel":
         return "status"
     if first.startswith("beschreibung"):
         return "description"
-    if first.startswith("verantwortlich") or first.startswith("zustaendig") or first == "federfuehrung":
+    if first.startswith(("verantwortlich", "zustaendig")) or first == "federfuehrung":
         return "responsible"
-    if first.startswith("akteur") or first.startswith("beteiligt"):
+    if first.startswith(("akteur", "beteiligt")):
         return "actors"
     if "benoetigt" in words or first in ("bedarf", "bedarfe", "ressourcen"):
         return "needs"
@@ -219,6 +212,22 @@ def match_header(text: object) -> str | None:
         return "title"
     if first in ("ziel", "ziele"):
         return "goal"
+    return None
+
+
+def match_header(text: object) -> str | None:
+    """The column key a header cell names, tolerating small differences in wording; None if none."""
+    if text is None or not isinstance(text, str):
+        return None
+    norm = normalize_header(text)
+    if not norm or len(norm) > 120:
+        return None
+    for candidate in (norm, _without_parens(text)):
+        if candidate in _EXACT:
+            return _EXACT[candidate]
+    found = _kik_id_column(norm.split()) if norm.startswith("kik id") else _keyword_column(norm)
+    if found is not None:
+        return found
     # Last resort: close spelling of a known header (typos, missing letters).
     close = difflib.get_close_matches(norm, list(_EXACT), n=1, cutoff=0.85)
     return _EXACT[close[0]] if close else None

@@ -8,8 +8,9 @@ name or title, then number), and what that means as preview entries and operatio
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -140,74 +141,66 @@ class Matcher:
         return None
 
     def run(self) -> None:
-        pfields = sorted((f for f in self.p.fields.values() if f.goals or f.explicit), key=lambda f: f.order)
-        for pf in pfields:
-            if pf.number is None:
-                # The numbering of its goals (2.1, 2.3) gives a field's number when nothing else does.
-                firsts = {g.number.split(".")[0] for g in pf.goals if g.number}
-                if len(firsts) == 1:
-                    pf.number = int(firsts.pop())
-        matched: list[tuple[PField, int | None]] = [(pf, self.match_field(pf)) for pf in pfields]
-        new_fields = sorted(
-            (x for x in matched if x[1] is None),
-            key=lambda x: _sort_key(str(x[0].number) if x[0].number else None, x[0].order),
-        )
-        field_ref: dict[int, Any] = {}
-        for pf, fid in matched:
-            if fid is not None:
-                field_ref[id(pf)] = fid
-        for pf, _ in new_fields:
-            tok = self.token()
-            field_ref[id(pf)] = tok
-            name = pf.name or (f"Handlungsfeld {pf.number}" if pf.number else "Neues Handlungsfeld")
-            if pf.exact_name:
-                name = pf.name
-            elif not pf.name:
-                self.issue(
-                    "warning",
-                    f"Für das Handlungsfeld {pf.number or ''} steht kein Name in der Datei; es "
-                    f"wird als „{name}“ angelegt.".replace("  ", " "),
-                    pf.loc,
-                )
-            self.preview.ops.append(Op("new", "field", tok, None, {"name": name}, self.new_uid(pf.uid)))
-            self.preview.new.append(
-                PreviewItem(
-                    "field",
-                    name,
-                    str(pf.number or ""),
-                    None,
-                    "",
-                    [],
-                    pf.loc.sheet if pf.loc else None,
-                    pf.loc.row if pf.loc else None,
-                )
-            )
-        present_fields = {v for v in field_ref.values() if isinstance(v, int)}
-        # Goals, then measures.
+        """Fields first (new ones in number order), then their goals, then the goals' measures, then what
+        the document has and the file lacks."""
+        matched = [(pf, self.match_field(pf)) for pf in self._file_fields()]
+        field_ref = self._field_refs(matched)
         goal_ref: dict[int, Any] = {}
         for pf, _ in matched:
             fref = field_ref[id(pf)]
             fname = pf.name or (self.fields[fref].values["name"] if isinstance(fref, int) else "")
-            pgoals = sorted(pf.goals, key=lambda g: _sort_key(g.number, g.order))
-            for pg in pgoals:
+            for pg in _in_number_order(pf.goals):
                 goal_ref[id(pg)] = self.handle_goal(pg, fref, fname)
         for pf, _ in matched:
-            for pg in sorted(pf.goals, key=lambda g: _sort_key(g.number, g.order)):
-                gref = goal_ref[id(pg)]
-                pms = sorted(pg.measures, key=lambda m: _sort_key(m.number, m.order))
-                for pm in pms:
-                    self.handle_measure(pm, gref, pg)
-        # Items of the document missing from the file, within the fields the file covers.
+            for pg in _in_number_order(pf.goals):
+                for pm in _in_number_order(pg.measures):
+                    self.handle_measure(pm, goal_ref[id(pg)], pg)
+        self._collect_missing({ref for ref in field_ref.values() if isinstance(ref, int)})
+
+    def _file_fields(self) -> list[PField]:
+        """The file's fields that have goals or a section row, in file order; a field without a number
+        takes the one its goals' numbers share (2.1, 2.3 → 2)."""
+        pfields = sorted((f for f in self.p.fields.values() if f.goals or f.explicit), key=lambda f: f.order)
+        for pf in pfields:
+            if pf.number is None:
+                firsts = {g.number.split(".")[0] for g in pf.goals if g.number}
+                if len(firsts) == 1:
+                    pf.number = int(firsts.pop())
+        return pfields
+
+    def _field_refs(self, matched: list[tuple[PField, int | None]]) -> dict[int, Any]:
+        """id(file field) → the document's field id, or the token of a new field (made in number order)."""
+        refs: dict[int, Any] = {id(pf): fid for pf, fid in matched if fid is not None}
+        new_fields = sorted(
+            (pf for pf, fid in matched if fid is None),
+            key=lambda pf: _sort_key(str(pf.number) if pf.number else None, pf.order),
+        )
+        for pf in new_fields:
+            refs[id(pf)] = self._new_field(pf)
+        return refs
+
+    def _new_field(self, pf: PField) -> str:
+        tok = self.token()
+        name = pf.name or (f"Handlungsfeld {pf.number}" if pf.number else "Neues Handlungsfeld")
+        if pf.exact_name:
+            name = pf.name
+        elif not pf.name:
+            self.issue(
+                "warning",
+                f"Für das Handlungsfeld {pf.number or ''} steht kein Name in der Datei; es "
+                f"wird als „{name}“ angelegt.".replace("  ", " "),
+                pf.loc,
+            )
+        self.preview.ops.append(Op("new", "field", tok, None, {"name": name}, self.new_uid(pf.uid)))
+        self.preview.new.append(_preview_item("field", name, str(pf.number or ""), None, "", [], pf.loc))
+        return tok
+
+    def _collect_missing(self, present_fields: set[int]) -> None:
+        """Goals and measures of the document missing from the file, within the fields the file covers."""
         for gid, g in self.goals.items():
             if g.parent in present_fields and gid not in self.used_goals:
-                item = PreviewItem(
-                    "goal",
-                    g.values["title"],
-                    g.number,
-                    gid,
-                    self.fields[g.parent].values["name"] if g.parent in self.fields else "",
-                )
-                self.preview.missing.append(item)
+                field_name = self.fields[g.parent].values["name"] if g.parent in self.fields else ""
+                self.preview.missing.append(PreviewItem("goal", g.values["title"], g.number, gid, field_name))
                 self.preview.missing_ops.append(Op("delete", "goal", gid))
         missing_goals = {op.ref for op in self.preview.missing_ops}
         for mid, m in self.measures.items():
@@ -224,93 +217,68 @@ class Matcher:
         self.preview.missing_ops.sort(key=lambda op: 0 if op.kind == "measure" else 1)
 
     def match_field(self, pf: PField) -> int | None:
+        """The document's field for one of the file: by KIK-ID, else an unused one of the same name (a
+        nameless one: the name a nameless import gave it, fidelity #18), else one of the same number."""
         if pf.uid and pf.uid in self.field_by_uid:
             fid = self.field_by_uid[pf.uid]
             self.used_fields.add(fid)
             return fid
-        if pf.name:
-            norm = normalize_name(pf.name)
-            for fid, d in self.fields.items():
-                if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
-                    self.used_fields.add(fid)
-                    return fid
-        if not pf.name and pf.number is not None:  # fidelity #18 hook: the name a nameless import gave
-            norm = normalize_name(f"Handlungsfeld {pf.number}")
-            for fid, d in self.fields.items():
-                if fid not in self.used_fields and normalize_name(d.values["name"]) == norm:
-                    self.used_fields.add(fid)
-                    return fid
-        if pf.number is not None:
-            for fid, d in self.fields.items():
-                if d.number == str(pf.number) and fid not in self.used_fields:
-                    self.used_fields.add(fid)
-                    return fid
+        name = pf.name or (f"Handlungsfeld {pf.number}" if pf.number is not None else "")
+        found = None
+        if name:
+            norm = normalize_name(name)
+            found = self._unused_field(lambda d: normalize_name(d.values["name"]) == norm)
+        if found is None and pf.number is not None:
+            found = self._unused_field(lambda d: d.number == str(pf.number))
+        return found
+
+    def _unused_field(self, wanted: Callable[[_DocItem], bool]) -> int | None:
+        for fid, d in self.fields.items():
+            if fid not in self.used_fields and wanted(d):
+                self.used_fields.add(fid)
+                return fid
         return None
 
     def handle_goal(self, pg: PGoal, fref: Any, fname: str) -> Any:
+        """Preview entry and operations of one goal of the file; returns its id or new token."""
         title = self.goal_title(pg)
         indicator = self.goal_indicator(pg)
         gid = self.match_goal(pg, fref, title)
-        loc = pg.loc
         if gid is None:
-            tok = self.token()
-            values: dict[str, Any] = {"title": _tidy(title, pg.uid)}
-            if indicator is not None:
-                values["indicator"] = _tidy(indicator, pg.uid)
-            self.preview.ops.append(Op("new", "goal", tok, fref, values, self.new_uid(pg.uid)))
-            self.preview.new.append(
-                PreviewItem(
-                    "goal",
-                    _tidy(title, pg.uid),
-                    pg.number or "",
-                    None,
-                    fname,
-                    [],
-                    loc.sheet if loc else None,
-                    loc.row if loc else None,
-                )
-            )
-            return tok
+            return self._new_goal(pg, fref, fname, title, indicator)
         doc = self.goals[gid]
         changes: list[ValueChange] = []
         new_values: dict[str, Any] = {}
         if pg.titles and not _same_text(doc.values["title"], title):
             new_values["title"] = _tidy(title, pg.uid)
-            changes.append(ValueChange("title", "Ziel", doc.values["title"], _tidy(title, pg.uid)))
+            changes.append(ValueChange("title", "Ziel", doc.values["title"], new_values["title"]))
         if indicator is not None and not _same_text(doc.values["indicator"], indicator):
             new_values["indicator"] = _tidy(indicator, pg.uid)
             changes.append(
                 ValueChange(
-                    "indicator",
-                    "Indikator (zu entwickeln)",
-                    doc.values["indicator"],
-                    _tidy(indicator, pg.uid),
+                    "indicator", "Indikator (zu entwickeln)", doc.values["indicator"], new_values["indicator"]
                 )
             )
         if doc.parent != fref:
-            changes.append(
-                ValueChange(
-                    "field",
-                    "Handlungsfeld",
-                    self.fields[doc.parent].values["name"] if doc.parent in self.fields else "",
-                    fname,
-                )
-            )
+            old_field = self.fields[doc.parent].values["name"] if doc.parent in self.fields else ""
+            changes.append(ValueChange("field", "Handlungsfeld", old_field, fname))
             self.preview.ops.append(Op("move", "goal", gid, fref))
         if new_values:
             self.preview.ops.append(Op("update", "goal", gid, None, new_values))
-        item = PreviewItem(
-            "goal",
-            doc.values["title"],
-            doc.number,
-            gid,
-            fname,
-            changes,
-            loc.sheet if loc else None,
-            loc.row if loc else None,
-        )
+        item = _preview_item("goal", doc.values["title"], doc.number, gid, fname, changes, pg.loc)
         (self.preview.changed if changes else self.preview.unchanged).append(item)
         return gid
+
+    def _new_goal(self, pg: PGoal, fref: Any, fname: str, title: str, indicator: str | None) -> str:
+        tok = self.token()
+        values: dict[str, Any] = {"title": _tidy(title, pg.uid)}
+        if indicator is not None:
+            values["indicator"] = _tidy(indicator, pg.uid)
+        self.preview.ops.append(Op("new", "goal", tok, fref, values, self.new_uid(pg.uid)))
+        self.preview.new.append(
+            _preview_item("goal", values["title"], pg.number or "", None, fname, [], pg.loc)
+        )
+        return tok
 
     def goal_title(self, pg: PGoal) -> str:
         key = id(pg)
@@ -349,28 +317,39 @@ class Matcher:
         return next(t for t, _loc in pg.indicator if t.strip() == distinct[0])
 
     def match_goal(self, pg: PGoal, fref: Any, title: str) -> int | None:
-        if pg.uid and pg.uid in self.goal_by_uid:
-            gid = self.goal_by_uid[pg.uid]
-            if gid not in self.used_goals:
-                self.used_goals.add(gid)
-                return gid
-        if not isinstance(fref, int):
-            return None
-        candidates = [g for g in self.goals_by_field.get(fref, []) if g.id not in self.used_goals]
-        norm = normalize_name(title)
-        if norm:
-            for g in candidates:
-                if normalize_name(g.values["title"]) == norm:
-                    self.used_goals.add(g.id)
-                    return g.id
-        if pg.number:
-            idx = pg.number.split(".")[-1]
-            field_no = self.fields[fref].number
-            for g in candidates:
-                if g.number == f"{field_no}.{idx}":
-                    self.used_goals.add(g.id)
-                    return g.id
-        return None
+        return self._match_child("goal", pg.uid, fref, title, pg.number)
+
+    def match_measure(self, pm: PMeasure, gref: Any) -> int | None:
+        # An ID from another document is matched by title or number below, else the measure is new.
+        titles = [v for v, _l in pm.values.get("title", []) if v is not UNCHANGED]
+        return self._match_child("measure", pm.uid, gref, titles[0] if titles else "", pm.number)
+
+    def _match_child(
+        self, kind: Literal["goal", "measure"], uid: str | None, parent: Any, title: str, number: str | None
+    ) -> int | None:
+        """The document's goal or measure for one of the file: the one with its KIK-ID; else, below a
+        parent that is in the document, an unused sibling with the same title, then the one at the same
+        place (2.3 → the third of its parent). The match is marked as used."""
+        if kind == "goal":
+            by_uid, used, children, parents = (
+                self.goal_by_uid,
+                self.used_goals,
+                self.goals_by_field,
+                self.fields,
+            )
+        else:
+            by_uid, used = self.measure_by_uid, self.used_measures
+            children, parents = self.measures_by_goal, self.goals
+        found = by_uid.get(uid) if uid else None
+        if found is None or found in used:
+            found = None
+            if isinstance(parent, int):
+                found = _pick_sibling(
+                    [d for d in children.get(parent, []) if d.id not in used], title, number, parents[parent]
+                )
+        if found is not None:
+            used.add(found)
+        return found
 
     def resolve_values(self, pm: PMeasure, doc: dict[str, Any] | None) -> dict[str, Any]:
         """One value per attribute; where sheets disagree, the one that differs from the document wins."""
@@ -402,32 +381,41 @@ class Matcher:
         return out
 
     def handle_measure(self, pm: PMeasure, gref: Any, pg: PGoal) -> None:
+        """Preview entry and operations of one measure of the file."""
         mid = self.match_measure(pm, gref)
-        loc = pm.loc
         context = self.goal_title(pg).strip()
         if mid is None:
-            values = self.resolve_values(pm, None)
-            values = {k: (_tidy(v, pm.uid) if isinstance(v, str) else v) for k, v in values.items()}
-            tok = self.token()
-            self.preview.ops.append(Op("new", "measure", tok, gref, values, self.new_uid(pm.uid)))
-            self.preview.new.append(
-                PreviewItem(
-                    "measure",
-                    values.get("title", ""),
-                    pm.number or "",
-                    None,
-                    context,
-                    [],
-                    loc.sheet if loc else None,
-                    loc.row if loc else None,
-                )
-            )
+            self._new_measure(pm, gref, context)
             return
         doc = self.measures[mid]
-        values = self.resolve_values(pm, doc.values)
+        changes, new_values = self._measure_changes(pm, doc)
+        if doc.parent != gref:
+            old_goal = self.goals[doc.parent].values["title"] if doc.parent in self.goals else ""
+            changes.append(ValueChange("goal", "Ziel", old_goal, context))
+            self.preview.ops.append(Op("move", "measure", mid, gref))
+        if new_values:
+            self.preview.ops.append(Op("update", "measure", mid, None, new_values))
+        loc = sheet_hints.change_location(
+            pm.values, new_values, pm.loc
+        )  # fidelity #18 hook: sheet of the edit
+        item = _preview_item("measure", doc.values["title"], doc.number, mid, context, changes, loc)
+        (self.preview.changed if changes else self.preview.unchanged).append(item)
+        self._missing_on_other_sheets(pm, pg, doc)
+
+    def _new_measure(self, pm: PMeasure, gref: Any, context: str) -> None:
+        values = self.resolve_values(pm, None)
+        values = {k: (_tidy(v, pm.uid) if isinstance(v, str) else v) for k, v in values.items()}
+        tok = self.token()
+        self.preview.ops.append(Op("new", "measure", tok, gref, values, self.new_uid(pm.uid)))
+        self.preview.new.append(
+            _preview_item("measure", values.get("title", ""), pm.number or "", None, context, [], pm.loc)
+        )
+
+    def _measure_changes(self, pm: PMeasure, doc: _DocItem) -> tuple[list[ValueChange], dict[str, Any]]:
+        """The values of the file that differ from the document: as preview lines and as new values."""
         changes: list[ValueChange] = []
         new_values: dict[str, Any] = {}
-        for attr, value in values.items():
+        for attr, value in self.resolve_values(pm, doc.values).items():
             old = doc.values.get(attr)
             if _equal(attr, value, old):
                 continue
@@ -436,69 +424,64 @@ class Matcher:
             )
             label = ATTR_LABEL.get(attr, attr)
             if attr == "status_key":
+                label_of = self.p.status.label_of
                 changes.append(
-                    ValueChange(
-                        attr,
-                        label,
-                        self.p.status.label_of.get(old or "", old),
-                        self.p.status.label_of.get(value or "", value),
-                    )
+                    ValueChange(attr, label, label_of.get(old or "", old), label_of.get(value or "", value))
                 )
             else:
                 changes.append(ValueChange(attr, label, old, new_values[attr]))
-        if doc.parent != gref:
-            old_goal = self.goals[doc.parent].values["title"] if doc.parent in self.goals else ""
-            changes.append(ValueChange("goal", "Ziel", old_goal, context))
-            self.preview.ops.append(Op("move", "measure", mid, gref))
-        if new_values:
-            self.preview.ops.append(Op("update", "measure", mid, None, new_values))
-        loc = sheet_hints.change_location(pm.values, new_values, loc)  # fidelity #18 hook: sheet of the edit
-        item = PreviewItem(
-            "measure",
-            doc.values["title"],
-            doc.number,
-            mid,
-            context,
-            changes,
-            loc.sheet if loc else None,
-            loc.row if loc else None,
-        )
-        (self.preview.changed if changes else self.preview.unchanged).append(item)
-        # Deleted on one sheet of our export but still on another that shows its field: missing.
+        return changes, new_values
+
+    def _missing_on_other_sheets(self, pm: PMeasure, pg: PGoal, doc: _DocItem) -> None:
+        """Deleted on one sheet of our export but still on another that shows its field: missing."""
         covering = {sh for sh, fields in self.p.sheet_fields.items() if id(pg.pfield) in fields}
         if pm.uid and pm.sheets < covering:
             absent = ", ".join(f"‚{sh}‘" for sh in sorted(covering - pm.sheets))
             self.preview.missing.append(
-                PreviewItem("measure", doc.values["title"], doc.number, mid, f"fehlt auf Blatt {absent}")
+                PreviewItem("measure", doc.values["title"], doc.number, doc.id, f"fehlt auf Blatt {absent}")
             )
-            self.preview.missing_ops.append(Op("delete", "measure", mid))
+            self.preview.missing_ops.append(Op("delete", "measure", doc.id))
 
-    def match_measure(self, pm: PMeasure, gref: Any) -> int | None:
-        if pm.uid and pm.uid in self.measure_by_uid:
-            mid = self.measure_by_uid[pm.uid]
-            if mid not in self.used_measures:
-                self.used_measures.add(mid)
-                return mid
-        if pm.uid and pm.uid not in self.measure_by_uid and pm.loc is not None:
-            pass  # an ID from another document: matched by number or title below, else new
-        if not isinstance(gref, int):
-            return None
-        candidates = [m for m in self.measures_by_goal.get(gref, []) if m.id not in self.used_measures]
-        titles = [v for v, _l in pm.values.get("title", []) if v is not UNCHANGED]
-        norm = normalize_name(titles[0]) if titles else ""
-        if norm:
-            for m in candidates:
-                if normalize_name(m.values["title"]) == norm:
-                    self.used_measures.add(m.id)
-                    return m.id
-        if pm.number:
-            idx = pm.number.split(".")[-1]
-            goal_no = self.goals[gref].number
-            for m in candidates:
-                if m.number == f"{goal_no}.{idx}":
-                    self.used_measures.add(m.id)
-                    return m.id
-        return None
+
+class _Numbered(Protocol):
+    number: str | None
+    order: int
+
+
+_N = TypeVar("_N", bound=_Numbered)
+
+
+def _in_number_order(items: list[_N]) -> list[_N]:
+    return sorted(items, key=lambda x: _sort_key(x.number, x.order))
+
+
+def _pick_sibling(candidates: list[_DocItem], title: str, number: str | None, parent: _DocItem) -> int | None:
+    """Of a parent's unused children: the one with this title, else the one at this place number."""
+    norm = normalize_name(title)
+    if norm:
+        for d in candidates:
+            if normalize_name(d.values["title"]) == norm:
+                return d.id
+    if number:
+        wanted = f"{parent.number}.{number.split('.')[-1]}"
+        for d in candidates:
+            if d.number == wanted:
+                return d.id
+    return None
+
+
+def _preview_item(
+    kind: str,
+    title: str,
+    number: str,
+    item_id: int | None,
+    context: str,
+    changes: list[ValueChange],
+    loc: Loc | None,
+) -> PreviewItem:
+    return PreviewItem(
+        kind, title, number, item_id, context, changes, loc.sheet if loc else None, loc.row if loc else None
+    )
 
 
 @functools.lru_cache(maxsize=8192)

@@ -143,46 +143,58 @@ class PlanParser:
             if verdict.kind != "data":
                 self.report_not_table_row(row, nonempty, verdict)
                 continue
-            for hint_level, hint, hint_col in sheet_hints.hints_for_row(
-                self.grid, sheet, row.row, row.cells, cols
-            ):
-                self.issue(
-                    "info" if hint_level == "info" else "warning", hint, sheet.title, row.row, hint_col
-                )
-            if self.is_legend_start(nonempty):
+            if not self.parse_data_row(table, state, row, nonempty, id_cols):
                 break  # the legend below the table
-            if self.is_repeated_header(row, nonempty) or self.is_legend_row(row, nonempty, id_cols):
-                continue
-            ids = self.row_ids(row)
-            has_measure = (
-                ids.measure is not None
-                or row.fill is not None
-                or any(cell_text(row.value(k)).strip() for k in MEASURE_KEYS)
+
+    def parse_data_row(
+        self, table: Table, state: _SheetState, row: TableRow, nonempty: dict[int, Any], id_cols: set[int]
+    ) -> bool:
+        """One row of the table's data: a field, goal or measure (or a section row naming a field);
+        False at the start of the legend below the table, which ends it."""
+        sheet, cols = table.sheet, table.columns
+        for hint_level, hint, hint_col in sheet_hints.hints_for_row(
+            self.grid, sheet, row.row, row.cells, cols
+        ):
+            self.issue("info" if hint_level == "info" else "warning", hint, sheet.title, row.row, hint_col)
+        if self.is_legend_start(nonempty):
+            return False
+        if self.is_repeated_header(row, nonempty) or self.is_legend_row(row, nonempty, id_cols):
+            return True
+        ids = self.row_ids(row)
+        has_measure = (
+            ids.measure is not None
+            or row.fill is not None
+            or any(cell_text(row.value(k)).strip() for k in MEASURE_KEYS)
+        )
+        field_col = cols.get("field")
+        if field_col is not None:
+            self.field_column(state, row, ids)
+        content = {c: v for c, v in nonempty.items() if c not in id_cols and c != field_col}
+        if not has_measure and self.section_row(state, row, ids, content):
+            return True
+        if ids.field:
+            pf = self.field_for(uid=ids.field, loc=row.loc)
+            if state.current_field is not pf:
+                state.enter_field(pf)
+        self.row_goal(state, row, ids)
+        if has_measure:
+            self.row_measure(state, row, ids)
+        return True
+
+    def field_column(self, state: _SheetState, row: TableRow, ids: _RowIds) -> None:
+        """The field as its own column (our export's "Alle Maßnahmen"): "1 Sprache und Bildung"."""
+        field_raw = row.value("field")
+        if isinstance(field_raw, str) and (fm := _FIELD_COLUMN_TEXT.match(field_raw)):
+            wanted = self.field_for(
+                uid=ids.field,
+                number=int(fm.group(1)),
+                name=fm.group(2),
+                loc=row.loc,
+                explicit=True,
+                exact=True,
             )
-            # The field as its own column (our export's "Alle Maßnahmen"): "1 Sprache und Bildung".
-            field_col = cols.get("field")
-            field_raw = row.value("field") if field_col is not None else None
-            if isinstance(field_raw, str) and (fm := _FIELD_COLUMN_TEXT.match(field_raw)):
-                wanted = self.field_for(
-                    uid=ids.field,
-                    number=int(fm.group(1)),
-                    name=fm.group(2),
-                    loc=row.loc,
-                    explicit=True,
-                    exact=True,
-                )
-                if wanted is not state.current_field:
-                    state.enter_field(wanted)
-            content = {c: v for c, v in nonempty.items() if c not in id_cols and c != field_col}
-            if not has_measure and self.section_row(state, row, ids, content):
-                continue
-            if ids.field:
-                pf = self.field_for(uid=ids.field, loc=row.loc)
-                if state.current_field is not pf:
-                    state.enter_field(pf)
-            self.row_goal(state, row, ids)
-            if has_measure:
-                self.row_measure(state, row, ids)
+            if wanted is not state.current_field:
+                state.enter_field(wanted)
 
     def report_not_table_row(
         self, row: TableRow, nonempty: dict[int, Any], verdict: row_kinds.RowVerdict
@@ -235,6 +247,11 @@ class PlanParser:
                     table.header_row,
                     cc,
                 )
+        self.report_missing_columns(table)
+
+    def report_missing_columns(self, table: Table) -> None:
+        """Issues about columns the table lacks and data beyond the limits of the sheet."""
+        sheet, title, cols = table.sheet, table.sheet.title, table.columns
         if "title" not in cols:
             self.issue(
                 "warning",
@@ -416,37 +433,49 @@ class PlanParser:
                 cols.get("title"),
             )
             return
-        if state.current_goal is None:
-            if number is None:
-                self.issue(
-                    "warning",
-                    "Die Maßnahme hat kein Ziel (Spalte „Ziel“ leer und kein Ziel darüber); "
-                    "sie wird nicht übernommen.",
-                    loc.sheet,
-                    row.row,
-                    cols.get("goal"),
-                )
-                return
-            goal_number = number.rsplit(".", 1)[0]
-            pf = state.current_field or self.field_for(number=int(goal_number.split(".")[0]), loc=loc)
-            state.current_goal = self.goal_for(pf, goal_number, None, loc, cols.get("goal"))
-        if ids.measure is not None:
-            if ids.measure in state.seen_uids:
-                self.issue(
-                    "error",
-                    f"Die KIK-ID {ids.measure} steht doppelt auf diesem Blatt (auch in Zeile "
-                    f"{state.seen_uids[ids.measure]}).",
-                    loc.sheet,
-                    row.row,
-                    cols.get("measure_uid"),
-                )
-                return
-            state.seen_uids[ids.measure] = row.row
-        goal = state.current_goal
+        goal = state.current_goal or self.goal_from_number(state, row, number)
+        if goal is None:
+            return
+        state.current_goal = goal
+        if not self.first_on_sheet(state, row, ids.measure):
+            return
         pm = self.measure_for(goal, ids.measure, number, title_text, loc)
         pm.sheets.add(loc.sheet)
         self.sheet_fields.setdefault(loc.sheet, set()).add(id(goal.pfield))
         self.add_measure_values(pm, row, title_text)
+
+    def goal_from_number(self, state: _SheetState, row: TableRow, number: str | None) -> PGoal | None:
+        """The goal of a measure without a goal above it: from its number (2.3.1 → goal 2.3)."""
+        cols, loc = row.columns, row.loc
+        if number is None:
+            self.issue(
+                "warning",
+                "Die Maßnahme hat kein Ziel (Spalte „Ziel“ leer und kein Ziel darüber); "
+                "sie wird nicht übernommen.",
+                loc.sheet,
+                row.row,
+                cols.get("goal"),
+            )
+            return None
+        goal_number = number.rsplit(".", 1)[0]
+        pf = state.current_field or self.field_for(number=int(goal_number.split(".")[0]), loc=loc)
+        return self.goal_for(pf, goal_number, None, loc, cols.get("goal"))
+
+    def first_on_sheet(self, state: _SheetState, row: TableRow, uid: str | None) -> bool:
+        """False (reported) when the measure's KIK-ID stood on an earlier row of this sheet."""
+        if uid is None:
+            return True
+        if uid in state.seen_uids:
+            self.issue(
+                "error",
+                f"Die KIK-ID {uid} steht doppelt auf diesem Blatt (auch in Zeile {state.seen_uids[uid]}).",
+                row.loc.sheet,
+                row.row,
+                row.columns.get("measure_uid"),
+            )
+            return False
+        state.seen_uids[uid] = row.row
+        return True
 
     # -- fields, goals, measures ------------------------------------------------------------
 

@@ -65,24 +65,7 @@ class StatusReader:
             and len({_COLOR_WORDS[w] for w in words}) == 1
         ):
             return _COLOR_WORDS[words[0]]
-        if strict:
-            return None
-        if "nicht moeglich" in norm or "gefaehrdet" in norm or "nicht umgesetzt" in norm:
-            return "gefaehrdet"
-        if "zukuenftig" in norm or "zukunft" in norm or norm in ("geplant", "noch nicht begonnen"):
-            return "zukuenftig"
-        if "umsetzung" in norm or "begonnen" in norm:
-            if "anfang" in norm:
-                return "anfang"
-            if "mitte" in norm:
-                return "mitte"
-            if "ende" in norm or "abschluss" in norm:
-                return "ende"
-        if norm in ("umgesetzt", "erledigt", "abgeschlossen", "fertig", "nach plan") or norm.startswith(
-            "umgesetzt"
-        ):
-            return "umgesetzt"
-        return None
+        return None if strict else _status_of_phrase(norm)
 
     def from_color(self, rgb: str) -> tuple[str | None, str | None]:
         """(key, warning) for a fill colour: the workbook's legend decides, else the nearest palette
@@ -109,3 +92,23 @@ class StatusReader:
             f"Die Farbe #{rgb} ist keiner der sechs Status eindeutig zuzuordnen; "
             "der Status bleibt unverändert.",
         )
+
+
+def _status_of_phrase(norm: str) -> str | None:
+    """The status a free wording names („Umsetzung begonnen, Mitte“, „erledigt“); None if none."""
+    if "nicht moeglich" in norm or "gefaehrdet" in norm or "nicht umgesetzt" in norm:
+        return "gefaehrdet"
+    if "zukuenftig" in norm or "zukunft" in norm or norm in ("geplant", "noch nicht begonnen"):
+        return "zukuenftig"
+    if "umsetzung" in norm or "begonnen" in norm:
+        if "anfang" in norm:
+            return "anfang"
+        if "mitte" in norm:
+            return "mitte"
+        if "ende" in norm or "abschluss" in norm:
+            return "ende"
+    if norm in ("umgesetzt", "erledigt", "abgeschlossen", "fertig", "nach plan") or norm.startswith(
+        "umgesetzt"
+    ):
+        return "umgesetzt"
+    return None

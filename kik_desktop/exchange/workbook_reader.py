@@ -224,7 +224,6 @@ def _read_comments(wb: Any, ws: Any, grid: SheetGrid) -> None:
 
 
 def _read_sheet(wb: Any, ws: Any, grid: SheetGrid, dxf_fills: list[str | None] | None = None) -> None:
-    from openpyxl.utils.cell import range_boundaries
 
     with ws._get_source() as src:
         parser = _parser_class()(
@@ -263,44 +262,62 @@ def _read_sheet(wb: Any, ws: Any, grid: SheetGrid, dxf_fills: list[str | None] |
                     out[col] = (value, int(style))
             if out:
                 cells[row_idx] = out
-        for r_key, attrs in list(parser.row_dimensions.items())[:MAX_ROWS]:
-            if str(attrs.get("hidden", "")) in ("1", "true"):
-                with contextlib.suppress(ValueError):
-                    grid.hidden_rows.add(int(r_key))
-        for attrs in list(parser.column_dimensions.values())[: MAX_COLS * 4]:
-            if str(attrs.get("hidden", "")) in ("1", "true"):
-                try:
-                    lo, hi = int(attrs.get("min", 0)), int(attrs.get("max", 0))
-                except ValueError:
-                    continue
-                grid.hidden_cols.update(range(max(lo, 1), min(hi, MAX_COLS) + 1))
-        for cf in parser.formatting[:500]:
+        _read_hidden(parser, grid)
+        _read_conditional(parser, grid, dxf_fills)
+        _read_merges(parser, grid)
+
+
+def _read_hidden(parser: Any, grid: SheetGrid) -> None:
+    """The rows and columns the sheet hides."""
+    for r_key, attrs in list(parser.row_dimensions.items())[:MAX_ROWS]:
+        if str(attrs.get("hidden", "")) in ("1", "true"):
+            with contextlib.suppress(ValueError):
+                grid.hidden_rows.add(int(r_key))
+    for attrs in list(parser.column_dimensions.values())[: MAX_COLS * 4]:
+        if str(attrs.get("hidden", "")) in ("1", "true"):
             try:
-                ranges = [range_boundaries(str(r)) for r in str(cf.sqref).split()]
+                lo, hi = int(attrs.get("min", 0)), int(attrs.get("max", 0))
+            except ValueError:
+                continue
+            grid.hidden_cols.update(range(max(lo, 1), min(hi, MAX_COLS) + 1))
+
+
+def _read_conditional(parser: Any, grid: SheetGrid, dxf_fills: list[str | None] | None) -> None:
+    """Conditional formats that fill cells: ranges, rule type, operator, operands, fill colour."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for cf in parser.formatting[:500]:
+        try:
+            ranges = [range_boundaries(str(r)) for r in str(cf.sqref).split()]
+        except (TypeError, ValueError):
+            continue
+        boxes = [(int(a), int(b), int(c), int(d)) for a, b, c, d in ranges if None not in (a, b, c, d)]
+        for rule in cf.rules[:50]:
+            dxf_id = rule.dxfId
+            rgb = (
+                dxf_fills[dxf_id]
+                if dxf_fills and dxf_id is not None and 0 <= dxf_id < len(dxf_fills)
+                else None
+            )
+            if rgb:
+                operands = [str(f) for f in (rule.formula or [])]
+                if rule.text:
+                    operands.append(str(rule.text))
+                grid.conditional.append(
+                    (boxes, str(rule.type or ""), str(rule.operator or ""), operands, rgb)
+                )
+
+
+def _read_merges(parser: Any, grid: SheetGrid) -> None:
+    from openpyxl.utils.cell import range_boundaries
+
+    merged = parser.merged_cells
+    if merged is not None:
+        for mc in merged.mergeCell[:10_000]:
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(str(mc.ref))
             except (TypeError, ValueError):
                 continue
-            boxes = [(int(a), int(b), int(c), int(d)) for a, b, c, d in ranges if None not in (a, b, c, d)]
-            for rule in cf.rules[:50]:
-                dxf_id = rule.dxfId
-                rgb = (
-                    dxf_fills[dxf_id]
-                    if dxf_fills and dxf_id is not None and 0 <= dxf_id < len(dxf_fills)
-                    else None
-                )
-                if rgb:
-                    operands = [str(f) for f in (rule.formula or [])]
-                    if rule.text:
-                        operands.append(str(rule.text))
-                    grid.conditional.append(
-                        (boxes, str(rule.type or ""), str(rule.operator or ""), operands, rgb)
-                    )
-        merged = parser.merged_cells
-        if merged is not None:
-            for mc in merged.mergeCell[:10_000]:
-                try:
-                    min_col, min_row, max_col, max_row = range_boundaries(str(mc.ref))
-                except (TypeError, ValueError):
-                    continue
-                if None in (min_col, min_row, max_col, max_row):
-                    continue
-                grid.merges.append((int(min_col), int(min_row), int(max_col), int(max_row)))
+            if None in (min_col, min_row, max_col, max_row):
+                continue
+            grid.merges.append((int(min_col), int(min_row), int(max_col), int(max_row)))

@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kik_desktop.paths import backup_dir
-from kik_desktop.store.database import Document, DocumentError, StorageError, describe_sqlite_error
+from kik_desktop.store.errors import DocumentError, StorageError
 from kik_desktop.store.sqlite_errors import ErrorClass, classify
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,25 @@ KIND_MANUAL = "manual"
 
 # Tables whose row counts go into the manifest, so the restore list can show what a backup holds.
 COUNTED_TABLES = {"fields": "field", "goals": "goal", "measures": "measure", "institutions": "institution"}
+
+
+class OpenDocument(Protocol):
+    """What a backup needs of an open document. ``store.database.Document`` is one; this module sits
+    below ``database`` (which backs a document up before migrating it), so it names no class of it."""
+
+    @property
+    def is_server(self) -> bool: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def location(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def copy_to_file(self, target: Path) -> dict[str, int]: ...
 
 
 class BackupError(DocumentError):
@@ -194,7 +213,7 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 
 def _storage_error(exc: BaseException, what: str) -> BackupError:
     if isinstance(exc, sqlite3.Error):
-        return BackupError(f"{what}: {describe_sqlite_error(exc)}")
+        return BackupError(f"{what}: {classify(exc).message}")
     if isinstance(exc, OSError):
         if exc.errno in (28, 27):  # ENOSPC, EFBIG
             return BackupError(f"{what}: Nicht genug Speicherplatz im Sicherungsordner.")
@@ -202,15 +221,15 @@ def _storage_error(exc: BaseException, what: str) -> BackupError:
     return BackupError(f"{what}: {exc}")
 
 
-def document_key(document: Path | str | Document) -> str:
+def document_key(document: Path | str | OpenDocument) -> str:
     """What a backup's manifest names as its document: the resolved path, or the server URL (no password)."""
-    if isinstance(document, Document):
-        return document.location if document.is_server else str(document.path.resolve())
     if isinstance(document, str) and "://" in document:
         from kik_desktop.store.server import redact
 
         return redact(document)
-    return str(Path(document).resolve())
+    if isinstance(document, (Path, str)):
+        return str(Path(document).resolve())
+    return document.location if document.is_server else str(document.path.resolve())
 
 
 def _server_stem(url: str) -> str:
@@ -220,7 +239,7 @@ def _server_stem(url: str) -> str:
 
 
 def make_backup(
-    document: Path | Document,
+    document: Path | OpenDocument,
     reason: str,
     folder: Path | None = None,
     *,
@@ -233,8 +252,8 @@ def make_backup(
     only then renamed into place; older backups are rotated away only after that. A server document
     (an open Document with a URL) is backed up as a ``.kik`` file the same way.
     """
-    server: Document | None = None
-    if isinstance(document, Document):
+    server: OpenDocument | None = None
+    if not isinstance(document, Path):
         if document.is_server:
             server = document
         else:
@@ -255,10 +274,8 @@ def make_backup(
     what = f"Sicherung von „{shown}“ fehlgeschlagen"
     try:
         if server is not None:
-            from kik_desktop.store.transfer import copy_to_file
-
             tmp.unlink(missing_ok=True)
-            copy_to_file(server, tmp)
+            server.copy_to_file(tmp)
         else:
             assert isinstance(document, Path)
             _backup_api_copy(document, tmp)
@@ -482,15 +499,15 @@ def rotate_backups(
 
 
 def backup_on_open(
-    document: Path | Document, folder: Path | None = None, now: datetime | None = None
+    document: Path | OpenDocument, folder: Path | None = None, now: datetime | None = None
 ) -> Path | None:
     """The daily backup when a document is opened: at most one a day; None if today's exists."""
     today = (now or datetime.now()).date()
-    key: Path | str = (
-        document_key(document)
-        if isinstance(document, Document) and document.is_server
-        else (document.path if isinstance(document, Document) else document)
-    )
+    key: Path | str
+    if isinstance(document, Path):
+        key = document
+    else:
+        key = document_key(document) if document.is_server else document.path
     for info in list_backups(key, folder):
         if info.kind == KIND_OPEN and info.created.date() == today:
             return None

@@ -21,7 +21,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from kik_desktop.store.errors import DocumentDamagedError as DocumentDamagedError
 from kik_desktop.store.errors import DocumentError as DocumentError
+from kik_desktop.store.errors import StorageError as StorageError
 from kik_desktop.store.sqlite_errors import ErrorClass, classify
 
 log = logging.getLogger(__name__)
@@ -44,14 +46,6 @@ class ReadOnlyDocumentError(DocumentError):
 
 class DocumentLockedError(DocumentError):
     pass
-
-
-class StorageError(DocumentError):
-    """The environment failed (disk full, I/O error, locked, read-only): not a bug of ours."""
-
-
-class DocumentDamagedError(StorageError):
-    """SQLite reports the file as damaged (corrupt, not a database): restore a backup."""
 
 
 def describe_sqlite_error(exc: BaseException) -> str:
@@ -191,6 +185,17 @@ class Document:
 
     def session(self) -> Session:
         return self._sessions()
+
+    def copy_to_file(self, target: Path) -> dict[str, int]:
+        """A ``.kik`` file of this document (a server's backup); the file must not exist yet. Returns the
+        verified row counts per table."""
+        from kik_desktop.store.table_copy import copy_rows
+
+        dst = create_document(target)
+        try:
+            return copy_rows(self.engine, dst.engine)
+        finally:
+            dst.close()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from kik_desktop.store.database import Document
+    from kik_desktop.store.backup import OpenDocument
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def schema_state(engine: Engine) -> Literal["current", "older", "newer"]:
     return "newer"
 
 
-def upgrade(engine: Engine, path: Path | Document, *, backup: bool = True, target: str = "head") -> None:
+def upgrade(engine: Engine, path: Path | OpenDocument, *, backup: bool = True, target: str = "head") -> None:
     """Back the document up, then apply each migration step in a transaction of its own.
 
     ``path`` is the file, or the open server Document (backed up into a ``.kik`` file). A server user
@@ -109,7 +109,7 @@ def upgrade(engine: Engine, path: Path | Document, *, backup: bool = True, targe
     except DBAPIError as exc:
         if engine.dialect.name == "sqlite":
             raise
-        from kik_desktop.store.database import DocumentError
+        from kik_desktop.store.errors import DocumentError
         from kik_desktop.store.server import describe_server_error, insufficient_privilege
 
         name = getattr(path, "name", str(path))

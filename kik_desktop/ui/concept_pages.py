@@ -39,7 +39,6 @@ from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.concept import Edit
 from kik_desktop.domain.queries import statuses
 from kik_desktop.ui.editors import EditorPage, _Binding
-from kik_desktop.ui.operations import ChangeInfo
 from kik_desktop.ui.status_board import SideTabs
 
 if TYPE_CHECKING:
@@ -67,7 +66,7 @@ class _Chain:
 def run_edit(window: WindowContext, text: str, kind: str, forward: Callable[[Session], Edit]) -> Edit | None:
     """Run one domain edit as an undo step of the window; None if it failed (the window said why)."""
     chain = _Chain(forward)
-    if not window.operations.bulk(text, chain.step, chain.step, notice=ChangeInfo("registry", kind)):
+    if not window.operations.bulk(text, chain.step, chain.step):
         return None
     return chain.last
 
@@ -682,7 +681,7 @@ class ConceptTab(QWidget):
         layout.addWidget(self.page_list)
         layout.addWidget(self.stack, 1)
         window.operations.applied.connect(self._applied)
-        window.document_opened.connect(lambda *_: self._changed(ChangeInfo("reset")))
+        window.document_opened.connect(lambda *_: self.reload())
 
     def _page_chosen(self, row: int) -> None:
         self.concept_page.flush()
@@ -695,19 +694,11 @@ class ConceptTab(QWidget):
         self.concept_page.flush()
 
     def _applied(self, update: PlanUpdate) -> None:
-        if update.reset:
-            self._changed(ChangeInfo("reset"))
-        for kind in sorted(update.registry):
-            self._changed(ChangeInfo("registry", kind))
-        if not update.reset and update.touches("measure"):
-            self._changed(ChangeInfo("updated", "measure"))
-
-    def _changed(self, info: Any) -> None:
-        action = getattr(info, "action", "reset")
-        kind = getattr(info, "kind", None)
-        if action in ("registry", "reset", "document"):
-            self.reload(skip_concept=kind == "concept" and self.concept_page.hasFocus())
-        elif action == "updated" and kind == "measure":
+        if update.reset or update.registry:
+            # The concept page's own edit coming back while the user types in it: the other pages only.
+            own_edit = not update.reset and update.registry == {"concept"}
+            self.reload(skip_concept=own_edit and self.concept_page.hasFocus())
+        elif update.touches("measure"):
             # Task usage counts may have changed.
             self._dirty = True
             if self.isVisible():

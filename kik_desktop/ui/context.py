@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit, QMainWindow, QMenu, QSplitter, QTreeView, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QMenu, QSplitter, QTreeView, QVBoxLayout
 
 from kik_desktop.store import Document
 from kik_desktop.store.lock import DocumentLock
@@ -52,6 +53,15 @@ class WindowContext:
     show_error: Callable[[str, str], None]
     set_document: Callable[[Document, DocumentLock | None], None]
     take_lock: Callable[[], DocumentLock | None]
+    # The selected item of the tree ((kind, id) or None); open another document (False if refused).
+    current_item: Callable[[], tuple[str, int] | None]
+    open_path: Callable[[Path], bool]
+    # The label under the search field ("n Treffer"), the window's type size step and its setter
+    # (0 normal, as Strg+0), and ``closing()``, emitted before the window stores its layout and closes.
+    search_hits: QLabel
+    zoom_level: Callable[[], int]
+    set_zoom: Callable[[int], None]
+    closing: SignalInstance
     actions: dict[str, QAction] = field(default_factory=dict)
     _parts: dict[type, object] = field(default_factory=dict)
 

@@ -33,7 +33,6 @@ from kik_desktop.ui.dialogs import RememberingDialog
 
 if TYPE_CHECKING:
     from kik_desktop.ui.context import WindowContext
-    from kik_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +202,7 @@ class EditionDialog(RememberingDialog):
             super().accept()
 
 
-def ask_to_open(window: MainWindow, result: EditionResult) -> bool:
+def ask_to_open(parent: QWidget, result: EditionResult) -> bool:
     left = len(result.left_out)
     text = (
         f"„{result.name}“ (Fassung {result.edition}) wurde angelegt:\n{result.path}\n\n"
@@ -212,7 +211,7 @@ def ask_to_open(window: MainWindow, result: EditionResult) -> bool:
         + ".\n\nDie neue Fassung jetzt öffnen?"
     )
     answer = QMessageBox.question(
-        window,
+        parent,
         "Neue Fassung angelegt",
         text,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -221,32 +220,32 @@ def ask_to_open(window: MainWindow, result: EditionResult) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def new_edition(window: MainWindow) -> None:
-    if window.document is None:
+def new_edition(ctx: WindowContext) -> None:
+    if ctx.document is None:
         return
-    if window.document.is_server:
-        window.show_error(
+    if ctx.document.is_server:
+        ctx.show_error(
             "Neue Fassung",
             "Eine neue Fassung wird aus einer .kik-Datei geschrieben. Das Server-Dokument zuerst als Datei "
             "speichern (Datei → Kopie speichern unter …) und die Kopie fortschreiben.",
         )
         return
-    window.editor.flush()
-    dialog = EditionDialog(window.context)
+    ctx.editor.flush()
+    dialog = EditionDialog(ctx)
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_ is None:
         return
-    if ask_to_open(window, dialog.result_):
-        window.open_path(dialog.result_.path)
+    if ask_to_open(ctx.window, dialog.result_):
+        ctx.open_path(dialog.result_.path)
 
 
-def install(window: MainWindow) -> None:
-    action = QAction("Neue &Fassung des Konzepts …", window)
+def install(ctx: WindowContext) -> None:
+    action = QAction("Neue &Fassung des Konzepts …", ctx.window)
     action.setStatusTip("Die nächste Fassung (Fortschreibung) aus diesem Dokument anlegen")
-    action.triggered.connect(lambda _c=False: new_edition(window))
-    window.menus["file"].addAction(action)
-    window.context.actions["new_edition"] = action
-    window.document_opened.connect(lambda *_: action.setEnabled(window.document is not None))
-    action.setEnabled(window.document is not None)
+    action.triggered.connect(lambda _c=False: new_edition(ctx))
+    ctx.menus["file"].addAction(action)
+    ctx.actions["new_edition"] = action
+    ctx.document_opened.connect(lambda *_: action.setEnabled(ctx.document is not None))
+    action.setEnabled(ctx.document is not None)
 
 
 __all__ = ["EditionDialog", "install", "new_edition"]

@@ -1,7 +1,6 @@
 """Optional parts of the window (dialogs, docks) that add themselves through install(ctx).
 
-Each module has ``install(ctx: WindowContext) -> None`` (see ``ui/context.py``); modules written
-against the older ``install(window: MainWindow)`` still get the window. Installed in this order.
+Each module has ``install(ctx: WindowContext) -> None`` (see ``ui/context.py``). Installed in this order.
 """
 
 EXTENSIONS: list[str] = [

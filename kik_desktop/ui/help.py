@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QMainWindow,
     QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 from kik_desktop.paths import resource
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
 
 GUIDE = "help/anleitung.md"
 
@@ -49,7 +50,7 @@ class GuideDialog(QDialog):
 class ShortcutsDialog(QDialog):
     """Every shortcut of the window's actions, as the program knows them right now."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.setWindowTitle("Tastenkürzel – KIK Desktop")
         layout = QVBoxLayout(self)
@@ -71,7 +72,7 @@ class ShortcutsDialog(QDialog):
         _fit(self, 560, 620)
 
 
-def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
+def shortcut_rows(window: QMainWindow) -> list[tuple[str, str]]:
     """(keys as the user reads them, command) for every action of the window that has a shortcut."""
     rows: dict[str, str] = {}
     for action in window.findChildren(QAction):
@@ -92,9 +93,10 @@ def _fit(dialog: QDialog, width: int, height: int) -> None:
     dialog.resize(width, height)
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Hilfe → Anleitung (F1), Tastenkürzel, then the window's own „Über KIK Desktop“."""
-    menu = window.menus["help"]
+    window = ctx.window
+    menu = ctx.menus["help"]
     first = menu.actions()[0] if menu.actions() else None
 
     guide = QAction("&Anleitung", window)
@@ -104,9 +106,9 @@ def install(window: MainWindow) -> None:
     guide.setStatusTip("Die Anleitung: erster Start, Bearbeiten, Arbeitsgruppen, Drucken, Sicherungen")
 
     def show_guide() -> None:
-        dialog = window.context.part(GuideDialog)
+        dialog = ctx.part(GuideDialog)
         if dialog is None:
-            dialog = window.context.provide(GuideDialog(window))
+            dialog = ctx.provide(GuideDialog(window))
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -121,5 +123,5 @@ def install(window: MainWindow) -> None:
     else:
         menu.addAction(guide)
         menu.addAction(shortcuts)
-    window.context.actions["guide"] = guide
-    window.context.actions["shortcuts"] = shortcuts
+    ctx.actions["guide"] = guide
+    ctx.actions["shortcuts"] = shortcuts

@@ -15,10 +15,12 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QBoxLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from kik_desktop.domain import indicators as ind
+from kik_desktop.ui.indicator_editor import INDICATOR_KINDS
 from kik_desktop.ui.status_board import SideTabs, StatusBoardWidget
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
+    from kik_desktop.ui.operations import PlanUpdate
 
 GROUPS = (
     ("behind", "Im Rückstand", "#c62828"),
@@ -45,9 +47,9 @@ def describe(number: str, row: ind.IndicatorRow, a: ind.Assessment) -> str:
 
 
 class IndicatorBoardList(QWidget):
-    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.window_ = window
+        self.ctx = ctx
         self.today: Callable[[], date] = date.today
         self._dirty = True
         self.lists: ind.IndicatorStatusLists | None = None
@@ -70,8 +72,14 @@ class IndicatorBoardList(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
-        window.changes.changed.connect(self._changed)
-        window.document_opened.connect(self._changed)
+        ctx.operations.applied.connect(self._applied)
+        ctx.document_opened.connect(self._changed)
+
+    def _applied(self, update: PlanUpdate) -> None:
+        # The lists show indicators by their owners' numbers: their own records, a reload or a
+        # structural step (numbers move) change them; a plain edit of a goal or measure does not.
+        if update.reset or update.registry & INDICATOR_KINDS or update.delta.structural:
+            self._changed()
 
     def _changed(self, *_args: Any) -> None:
         self._dirty = True
@@ -84,8 +92,9 @@ class IndicatorBoardList(QWidget):
             self._timer.start()
 
     def refresh(self) -> None:
-        doc = self.window_.document
+        doc = self.ctx.document
         self._dirty = False
+        self._timer.stop()  # a refresh still pending would read the same again
         self.tree.clear()
         if doc is None:
             return
@@ -126,17 +135,17 @@ class IndicatorBoardList(QWidget):
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         owner = item.data(0, OWNER_ROLE)
         if owner:
-            self.window_.select_item(owner[0], owner[1])
-            tabs = self.window_.context.part(SideTabs)
+            self.ctx.select_item(owner[0], owner[1])
+            tabs = self.ctx.part(SideTabs)
             if tabs is not None:
                 tabs.setCurrentIndex(0)
 
 
-def install(window: MainWindow) -> None:
-    board = window.context.part(StatusBoardWidget)
+def install(ctx: WindowContext) -> None:
+    board = ctx.part(StatusBoardWidget)
     if board is None:
         return
-    widget = window.context.provide(IndicatorBoardList(window))
+    widget = ctx.provide(IndicatorBoardList(ctx))
     host = board.chart.parentWidget()
     layout = host.layout() if host is not None else None
     if not isinstance(layout, QBoxLayout):

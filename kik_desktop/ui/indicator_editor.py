@@ -1,6 +1,7 @@
 """The indicator editor below the goal/measure editor: list, form, measured values, a small chart.
 
-Every edit is one undo step through ``window.operations.bulk`` (redo/undo on a session); the chart is
+Every edit is one undo step through ``ctx.operations.bulk`` (redo/undo on a session return the domain's
+change records, kinds ``indicator`` and ``indicator_value``); the chart is
 painted with QPainter (values against the straight path from baseline to target).
 """
 
@@ -34,11 +35,12 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import indicators as ind
+from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dates import month_index
-from kik_desktop.ui.operations import ChangeInfo, PlanUpdate
+from kik_desktop.ui.operations import PlanUpdate
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
 
 # Change-record kinds of indicators and their measured values (domain/indicators.py).
 INDICATOR_KINDS = frozenset({"indicator", "indicator_value"})
@@ -184,9 +186,9 @@ class IndicatorChart(QWidget):
 class IndicatorPanel(QWidget):
     """Indicators of the selected goal or measure."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, ctx: WindowContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.ctx = ctx
         self.owner: tuple[str, int] | None = None
         self.rows: list[ind.IndicatorRow] = []
         self.today: Callable[[], date] = date.today
@@ -319,7 +321,7 @@ class IndicatorPanel(QWidget):
         self.reload(keep=keep)
 
     def reload(self, keep: int | None = None) -> None:
-        doc = self.window_.document
+        doc = self.ctx.document
         current = keep if keep is not None else self.current_id()
         self.rows = []
         if doc is not None and self.owner is not None:
@@ -358,7 +360,7 @@ class IndicatorPanel(QWidget):
         if self._loading:
             return
         row = self.current_row()
-        doc = self.window_.document
+        doc = self.ctx.document
         read_only = doc is None or doc.read_only
         self._loading = True
         for attr, edit in self.edits.items():
@@ -386,11 +388,11 @@ class IndicatorPanel(QWidget):
         self.chart.show_indicator(row, self.today())
 
     # -- edits (each one undo step) ---------------------------------------------------------------
-    def _run(self, text: str, redo: Callable[[Session], Any], undo: Callable[[Session], Any]) -> bool:
+    def _run(
+        self, text: str, redo: Callable[[Session], ChangeSet], undo: Callable[[Session], ChangeSet]
+    ) -> bool:
         assert self.owner is not None
-        kind, owner_id = self.owner
-        notice = ChangeInfo("updated", kind, owner_id, frozenset({"indicators"}))
-        return bool(self.window_.operations.bulk(text, redo, undo, notice))
+        return self.ctx.operations.bulk(text, redo, undo)
 
     def new_indicator(self, values: dict[str, Any] | None = None) -> int | None:
         if self.owner is None:
@@ -399,14 +401,15 @@ class IndicatorPanel(QWidget):
         data = dict(values or {"name": "Neuer Indikator"})
         made: dict[str, Any] = {}
 
-        def redo(s: Session) -> None:
-            iid, _cs = ind.create_indicator(
+        def redo(s: Session) -> ChangeSet:
+            iid, cs = ind.create_indicator(
                 s, kind, owner_id, data, item_id=made.get("id"), uid=made.get("uid")
             )
             made["id"], made["uid"] = iid, ind.get_indicator(s, iid).uid
+            return cs
 
-        def undo(s: Session) -> None:
-            ind.delete_indicator(s, made["id"])
+        def undo(s: Session) -> ChangeSet:
+            return ind.delete_indicator(s, made["id"])[1]
 
         if not self._run(f"Indikator „{data['name']}“ anlegen", redo, undo):
             return None
@@ -417,7 +420,7 @@ class IndicatorPanel(QWidget):
 
     def convert_text(self) -> list[int]:
         """ "In Indikator umwandeln": the goal's indicator text or the measure's success indicators."""
-        doc = self.window_.document
+        doc = self.ctx.document
         if self.owner is None or doc is None:
             return []
         kind, owner_id = self.owner
@@ -436,19 +439,22 @@ class IndicatorPanel(QWidget):
             return []
         made: dict[str, Any] = {}
 
-        def redo(s: Session) -> None:
-            ids, _cs = ind.convert_text(s, kind, owner_id, text)
+        def redo(s: Session) -> ChangeSet:
+            ids, cs = ind.convert_text(s, kind, owner_id, text)
             made["ids"] = ids
+            return cs
 
-        def undo(s: Session) -> None:
+        def undo(s: Session) -> ChangeSet:
+            cs = ChangeSet()
             for iid in made.get("ids", []):
-                ind.delete_indicator(s, iid)
+                cs += ind.delete_indicator(s, iid)[1]
+            return cs
 
         if not self._run("In Indikator umwandeln", redo, undo):
             return []
         ids: list[int] = made.get("ids", [])
         if not ids:
-            self.window_.statusBar().showMessage("Alle Teile des Textes sind schon Indikatoren.", 5000)
+            self.ctx.window.statusBar().showMessage("Alle Teile des Textes sind schon Indikatoren.", 5000)
         self.reload(keep=ids[0] if ids else None)
         return ids
 
@@ -458,11 +464,12 @@ class IndicatorPanel(QWidget):
             return
         kept: dict[str, Any] = {}
 
-        def redo(s: Session) -> None:
-            kept["snap"], _cs = ind.delete_indicator(s, row.id)
+        def redo(s: Session) -> ChangeSet:
+            kept["snap"], cs = ind.delete_indicator(s, row.id)
+            return cs
 
-        def undo(s: Session) -> None:
-            ind.restore_indicator(s, kept["snap"])
+        def undo(s: Session) -> ChangeSet:
+            return ind.restore_indicator(s, kept["snap"])
 
         if self._run(f"Indikator „{row.name}“ löschen", redo, undo):
             self.reload()
@@ -490,11 +497,11 @@ class IndicatorPanel(QWidget):
         old = {attr: getattr(row, attr)}
         new = {attr: clean[attr]}
 
-        def redo(s: Session) -> None:
-            ind.update_indicator(s, row.id, new)
+        def redo(s: Session) -> ChangeSet:
+            return ind.update_indicator(s, row.id, new).changes
 
-        def undo(s: Session) -> None:
-            ind.update_indicator(s, row.id, old)
+        def undo(s: Session) -> ChangeSet:
+            return ind.update_indicator(s, row.id, old).changes
 
         if self._run(f"{ind.ATTR_LABELS[attr]} von Indikator „{row.name}“ ändern", redo, undo):
             self.reload(keep=row.id)
@@ -512,13 +519,14 @@ class IndicatorPanel(QWidget):
             self.problem.setText(str(exc))
             return
         source = self.value_source.text()
-        edits: dict[str, Any] = {}
+        edits: dict[str, ind.ValueEdit] = {}
 
-        def redo(s: Session) -> None:
-            edits["edit"] = ind.set_value(s, row.id, when, number, source=source)
+        def redo(s: Session) -> ChangeSet:
+            edits["edit"] = edit = ind.set_value(s, row.id, when, number, source=source)
+            return edit.changes
 
-        def undo(s: Session) -> None:
-            ind.undo_value(s, edits["edit"])
+        def undo(s: Session) -> ChangeSet:
+            return ind.undo_value(s, edits["edit"])
 
         label = f"{when[1]:02d}/{when[0]}"
         if self._run(f"Ist-Wert {label} für „{row.name}“ eintragen", redo, undo):
@@ -534,20 +542,21 @@ class IndicatorPanel(QWidget):
         value_id = int(items[0].data(Qt.ItemDataRole.UserRole))
         kept: dict[str, Any] = {}
 
-        def redo(s: Session) -> None:
-            kept["data"], _cs = ind.delete_value(s, value_id)
+        def redo(s: Session) -> ChangeSet:
+            kept["data"], cs = ind.delete_value(s, value_id)
+            return cs
 
-        def undo(s: Session) -> None:
-            ind.restore_value(s, kept["data"])
+        def undo(s: Session) -> ChangeSet:
+            return ind.restore_value(s, kept["data"])
 
         if self._run(f"Ist-Wert von „{row.name}“ löschen", redo, undo):
             self.reload(keep=row.id)
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Put the indicator panel below the detail editor (a vertical splitter), following the selection."""
-    panel = window.context.provide(IndicatorPanel(window))
-    editor = window.editor
+    panel = ctx.provide(IndicatorPanel(ctx))
+    editor = ctx.editor
     holder = editor.parentWidget()
     layout = holder.layout() if holder is not None else None
     assert layout is not None, "the editor sits in a layout of the window's right side"
@@ -560,7 +569,7 @@ def install(window: MainWindow) -> None:
     split.setStretchFactor(1, 2)
 
     def follow(*_args: Any) -> None:
-        panel.set_owner(window.current_item())
+        panel.set_owner(ctx.current_item())
         sizes = split.sizes()
         # A panel that was hidden comes back with no height: give it two fifths of the side.
         if panel.isVisible() and len(sizes) == 2 and sizes[1] < 120 and sum(sizes) > 300:
@@ -572,9 +581,9 @@ def install(window: MainWindow) -> None:
         # (the owner deleted or restored); a plain edit of the owner's values needs no read.
         if not (update.reset or update.registry & INDICATOR_KINDS or update.delta.structural):
             return
-        if panel.isVisible() or window.current_item() is not None:
+        if panel.isVisible() or ctx.current_item() is not None:
             follow()
 
-    window.tree_view.selectionModel().currentChanged.connect(follow)
-    window.operations.applied.connect(changed)
-    window.document_opened.connect(follow)
+    ctx.tree_view.selectionModel().currentChanged.connect(follow)
+    ctx.operations.applied.connect(changed)
+    ctx.document_opened.connect(follow)

@@ -17,7 +17,7 @@ from kik_desktop.ui.status_board import SideTabs
 from kik_desktop.ui.tree_filters import FilterBar
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
 
 # Zoom steps of the presentation (each step 1.5 pt, as Strg+Plus).
 PRESENTATION_ZOOM = 3
@@ -34,8 +34,9 @@ class _Saved:
 
 
 class Presentation:
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(self, ctx: WindowContext) -> None:
+        self.ctx = ctx
+        window = ctx.window
         self.saved: _Saved | None = None
         self.action = QAction("&Präsentationsmodus", window)
         self.action.setCheckable(True)
@@ -57,12 +58,12 @@ class Presentation:
 
     def chrome(self) -> list[QWidget]:
         """What only editing needs: menus, the status bar, search and filter bar, banners of the tree."""
-        w = self.window
-        widgets: list[QWidget] = [w.menuBar(), w.statusBar(), w.search, w.search_hits]
-        filters = w.context.part(FilterBar)
+        ctx = self.ctx
+        widgets: list[QWidget] = [ctx.window.menuBar(), ctx.window.statusBar(), ctx.search, ctx.search_hits]
+        filters = ctx.part(FilterBar)
         if filters is not None:
             widgets.append(filters)
-        tabs = w.context.part(SideTabs)
+        tabs = ctx.part(SideTabs)
         if tabs is not None:
             widgets.append(tabs.tabBar())
         return [x for x in widgets if x.isVisible()]
@@ -71,31 +72,31 @@ class Presentation:
         """The board (right) three quarters of the width, the tree a quarter."""
         if not self.active:
             return
-        total = sum(self.window.splitter.sizes())
+        total = sum(self.ctx.splitter.sizes())
         if total > 0:
-            self.window.splitter.setSizes([total // 4, total - total // 4])
+            self.ctx.splitter.setSizes([total // 4, total - total // 4])
 
     def set_active(self, on: bool) -> None:
-        w = self.window
+        ctx, w = self.ctx, self.ctx.window
         if on == self.active:
             return
         if on:
-            tabs = w.context.part(SideTabs)
+            tabs = ctx.part(SideTabs)
             self.saved = _Saved(
-                zoom=w._zoom,
+                zoom=ctx.zoom_level(),
                 maximized=w.isMaximized(),
-                splitter=w.splitter.sizes(),
+                splitter=ctx.splitter.sizes(),
                 hidden=self.chrome(),
                 tab=tabs.currentIndex() if tabs is not None else 0,
                 geometry=w.saveGeometry(),
             )
-            w.editor.flush()
+            ctx.editor.flush()
             for widget in self.saved.hidden:
                 widget.hide()
-            board_action = w.context.actions.get("status_board")
+            board_action = ctx.actions.get("status_board")
             if board_action is not None:
                 board_action.setChecked(True)
-            w.zoom(max(PRESENTATION_ZOOM - w._zoom, 0))
+            ctx.set_zoom(max(PRESENTATION_ZOOM, ctx.zoom_level()))
             w.showFullScreen()
             self.widen_board()
             # The window reaches full-screen size only after the window system answered.
@@ -109,11 +110,10 @@ class Presentation:
             self.hint.hide()
             for widget in saved.hidden:
                 widget.show()
-            tabs = w.context.part(SideTabs)
+            tabs = ctx.part(SideTabs)
             if tabs is not None:
                 tabs.setCurrentIndex(saved.tab)
-            w._zoom = saved.zoom
-            w.zoom(None)
+            ctx.set_zoom(saved.zoom)
             if saved.maximized:
                 w.showMaximized()
             else:
@@ -124,29 +124,26 @@ class Presentation:
                 # it) and the window system has left full screen: the old geometry and splitter.
                 if not saved.maximized:
                     w.restoreGeometry(saved.geometry)
-                w.splitter.setSizes(saved.splitter)
+                ctx.splitter.setSizes(saved.splitter)
 
             finish()
             QTimer.singleShot(0, finish)
         self.action.setChecked(self.active)
 
 
-def install(window: MainWindow) -> None:
-    presentation = Presentation(window)
-    window.context.provide(presentation)
-    window.context.actions["presentation"] = presentation.action
-    window.menus["view"].addAction(presentation.action)
+def install(ctx: WindowContext) -> None:
+    presentation = ctx.provide(Presentation(ctx))
+    ctx.actions["presentation"] = presentation.action
+    ctx.menus["view"].addAction(presentation.action)
     # The hint sits where the search was, above the tree.
-    parent = window.search.parentWidget()
+    parent = ctx.search.parentWidget()
     layout = parent.layout() if parent is not None else None
     if isinstance(layout, QBoxLayout):
         layout.insertWidget(0, presentation.hint)
-    # Closing the window during a presentation stores the normal layout, not the presentation's.
-    original_save = window._save_layout
 
-    def save_layout() -> None:
+    def leave() -> None:
+        # Closing the window during a presentation stores the normal layout, not the presentation's.
         if presentation.active:
             presentation.action.setChecked(False)
-        original_save()
 
-    window._save_layout = save_layout  # type: ignore[method-assign]
+    ctx.closing.connect(leave)

@@ -38,14 +38,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import snapshots
+from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.indicators import format_number
 from kik_desktop.domain.queries import statuses
-from kik_desktop.ui.operations import ChangeInfo
 
 if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
+    from kik_desktop.ui.context import WindowContext
 
-NOTICE = ChangeInfo("snapshot")
 NOW = "__now__"
 
 
@@ -92,38 +91,40 @@ class CreateSnapshotDialog(QDialog):
 _MONTHS = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
 
 
-def create_snapshot(window: MainWindow, label: str, day: date) -> bool:
+def create_snapshot(ctx: WindowContext, label: str, day: date) -> bool:
     """Create a snapshot as one undo step; False (with a message) if it cannot be made."""
     made: dict[str, Any] = {}
 
-    def redo(s: Session) -> None:
-        info, _cs = snapshots.create_snapshot(s, label, day)
+    def redo(s: Session) -> ChangeSet:
+        info, cs = snapshots.create_snapshot(s, label, day)
         made["label"] = info.label
+        return cs
 
-    def undo(s: Session) -> None:
-        snapshots.delete_snapshot(s, made["label"])
+    def undo(s: Session) -> ChangeSet:
+        return snapshots.delete_snapshot(s, made["label"])[1]
 
-    return bool(window.operations.bulk(f"Berichtsstand „{label.strip()}“ festhalten", redo, undo, NOTICE))
+    return ctx.operations.bulk(f"Berichtsstand „{label.strip()}“ festhalten", redo, undo)
 
 
-def delete_snapshot(window: MainWindow, label: str) -> bool:
+def delete_snapshot(ctx: WindowContext, label: str) -> bool:
     kept: dict[str, Any] = {}
 
-    def redo(s: Session) -> None:
-        kept["snap"], _cs = snapshots.delete_snapshot(s, label)
+    def redo(s: Session) -> ChangeSet:
+        kept["snap"], cs = snapshots.delete_snapshot(s, label)
+        return cs
 
-    def undo(s: Session) -> None:
-        snapshots.restore_snapshot(s, kept["snap"])
+    def undo(s: Session) -> ChangeSet:
+        return snapshots.restore_snapshot(s, kept["snap"])
 
-    return bool(window.operations.bulk(f"Berichtsstand „{label}“ löschen", redo, undo, NOTICE))
+    return ctx.operations.bulk(f"Berichtsstand „{label}“ löschen", redo, undo)
 
 
 class SnapshotDialog(QDialog):
     """The reporting dates: list on the left, the comparison with now or another date on the right."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
         self.setWindowTitle("Berichtsstände")
         self.resize(980, 620)
         outer = QVBoxLayout(self)
@@ -177,7 +178,7 @@ class SnapshotDialog(QDialog):
         self.reload()
 
     def infos(self) -> list[snapshots.SnapshotInfo]:
-        doc = self.window_.document
+        doc = self.ctx.document
         if doc is None:
             return []
         with doc.reading() as s:
@@ -199,7 +200,7 @@ class SnapshotDialog(QDialog):
         self.other.addItem("jetzt (heutiger Stand)", NOW)
         for i in infos:
             self.other.addItem(f"{i.label} ({i.day:%d.%m.%Y})", i.label)
-        doc = self.window_.document
+        doc = self.ctx.document
         writable = doc is not None and not doc.read_only
         self.new_button.setEnabled(writable)
         self.delete_button.setEnabled(writable and bool(infos))
@@ -212,7 +213,7 @@ class SnapshotDialog(QDialog):
     def compare(self) -> None:
         self.changes_view.clear()
         label = self.current_label()
-        doc = self.window_.document
+        doc = self.ctx.document
         self.print_button.setEnabled(label is not None)
         if label is None or doc is None:
             self.summary.setText("Noch kein Berichtsstand. „Festhalten …“ hält den jetzigen Stand fest.")
@@ -299,7 +300,7 @@ class SnapshotDialog(QDialog):
 
     def _activated(self, item: QTreeWidgetItem, _col: int) -> None:
         number = item.data(0, Qt.ItemDataRole.UserRole)
-        doc = self.window_.document
+        doc = self.ctx.document
         if not number or doc is None:
             return
         from kik_desktop.domain import plan
@@ -307,14 +308,14 @@ class SnapshotDialog(QDialog):
         with doc.reading() as s:
             found = plan.find_by_number(s, str(number))
         if found:
-            self.window_.select_item(*found)
+            self.ctx.select_item(*found)
 
     def create_snapshot(self) -> None:
         dialog = CreateSnapshotDialog(self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         label, day = dialog.values()
-        if create_snapshot(self.window_, label, day):
+        if create_snapshot(self.ctx, label, day):
             self.reload(select=" ".join(label.split()))
 
     def delete_snapshot(self) -> None:
@@ -329,12 +330,12 @@ class SnapshotDialog(QDialog):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
-        if answer == QMessageBox.StandardButton.Yes and delete_snapshot(self.window_, label):
+        if answer == QMessageBox.StandardButton.Yes and delete_snapshot(self.ctx, label):
             self.reload()
 
     def print_report(self) -> None:
         label = self.current_label()
-        doc = self.window_.document
+        doc = self.ctx.document
         if label is None or doc is None:
             return
         name, _ = QFileDialog.getSaveFileName(
@@ -351,7 +352,7 @@ class SnapshotDialog(QDialog):
         )
 
         label = self.current_label()
-        doc = self.window_.document
+        doc = self.ctx.document
         assert label is not None and doc is not None
         other = self.other.currentData()
         with doc.reading() as s:
@@ -359,14 +360,16 @@ class SnapshotDialog(QDialog):
         try:
             pages = write_change_report(data, out)
         except ChangeReportError as exc:
-            self.window_.show_error("Bericht nicht geschrieben", str(exc))
+            self.ctx.show_error("Bericht nicht geschrieben", str(exc))
             return 0
-        self.window_.statusBar().showMessage(f"Veränderungsbericht gespeichert: {out} ({pages} Seiten)", 8000)
+        shown = f"Veränderungsbericht gespeichert: {out} ({pages} Seiten)"
+        self.ctx.window.statusBar().showMessage(shown, 8000)
         return pages
 
 
-def install(window: MainWindow) -> None:
-    file_menu = window.menus["file"]
+def install(ctx: WindowContext) -> None:
+    window = ctx.window
+    file_menu = ctx.menus["file"]
     file_menu.addSeparator()
     create_action = QAction("Berichtsstand &festhalten …", window)
     create_action.setStatusTip(
@@ -374,27 +377,27 @@ def install(window: MainWindow) -> None:
     )
 
     def create() -> None:
-        if window.document is None or window.document.read_only:
+        if ctx.document is None or ctx.document.read_only:
             return
         dialog = CreateSnapshotDialog(window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             label, day = dialog.values()
-            if create_snapshot(window, label, day):
+            if create_snapshot(ctx, label, day):
                 window.statusBar().showMessage(f"Berichtsstand „{label.strip()}“ festgehalten.", 5000)
 
     create_action.triggered.connect(lambda _c=False: create())
     file_menu.addAction(create_action)
     list_action = QAction("&Berichtsstände und Vergleich …", window)
-    list_action.triggered.connect(lambda _c=False: SnapshotDialog(window).exec())
+    list_action.triggered.connect(lambda _c=False: SnapshotDialog(ctx).exec())
     file_menu.addAction(list_action)
-    window.context.actions["snapshot_create"] = create_action
-    window.context.actions["snapshot_list"] = list_action
+    ctx.actions["snapshot_create"] = create_action
+    ctx.actions["snapshot_list"] = list_action
 
     def update_enabled(*_args: Any) -> None:
-        doc = window.document
+        doc = ctx.document
         create_action.setEnabled(doc is not None and not doc.read_only)
         list_action.setEnabled(doc is not None)
 
-    window.document_opened.connect(update_enabled)
-    window.changes.changed.connect(update_enabled)
+    ctx.document_opened.connect(update_enabled)
+    ctx.operations.applied.connect(update_enabled)
     update_enabled()
