@@ -56,7 +56,7 @@ def test_working_groups_dialog_edits_are_undoable(
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
     assert window.open_path(doc_path)
-    dialog = cycle_dialogs.WorkingGroupsDialog(window)
+    dialog = cycle_dialogs.WorkingGroupsDialog(window.context)
     dialog.list.setCurrentRow(1)
     dialog.contact.setText("Frau Muster")
     dialog.email.setText("muster@kempten.de")
@@ -92,11 +92,11 @@ def test_return_workbook_round_trip_in_the_window(
     assert window.open_path(doc_path)
     doc = window.document
     assert doc is not None
-    dialog = cycle_dialogs.ReturnExportDialog(window)
+    dialog = cycle_dialogs.ReturnExportDialog(window.context)
     dialog.group_combo.setCurrentIndex(0)  # every group into a folder
     folder = tmp_path / "boegen"
     folder.mkdir()
-    written = cycle_dialogs.export_returns(window, folder, dialog=dialog)
+    written = cycle_dialogs.export_returns(window.context, folder, dialog=dialog)
     # Groups without measures are named in the status bar, the others get a workbook each.
     assert [p.name for p in written] == ["Rückmeldebogen_AG_Arbeit_und_Ausbildung_Handlungsfeld_2.xlsx"]
     assert "AG Sprache und Bildung" in window.statusBar().currentMessage() and messages == []
@@ -140,7 +140,7 @@ def test_return_workbook_round_trip_in_the_window(
         return int(QDialog.DialogCode.Accepted)
 
     monkeypatch.setattr(MergePreviewDialog, "exec", run_dialog)
-    assert cycle_dialogs.import_return(window, book) is True, messages
+    assert cycle_dialogs.import_return(window.context, book) is True, messages
     after = measures(doc)
     assert after["2.1.1"]["responsible"] == "Büro"
     assert after["2.1.2"]["status"] == "ende"
@@ -162,7 +162,7 @@ def test_return_workbook_round_trip_in_the_window(
         window.resize(1366, 768)
         window.grab().save(os.path.join(SHOTS, "editor_herkunft.png"))
 
-    tracker = cycle_dialogs.DispatchTracker(window)
+    tracker = cycle_dialogs.DispatchTracker(window.context)
     assert tracker.table.rowCount() == 1 and "zurück am" in tracker.table.item(0, 5).text()  # type: ignore[union-attr]
     if SHOTS:
         tracker.grab().save(os.path.join(SHOTS, "versendungen.png"))
@@ -176,7 +176,7 @@ def test_checkout_and_checkin_in_the_window(
     doc = window.document
     assert doc is not None
     copy = tmp_path / "laptop.kik"
-    assert cycle_dialogs.checkout(window, copy)
+    assert cycle_dialogs.checkout(window.context, copy)
     with open_document(copy) as c, c.transaction() as s:
         from sqlalchemy import select
 
@@ -185,9 +185,9 @@ def test_checkout_and_checkin_in_the_window(
         m = s.scalars(select(Measure).where(Measure.title.like("%Maßnahme C%"))).one()
         m.status_key = "mitte"
     monkeypatch.setattr(MergePreviewDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
-    assert cycle_dialogs.checkin(window, copy)
+    assert cycle_dialogs.checkin(window.context, copy)
     assert measures(doc)["2.1.2"]["status"] == "mitte"
-    tracker = cycle_dialogs.DispatchTracker(window)
+    tracker = cycle_dialogs.DispatchTracker(window.context)
     written = tracker.write_reminders(tmp_path / "erinnerungen")
     assert written == []  # the copy came back: nothing outstanding
 

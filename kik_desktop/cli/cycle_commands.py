@@ -178,6 +178,23 @@ def export_return(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_full(args: argparse.Namespace) -> tuple[Any, Any]:
+    """``export OUT`` (the whole table): written and recorded as a dispatch with its base, so that the
+    workbook, imported back later, is merged three-way. Returns (ExportResult, DispatchInfo)."""
+    from kik_desktop.cli.writing import document_write_lock
+    from kik_desktop.exchange.excel_export import ExportError
+    from kik_desktop.exchange.export_dispatch import export_document_as_dispatch
+    from kik_desktop.store import open_document
+
+    path = resolve_db(args.db)
+    with document_write_lock(path, command="export"), open_document(path) as doc:
+        try:
+            done = export_document_as_dispatch(doc, args.output)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
+    return done.result, done.dispatch
+
+
 def cmd_dispatches(args: argparse.Namespace) -> int:
     from kik_desktop.domain.dispatches import list_dispatches
     from kik_desktop.store import open_document
@@ -197,11 +214,12 @@ def cmd_dispatches(args: argparse.Namespace) -> int:
         print("Noch keine Versendungen.")
         return 0
     for d in items:
-        state = (
-            f"zurück am {d.returned_at:%d.%m.%Y} ({d.returned_file})"
-            if d.returned_at
-            else f"offen (bis {d.due or '–'})"
-        )
+        if d.returned_at:
+            state = f"zurück am {d.returned_at:%d.%m.%Y} ({d.returned_file})"
+        elif not d.expects_return:
+            state = "vollständiger Export, keine Rückgabe erwartet"
+        else:
+            state = f"offen (bis {d.due or '–'})"
         print(f"{d.created_at:%d.%m.%Y}  {d.recipient or '–'}  {d.scope_label}  {d.file_name}  {state}")
     outstanding = sum(1 for d in items if d.outstanding)
     print(f"{len(items)} Versendungen, {outstanding} offen.")

@@ -260,19 +260,24 @@ def _lists(wb: Workbook, status_labels: list[str]) -> None:
     ws.protection.sheet = True
 
 
-def _meta(wb: Workbook, dispatch_uid: str, document_uid: str, scope: Scope) -> None:
+def write_marker(wb: Any, dispatch_uid: str, document_uid: str, scope_key: str, subject: str) -> None:
+    """The dispatch id in the workbook: a very hidden, protected sheet "_kik" and the workbook's
+    properties (found again after Excel or LibreOffice re-saved or renamed the file). Works on a
+    write-only workbook too (rows are appended)."""
     ws = wb.create_sheet(META_SHEET)
-    for r, (k, v) in enumerate(
-        (("dispatch", dispatch_uid), ("document", document_uid), ("scope", scope.key), ("format", "1")),
-        start=1,
+    for row in (
+        ("dispatch", dispatch_uid),
+        ("document", document_uid),
+        ("scope", scope_key),
+        ("format", "1"),
     ):
-        ws.cell(r, 1, k)
-        ws.cell(r, 2, v)
+        ws.append(list(row))
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
     wb.properties.identifier = dispatch_uid
-    wb.properties.keywords = f"{DISPATCH_KEYWORD}{dispatch_uid} {DOCUMENT_KEYWORD}{document_uid}"
-    wb.properties.subject = f"Rückmeldebogen {scope.label}"
+    marker = f"{DISPATCH_KEYWORD}{dispatch_uid} {DOCUMENT_KEYWORD}{document_uid}"
+    wb.properties.keywords = f"{wb.properties.keywords} {marker}" if wb.properties.keywords else marker
+    wb.properties.subject = subject
 
 
 def _validations(ws: Any, last_row: int, n_status: int) -> None:
@@ -498,7 +503,7 @@ def write_return_workbook(
     _lists(wb, [st.label for st in statuses(s)])
     _table(wb, s, scope, base, warnings)
     wb.move_sheet(TABLE_SHEET, offset=-(len(wb.sheetnames) - 2))
-    _meta(wb, info.uid, document_uid, scope)
+    write_marker(wb, info.uid, document_uid, scope.key, f"Rückmeldebogen {scope.label}")
     dispatches.add_base_values(s, info.id, base)
     save_atomically(wb.save, path)
     info = dispatches.find_dispatch(s, info.uid) or info
