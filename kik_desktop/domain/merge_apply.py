@@ -509,7 +509,9 @@ def provenance_text(s: Session, measure_id: int) -> str:
         return ""
     text = f"zuletzt geändert am {m.updated_at:%d.%m.%Y}"
     source = last_import_source(s, m.uid)
-    if source is not None and abs((source.changed_at - m.updated_at).total_seconds()) < 2:
+    # The import's record is written with (or just after) the change it made; an edit in the program
+    # after the import is newer than the record, however soon it came.
+    if source is not None and 0 <= (source.changed_at - m.updated_at).total_seconds() < 2:
         what = "Rückmeldung" if source.dispatch_uid else "Import"
         group = f" {source.group_name}" if source.group_name else ""
         text += f" (Import {what}{group})"
