@@ -280,36 +280,51 @@ def write_marker(wb: Any, dispatch_uid: str, document_uid: str, scope_key: str, 
     wb.properties.subject = subject
 
 
+def _list_validation(
+    ws: Any, list_column: str, count: int, cells: str, title: str, error: str, prompt: str = ""
+) -> None:
+    """An enforced drop-down over ``cells`` with the first ``count`` entries of a column of the list
+    sheet: other values are refused with ``error`` (status, priority, the goal of a new row)."""
+    dv = DataValidation(
+        type="list",
+        formula1=f"={LIST_SHEET}!${list_column}$1:${list_column}${count}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error,
+        promptTitle=title if prompt else None,
+        prompt=prompt or None,
+        showInputMessage=bool(prompt),
+    )
+    dv.add(cells)
+    ws.add_data_validation(dv)
+
+
 def _validations(ws: Any, last_row: int, n_status: int) -> None:
     def col(key: str) -> str:
         return str(get_column_letter(COL_INDEX[key]))
 
-    status = DataValidation(
-        type="list",
-        formula1=f"={LIST_SHEET}!$A$1:$A${n_status}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Status",
-        error="Bitte einen Status aus der Liste wählen.",
-        promptTitle="Status",
-        prompt="Aus der Liste wählen",
-        showInputMessage=True,
+    def cells(key: str) -> str:
+        return f"{col(key)}{FIRST_ROW}:{col(key)}{last_row}"
+
+    _list_validation(
+        ws,
+        "A",
+        n_status,
+        cells("status"),
+        "Status",
+        "Bitte einen Status aus der Liste wählen.",
+        "Aus der Liste wählen",
     )
-    status.add(f"{col('status')}{FIRST_ROW}:{col('status')}{last_row}")
-    priority = DataValidation(
-        type="list",
-        formula1=f"={LIST_SHEET}!$B$1:$B${len(PRIORITIES)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Priorität",
-        error="Bitte „hoch“, „mittel“ oder „niedrig“ wählen.",
-        promptTitle="Priorität",
-        prompt="hoch, mittel oder niedrig",
-        showInputMessage=True,
+    _list_validation(
+        ws,
+        "B",
+        len(PRIORITIES),
+        cells("priority"),
+        "Priorität",
+        "Bitte „hoch“, „mittel“ oder „niedrig“ wählen.",
+        "hoch, mittel oder niedrig",
     )
-    priority.add(f"{col('priority')}{FIRST_ROW}:{col('priority')}{last_row}")
-    ws.add_data_validation(status)
-    ws.add_data_validation(priority)
     for key in ("start", "end"):
         c = f"{col(key)}{FIRST_ROW}"
         formula = (
@@ -428,16 +443,8 @@ def _table(
         for i, label in enumerate(goal_labels, start=1):
             lists.cell(i, 3, label)
         goal_col = get_column_letter(COL_INDEX["goal"])
-        dv = DataValidation(
-            type="list",
-            formula1=f"={LIST_SHEET}!$C$1:$C${len(goal_labels)}",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="Ziel",
-            error="Bitte ein Ziel aus der Liste wählen.",
-        )
-        dv.add(f"{goal_col}{last - BLANK_ROWS + 1}:{goal_col}{last}")
-        ws.add_data_validation(dv)
+        blank = f"{goal_col}{last - BLANK_ROWS + 1}:{goal_col}{last}"
+        _list_validation(ws, "C", len(goal_labels), blank, "Ziel", "Bitte ein Ziel aus der Liste wählen.")
     _validations(ws, last, len(status_label))
     for key in ("measure_uid", "goal_uid", "field_uid"):
         ws.column_dimensions[get_column_letter(COL_INDEX[key])].hidden = True
