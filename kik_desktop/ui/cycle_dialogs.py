@@ -58,6 +58,7 @@ from kik_desktop.exchange.import_workflow import backup_then_write
 from kik_desktop.models import Field, Institution
 from kik_desktop.store import Document, DocumentError
 from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.list_pane import ListPane
 from kik_desktop.ui.merge_preview_dialog import MergePreviewDialog
 from kik_desktop.ui.operations import PlanUpdate
 from kik_desktop.ui.status_board import StatusBoardWidget
@@ -501,20 +502,12 @@ class WorkingGroupsDialog(QDialog):
         self.setWindowTitle("Arbeitsgruppen")
         self.resize(900, 560)
         outer = QHBoxLayout(self)
-        left = QVBoxLayout()
-        self.list = QListWidget()
-        self.list.setAccessibleName("Arbeitsgruppen")
+        left = ListPane("Arbeitsgruppen", "Neu", "Löschen")
+        self.list, self.add_button, self.delete_button = left.list, left.add_button, left.delete_button
         self.list.currentRowChanged.connect(self._show)
-        left.addWidget(self.list, 1)
-        buttons = QHBoxLayout()
-        self.add_button = QPushButton("Neu")
-        self.add_button.clicked.connect(self.add_group)
-        self.delete_button = QPushButton("Löschen")
-        self.delete_button.clicked.connect(self.delete_group)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.delete_button)
-        left.addLayout(buttons)
-        outer.addLayout(left, 1)
+        self.add_button.clicked.connect(lambda _c=False: self.add_group())
+        self.delete_button.clicked.connect(lambda _c=False: self.delete_group())
+        outer.addWidget(left, 1)
         right = QVBoxLayout()
         form = QFormLayout()
         self.name = QLineEdit()
