@@ -214,3 +214,28 @@ def test_removed_dispatch_refuses_its_workbook_and_comes_back_whole(
             [again] = dispatches.list_dispatches(s)
             assert (again.uid, again.id) == (sent.uid, sent.id)
             assert dispatches.base_values(s, again.id) == base
+
+
+def test_full_export_of_another_document_or_unknown_dispatch_is_refused(
+    doc_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "anderes.kik"
+    create_default_document(other).close()
+    foreign = tmp_path / "fremd.xlsx"
+    assert main(["export", str(foreign), "--db", str(other)]) == 0
+    before = doc_path.read_bytes()
+    code, data = run_json(capsys, "import", str(foreign), "--db", str(doc_path), "--json", "--yes")
+    assert code == 1 and [i["level"] for i in data["issues"]] == ["error"]
+    assert "anderen KIK-Dokument" in data["issues"][0]["message"]
+    assert doc_path.read_bytes() == before  # nothing written, not even a document id
+    own = tmp_path / "eigen.xlsx"
+    assert main(["export", str(own), "--db", str(doc_path)]) == 0
+    wb = load_workbook(own)
+    wb["_kik"]["B1"].value = "0" * 32  # a dispatch id this document never recorded
+    wb.save(own)
+    before = doc_path.read_bytes()
+    capsys.readouterr()
+    assert main(["import", str(own), "--db", str(doc_path), "--yes"]) == 1
+    assert "Die Versendung 000" in capsys.readouterr().out
+    assert doc_path.read_bytes() == before
+    assert list_backups(doc_path) == []

@@ -140,6 +140,7 @@ def import_return(args: argparse.Namespace) -> int | None:
 
 def export_return(args: argparse.Namespace) -> int:
     """``export OUT --field N | --working-group NAME | --institution NAME``: a return workbook."""
+    from kik_desktop.cli.writing import document_write_lock
     from kik_desktop.exchange.excel_export import ExportError
     from kik_desktop.exchange.return_workbook import (
         field_scope,
@@ -148,7 +149,6 @@ def export_return(args: argparse.Namespace) -> int:
         write_return_workbook,
     )
     from kik_desktop.store import open_document
-    from kik_desktop.store.lock import DocumentLock
 
     due = None
     if args.due:
@@ -157,7 +157,7 @@ def export_return(args: argparse.Namespace) -> int:
         except ValueError:
             raise CommandError(f"„{args.due}“ ist kein Datum (TT.MM.JJJJ).") from None
     path = resolve_db(args.db)
-    with DocumentLock(path), open_document(path) as doc:
+    with document_write_lock(path, command="export"), open_document(path) as doc:
         try:
             with doc.transaction() as s:
                 if args.field is not None:
