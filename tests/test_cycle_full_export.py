@@ -239,3 +239,25 @@ def test_full_export_of_another_document_or_unknown_dispatch_is_refused(
     assert "Die Versendung 000" in capsys.readouterr().out
     assert doc_path.read_bytes() == before
     assert list_backups(doc_path) == []
+
+
+def test_a_plain_import_records_its_file_as_the_source(doc_path: Path, tmp_path: Path) -> None:
+    """A table without a dispatch id (two-way): the editor says "(Import aus „…“)", not "(im Programm)"."""
+    from kik_desktop.domain.merge_apply import provenance_text
+    from kik_desktop.exchange.excel_export import export_document
+    from kik_desktop.exchange.excel_import import import_file
+
+    plain = tmp_path / "selbst geführt.xlsx"
+    with open_document(doc_path) as doc:
+        export_document(doc, tmp_path / "x.xlsx")
+    set_cell(tmp_path / "x.xlsx", plain, "2.1.2", "Zielgruppe", "Auszubildende")
+    with open_document(doc_path) as doc:
+        import_file(doc, plain)
+        with doc.reading() as s:
+            uid = measure(doc_path, "2.1.2")["uid"]
+            mid = s.scalar(select(Measure.id).where(Measure.uid == uid))
+            assert mid is not None
+            assert provenance_text(s, mid).endswith("(Import aus „selbst geführt.xlsx“)")
+        edit_in_program(doc_path, "2.1.2", {"notes": "nachgefragt"})
+        with doc.reading() as s:
+            assert provenance_text(s, mid).endswith("(im Programm)")

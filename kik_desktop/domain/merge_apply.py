@@ -509,12 +509,14 @@ def provenance_text(s: Session, measure_id: int) -> str:
         return ""
     text = f"zuletzt geändert am {m.updated_at:%d.%m.%Y}"
     source = last_import_source(s, m.uid)
-    # The import's record is written with (or just after) the change it made; an edit in the program
-    # after the import is newer than the record, however soon it came.
-    if source is not None and 0 <= (source.changed_at - m.updated_at).total_seconds() < 2:
-        what = "Rückmeldung" if source.dispatch_uid else "Import"
-        group = f" {source.group_name}" if source.group_name else ""
-        text += f" (Import {what}{group})"
+    # The import's record is written with (or just after) the changes it made, so the measure's last
+    # change is that import unless it changed again later; an edit in the program after the import is
+    # newer than the record, however soon it came.
+    if source is not None and m.updated_at <= source.changed_at:
+        if source.dispatch_uid:
+            text += f" (Import Rückmeldung{' ' + source.group_name if source.group_name else ''})"
+        else:
+            text += f" (Import aus „{source.source_file}“)"
     else:
         text += " (im Programm)"
     return text

@@ -11,6 +11,7 @@ Every export is recorded as a dispatch with the value of every exported cell (``
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -193,11 +194,10 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column of this width (characters), at least one."""
-    n = 0
-    for part in (text or "").split("\n"):
-        n += max(1, -(-len(part) // max(int(width * 1.05), 1)))
-    return max(n, 1)
+    """Lines a wrapped text takes in a column of this width (characters), at least one. Wrapped at
+    word boundaries like Excel and LibreOffice do (counting characters alone cut the last line off)."""
+    per_line = max(int(width * 1.05), 1)
+    return max(sum(max(1, len(textwrap.wrap(part, per_line))) for part in (text or "").split("\n")), 1)
 
 
 def _cover(wb: Workbook, scope: Scope, doc_title: str, dispatch_uid: str, due: str, today: date) -> None:
@@ -423,7 +423,7 @@ def _table(
                 cell.fill = _LOCKED_FILL
         ws.row_dimensions[r].height = min(
             409,
-            13.5 * max(_lines(str(shown.get(c.key, "")), c.width) for c in RETURN_COLUMNS if c.level != "id")
+            15 * max(_lines(str(shown.get(c.key, "")), c.width) for c in RETURN_COLUMNS if c.level != "id")
             + 3,
         )
         r += 1
