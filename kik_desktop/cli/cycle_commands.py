@@ -67,11 +67,13 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Namespace) -> int:
+def apply_merge_preview(
+    doc: Any, path: Path, preview: Any, args: argparse.Namespace, *, command: str = "import"
+) -> int:
     """Show, confirm, back up and write a three-way preview (returned workbook or copy)."""
+    from kik_desktop.cli.writing import document_write_lock
     from kik_desktop.domain.merge_apply import MergeBlocked, prepare_merge
     from kik_desktop.exchange.import_workflow import backup_then_write
-    from kik_desktop.store.lock import DocumentLock
 
     if args.json:
         _print_json(preview.to_json())
@@ -98,7 +100,9 @@ def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Names
         )
     except MergeBlocked as exc:
         raise CommandError(str(exc)) from None
-    with DocumentLock(doc.path):
+    # Like every writing command: refused while the window or another command holds the document (a
+    # server document has no lock file).
+    with document_write_lock(doc.location, command=command):
         backup_then_write(doc, path.name, record.description, record.redo, record.undo)
     left = 0 if args.take_sheet else len(preview.result.conflicts)
     out = sys.stderr if args.json else sys.stdout
@@ -249,4 +253,4 @@ def cmd_checkin(args: argparse.Namespace) -> int:
                 preview = preview_checkin(s, args.copy)
         except WorkshopError as exc:
             raise CommandError(str(exc)) from None
-        return apply_merge_preview(doc, Path(args.copy), preview, args)
+        return apply_merge_preview(doc, Path(args.copy), preview, args, command="checkin")
