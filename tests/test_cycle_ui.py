@@ -284,6 +284,18 @@ def test_full_export_in_the_window_merges_three_way_and_is_no_undo_step(
     assert seen == {"kept": [("2.1.1", "responsible")], "changed": [("2.1.2", "status")]}
     after = measures(doc)
     assert after["2.1.1"]["responsible"] == "Jobcenter Kempten" and after["2.1.2"]["status"] == "ende"
+    # One undo step: undo takes the value and the "returned" mark back, redo brings both again.
+    from kik_desktop.domain.dispatches import list_dispatches
+
+    def returned() -> list[str]:
+        with doc.reading() as s:
+            return [d.returned_file for d in list_dispatches(s)]
+
+    assert returned() == ["zurück.xlsx"]
+    window.undo()
+    assert measures(doc)["2.1.2"]["status"] == "umgesetzt" and returned() == [""]
+    window.redo()
+    assert measures(doc)["2.1.2"]["status"] == "ende" and returned() == ["zurück.xlsx"]
 
     # The provenance line: from the import, then the editor's own edit of the same measure.
     assert window.select_item("measure", _measure_id(doc, "2.1.2"))
