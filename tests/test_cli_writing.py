@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kik_desktop.cli import main
 from kik_desktop.domain import plan
+from kik_desktop.domain.dispatches import list_dispatches
 from kik_desktop.domain.queries import dump_plan
 from kik_desktop.store import Document, open_document
 from kik_desktop.store import backup as bk
@@ -39,7 +40,8 @@ def _dump_titles(s: Session) -> list[str]:
 
 @pytest.fixture
 def workbook_and_doc(small_plan: Document, tmp_path: Path) -> tuple[Path, Path]:
-    """A document whose measure M1 was renamed after the export: importing the export renames it back."""
+    """A document whose measure M1 was renamed after the export (a dispatch: the import merges three-way
+    and keeps the newer name)."""
     out = tmp_path / "export.xlsx"
     assert main(["export", str(out), "--db", str(small_plan.path)]) == 0
     with small_plan.transaction() as s:
@@ -115,8 +117,11 @@ def test_a_stale_lock_of_a_killed_process_is_taken_over(
     assert lock_path_of(doc).exists()  # the killed process could not clean up
     assert main(["import", str(workbook), "--db", str(doc), "--yes"]) == 0
     assert "Übernommen" in capsys.readouterr().out
+    # The export is a dispatch (issue #11): the newer edit of the document stays, the return is noted.
     titles = _dump_titles_of(doc)
-    assert "M1" in titles and "M1 umbenannt" not in titles
+    assert "M1 umbenannt" in titles and "M1" not in titles
+    with open_document(doc, read_only=True) as d, d.reading() as s:
+        assert [x.returned_file for x in list_dispatches(s)] == [workbook.name]
     assert not lock_path_of(doc).exists()  # released after the command
 
 

@@ -56,7 +56,7 @@ def test_working_groups_dialog_edits_are_undoable(
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
     assert window.open_path(doc_path)
-    dialog = cycle_dialogs.WorkingGroupsDialog(window)
+    dialog = cycle_dialogs.WorkingGroupsDialog(window.context)
     dialog.list.setCurrentRow(1)
     dialog.contact.setText("Frau Muster")
     dialog.email.setText("muster@kempten.de")
@@ -92,11 +92,11 @@ def test_return_workbook_round_trip_in_the_window(
     assert window.open_path(doc_path)
     doc = window.document
     assert doc is not None
-    dialog = cycle_dialogs.ReturnExportDialog(window)
+    dialog = cycle_dialogs.ReturnExportDialog(window.context)
     dialog.group_combo.setCurrentIndex(0)  # every group into a folder
     folder = tmp_path / "boegen"
     folder.mkdir()
-    written = cycle_dialogs.export_returns(window, folder, dialog=dialog)
+    written = cycle_dialogs.export_returns(window.context, folder, dialog=dialog)
     # Groups without measures are named in the status bar, the others get a workbook each.
     assert [p.name for p in written] == ["Rückmeldebogen_AG_Arbeit_und_Ausbildung_Handlungsfeld_2.xlsx"]
     assert "AG Sprache und Bildung" in window.statusBar().currentMessage() and messages == []
@@ -140,7 +140,7 @@ def test_return_workbook_round_trip_in_the_window(
         return int(QDialog.DialogCode.Accepted)
 
     monkeypatch.setattr(MergePreviewDialog, "exec", run_dialog)
-    assert cycle_dialogs.import_return(window, book) is True, messages
+    assert cycle_dialogs.import_return(window.context, book) is True, messages
     after = measures(doc)
     assert after["2.1.1"]["responsible"] == "Büro"
     assert after["2.1.2"]["status"] == "ende"
@@ -162,7 +162,7 @@ def test_return_workbook_round_trip_in_the_window(
         window.resize(1366, 768)
         window.grab().save(os.path.join(SHOTS, "editor_herkunft.png"))
 
-    tracker = cycle_dialogs.DispatchTracker(window)
+    tracker = cycle_dialogs.DispatchTracker(window.context)
     assert tracker.table.rowCount() == 1 and "zurück am" in tracker.table.item(0, 5).text()  # type: ignore[union-attr]
     if SHOTS:
         tracker.grab().save(os.path.join(SHOTS, "versendungen.png"))
@@ -176,7 +176,7 @@ def test_checkout_and_checkin_in_the_window(
     doc = window.document
     assert doc is not None
     copy = tmp_path / "laptop.kik"
-    assert cycle_dialogs.checkout(window, copy)
+    assert cycle_dialogs.checkout(window.context, copy)
     with open_document(copy) as c, c.transaction() as s:
         from sqlalchemy import select
 
@@ -185,9 +185,9 @@ def test_checkout_and_checkin_in_the_window(
         m = s.scalars(select(Measure).where(Measure.title.like("%Maßnahme C%"))).one()
         m.status_key = "mitte"
     monkeypatch.setattr(MergePreviewDialog, "exec", lambda self: int(QDialog.DialogCode.Accepted))
-    assert cycle_dialogs.checkin(window, copy)
+    assert cycle_dialogs.checkin(window.context, copy)
     assert measures(doc)["2.1.2"]["status"] == "mitte"
-    tracker = cycle_dialogs.DispatchTracker(window)
+    tracker = cycle_dialogs.DispatchTracker(window.context)
     written = tracker.write_reminders(tmp_path / "erinnerungen")
     assert written == []  # the copy came back: nothing outstanding
 
@@ -222,3 +222,128 @@ def test_not_updated_list_on_the_board(window: MainWindow, doc_path: Path) -> No
     stale.months.setValue(24)
     assert stale.list.count() == 0
     assert window.settings.value("board/stale_months") in (24, "24")
+
+
+def _measure_id(doc: Document, number: str) -> int:
+    from sqlalchemy import select
+
+    from kik_desktop.domain.merge_apply import numbering
+    from kik_desktop.models import Measure
+
+    with doc.reading() as s:
+        numbers, _ = numbering(s)
+        uid = next(k[1] for k, n in numbers.items() if k[0] == "measure" and n == number)
+        mid = s.scalar(select(Measure.id).where(Measure.uid == uid))
+    assert mid is not None
+    return int(mid)
+
+
+def test_full_export_in_the_window_merges_three_way_and_is_no_undo_step(
+    window: MainWindow, doc_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Datei → Exportieren als Excel records a dispatch (not an undo step: the file is out); the story of
+    #11 in the window; the provenance line follows the editor's own edit; a mistaken dispatch is removed
+    in the tracker after a question, as an undo step."""
+    from datetime import date
+
+    from kik_desktop.ui import excel_dialogs
+
+    assert window.open_path(doc_path)
+    ctx = window.context
+    doc = window.document
+    assert doc is not None
+    book = tmp_path / "tabelle.xlsx"
+    steps = window.undo_stack.count()
+    assert excel_dialogs.export_to_excel(ctx, book) is not None
+    assert window.undo_stack.count() == steps  # recording the dispatch is no undo step
+    # The administrator edits 2.1.1 in the editor.
+    assert window.select_item("measure", _measure_id(doc, "2.1.1"))
+    window.editor.measure_editor.responsible.setText("Jobcenter Kempten")
+    window.editor.flush()
+    assert measures(doc)["2.1.1"]["responsible"] == "Jobcenter Kempten"
+    # The workbook comes back with only the status of 2.1.2 changed.
+    wb = load_workbook(book)
+    ws = wb["Alle Maßnahmen"]
+    row = next(r for r in range(4, ws.max_row + 1) if str(ws.cell(r, 3).value or "").startswith("2.1.2 "))
+    ws.cell(row, 12).value = "in Umsetzung (Ende)"
+    returned = tmp_path / "zurück.xlsx"
+    wb.save(returned)
+    seen: dict[str, Any] = {}
+
+    def accept(self: MergePreviewDialog) -> int:
+        p = self.preview
+        seen["kept"] = [(p.numbers[d.key], d.attribute) for d in p.result.kept]  # type: ignore[index]
+        seen["changed"] = [(p.numbers[d.key], d.attribute) for d in p.result.changed]  # type: ignore[index]
+        self.resize(1366, 700)
+        if SHOTS:
+            self.grab().save(os.path.join(SHOTS, "vollexport_vorschau.png"))
+        return int(QDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(MergePreviewDialog, "exec", accept)
+    assert excel_dialogs.import_from_excel(ctx, returned) is True
+    assert seen == {"kept": [("2.1.1", "responsible")], "changed": [("2.1.2", "status")]}
+    after = measures(doc)
+    assert after["2.1.1"]["responsible"] == "Jobcenter Kempten" and after["2.1.2"]["status"] == "ende"
+    # One undo step: undo takes the value and the "returned" mark back, redo brings both again.
+    from kik_desktop.domain.dispatches import list_dispatches
+
+    def returned() -> list[str]:
+        with doc.reading() as s:
+            return [d.returned_file for d in list_dispatches(s)]
+
+    assert returned() == ["zurück.xlsx"]
+    window.undo()
+    assert measures(doc)["2.1.2"]["status"] == "umgesetzt" and returned() == [""]
+    window.redo()
+    assert measures(doc)["2.1.2"]["status"] == "ende" and returned() == ["zurück.xlsx"]
+
+    # The provenance line: from the import, then the editor's own edit of the same measure.
+    assert window.select_item("measure", _measure_id(doc, "2.1.2"))
+    label = ctx.part(ProvenanceLabel)
+    assert label is not None and label.text().endswith("(Import Rückmeldung)")
+    window.editor.measure_editor.responsible.setText("Büro für Integration")
+    window.editor.flush()
+    assert label.text() == f"zuletzt geändert am {date.today():%d.%m.%Y} (im Programm)"
+
+    # A second export by mistake: removed in the tracker after a question, as an undo step.
+    assert excel_dialogs.export_to_excel(ctx, tmp_path / "versehen.xlsx") is not None
+    tracker = cycle_dialogs.DispatchTracker(ctx)
+    assert tracker.table.rowCount() == 2
+    assert "zurück am" in tracker.table.item(0, 5).text()  # type: ignore[union-attr]
+    assert tracker.table.item(1, 5).text() == "vollständiger Export – keine Rückgabe erwartet"  # type: ignore[union-attr]
+    assert not tracker.remind.isEnabled()  # nobody is reminded of a full export
+    tracker.table.selectRow(1)
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    assert not tracker.remove_selected()  # "Nein": nothing happens
+    assert tracker.table.rowCount() == 2
+    if SHOTS:
+        tracker.resize(1366, 480)
+        tracker.grab().save(os.path.join(SHOTS, "versendungen_vollexport.png"))
+    assert tracker.remove_selected()
+    assert tracker.table.rowCount() == 1
+    assert (
+        window.undo_stack.undoText()
+        == "Versendung „versehen.xlsx“ vom " + f"{date.today():%d.%m.%Y} entfernen"
+    )
+    window.undo()
+    assert tracker.table.rowCount() == 2  # back whole, the tracker follows the undo
+    assert tracker.table.item(1, 3).text() == "versehen.xlsx"  # type: ignore[union-attr]
+    tracker.close()
+
+
+def test_return_workbooks_and_copies_are_recorded_without_an_undo_step(
+    window: MainWindow, doc_path: Path, tmp_path: Path
+) -> None:
+    assert window.open_path(doc_path)
+    ctx = window.context
+    steps = window.undo_stack.count()
+    dialog = cycle_dialogs.ReturnExportDialog(ctx)
+    dialog.kind.button(1).setChecked(True)  # Handlungsfeld
+    dialog.field_combo.setCurrentIndex(1)
+    assert len(cycle_dialogs.export_returns(ctx, tmp_path / "f2.xlsx", dialog=dialog)) == 1
+    assert cycle_dialogs.checkout(ctx, tmp_path / "laptop.kik")
+    assert window.undo_stack.count() == steps
+    tracker = cycle_dialogs.DispatchTracker(ctx)
+    assert [tracker.table.item(r, 5).text() for r in range(2)] == ["offen", "offen"]  # type: ignore[union-attr]
+    tracker.close()

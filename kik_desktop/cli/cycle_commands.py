@@ -67,11 +67,13 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Namespace) -> int:
+def apply_merge_preview(
+    doc: Any, path: Path, preview: Any, args: argparse.Namespace, *, command: str = "import"
+) -> int:
     """Show, confirm, back up and write a three-way preview (returned workbook or copy)."""
+    from kik_desktop.cli.writing import document_write_lock
     from kik_desktop.domain.merge_apply import MergeBlocked, prepare_merge
     from kik_desktop.exchange.import_workflow import backup_then_write
-    from kik_desktop.store.lock import DocumentLock
 
     if args.json:
         _print_json(preview.to_json())
@@ -98,7 +100,9 @@ def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Names
         )
     except MergeBlocked as exc:
         raise CommandError(str(exc)) from None
-    with DocumentLock(doc.path):
+    # Like every writing command: refused while the window or another command holds the document (a
+    # server document has no lock file).
+    with document_write_lock(doc.location, command=command):
         backup_then_write(doc, path.name, record.description, record.redo, record.undo)
     left = 0 if args.take_sheet else len(preview.result.conflicts)
     out = sys.stderr if args.json else sys.stdout
@@ -140,6 +144,7 @@ def import_return(args: argparse.Namespace) -> int | None:
 
 def export_return(args: argparse.Namespace) -> int:
     """``export OUT --field N | --working-group NAME | --institution NAME``: a return workbook."""
+    from kik_desktop.cli.writing import document_write_lock
     from kik_desktop.exchange.excel_export import ExportError
     from kik_desktop.exchange.return_workbook import (
         field_scope,
@@ -148,7 +153,6 @@ def export_return(args: argparse.Namespace) -> int:
         write_return_workbook,
     )
     from kik_desktop.store import open_document
-    from kik_desktop.store.lock import DocumentLock
 
     due = None
     if args.due:
@@ -157,7 +161,7 @@ def export_return(args: argparse.Namespace) -> int:
         except ValueError:
             raise CommandError(f"„{args.due}“ ist kein Datum (TT.MM.JJJJ).") from None
     path = resolve_db(args.db)
-    with DocumentLock(path), open_document(path) as doc:
+    with document_write_lock(path, command="export"), open_document(path) as doc:
         try:
             with doc.transaction() as s:
                 if args.field is not None:
@@ -176,6 +180,23 @@ def export_return(args: argparse.Namespace) -> int:
         f"Versendung {result.dispatch.uid})"
     )
     return 0
+
+
+def export_full(args: argparse.Namespace) -> tuple[Any, Any]:
+    """``export OUT`` (the whole table): written and recorded as a dispatch with its base, so that the
+    workbook, imported back later, is merged three-way. Returns (ExportResult, DispatchInfo)."""
+    from kik_desktop.cli.writing import document_write_lock
+    from kik_desktop.exchange.excel_export import ExportError
+    from kik_desktop.exchange.export_dispatch import export_document_as_dispatch
+    from kik_desktop.store import open_document
+
+    path = resolve_db(args.db)
+    with document_write_lock(path, command="export"), open_document(path) as doc:
+        try:
+            done = export_document_as_dispatch(doc, args.output)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
+    return done.result, done.dispatch
 
 
 def cmd_dispatches(args: argparse.Namespace) -> int:
@@ -197,11 +218,12 @@ def cmd_dispatches(args: argparse.Namespace) -> int:
         print("Noch keine Versendungen.")
         return 0
     for d in items:
-        state = (
-            f"zurück am {d.returned_at:%d.%m.%Y} ({d.returned_file})"
-            if d.returned_at
-            else f"offen (bis {d.due or '–'})"
-        )
+        if d.returned_at:
+            state = f"zurück am {d.returned_at:%d.%m.%Y} ({d.returned_file})"
+        elif not d.expects_return:
+            state = "vollständiger Export, keine Rückgabe erwartet"
+        else:
+            state = f"offen (bis {d.due or '–'})"
         print(f"{d.created_at:%d.%m.%Y}  {d.recipient or '–'}  {d.scope_label}  {d.file_name}  {state}")
     outstanding = sum(1 for d in items if d.outstanding)
     print(f"{len(items)} Versendungen, {outstanding} offen.")
@@ -231,4 +253,4 @@ def cmd_checkin(args: argparse.Namespace) -> int:
                 preview = preview_checkin(s, args.copy)
         except WorkshopError as exc:
             raise CommandError(str(exc)) from None
-        return apply_merge_preview(doc, Path(args.copy), preview, args)
+        return apply_merge_preview(doc, Path(args.copy), preview, args, command="checkin")

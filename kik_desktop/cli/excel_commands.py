@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from kik_desktop.cli import CommandError, db_argument, resolve_db
-from kik_desktop.cli.cycle_commands import export_return, import_return, merge_arguments
+from kik_desktop.cli.cycle_commands import export_full, export_return, import_return, merge_arguments
 from kik_desktop.cli.writing import confirm, document_write_lock
 
 
@@ -48,25 +48,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kik_desktop.exchange.excel_export import ExportError, export_document
-    from kik_desktop.store import open_document
-
     out: Path = args.output
     if out.suffix.lower() != ".xlsx":
         raise CommandError(f"„{out.name}“: Der Dateiname muss auf .xlsx enden.")
     if args.field is not None or args.working_group is not None or args.institution is not None:
         return export_return(args)
-    with open_document(resolve_db(args.db), read_only=True) as doc:
-        try:
-            result = export_document(doc, out)
-        except ExportError as exc:
-            raise CommandError(str(exc)) from None
+    # Recorded as a dispatch with its base: importing this workbook later merges three-way.
+    result, dispatch = export_full(args)
     for warning in result.warnings:
         print(f"Hinweis: {warning}", file=sys.stderr)
     print(
         f"Exportiert: {out} ({result.fields} Handlungsfelder, {result.goals} Ziele, "
         f"{result.measures} Maßnahmen; "
-        f"Blätter: {', '.join(result.sheets)})"
+        f"Blätter: {', '.join(result.sheets)}; Versendung {dispatch.uid})"
     )
     return 0
 

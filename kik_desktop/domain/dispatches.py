@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain import changes
@@ -21,6 +21,10 @@ from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.models import Dispatch, DispatchValue, DocumentProperty, Field, Goal, Measure
 
 DOCUMENT_UID_KEY = "document_uid"
+# Kinds of dispatch: a return workbook, a workshop copy, the full export of the implementation table.
+WORKBOOK = "workbook"
+COPY = "copy"
+FULL_EXPORT = "export"
 
 # The merged attributes: dump key → model attribute, per kind.
 MEASURE_MERGE_ATTRS: dict[str, str] = {
@@ -107,8 +111,14 @@ class DispatchInfo:
     items: int
 
     @property
+    def expects_return(self) -> bool:
+        """A return workbook or a workshop copy is waited for; a full export is recorded only so that
+        a re-import of it merges safely (nobody is reminded of it)."""
+        return self.kind != FULL_EXPORT
+
+    @property
     def outstanding(self) -> bool:
-        return self.returned_at is None
+        return self.returned_at is None and self.expects_return
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -125,7 +135,7 @@ class DispatchInfo:
             "returned": self.returned_at is not None,
             "returned_at": self.returned_at.isoformat(timespec="seconds") if self.returned_at else None,
             "returned_file": self.returned_file or None,
-            "outstanding": self.returned_at is None,
+            "outstanding": self.outstanding,
             "measures": self.items,
         }
 
@@ -193,12 +203,7 @@ def record_dispatch(
     )
     s.add(d)
     s.flush()
-    s.add_all(
-        DispatchValue(dispatch_id=d.id, kind=k, item_uid=uid, attribute=attr, value=v)
-        for (k, uid), attrs in values.items()
-        for attr, v in attrs.items()
-    )
-    s.flush()
+    add_base_values(s, d.id, values)
     s.refresh(d)
     return _info(s, d), ChangeSet.of(
         [changes.created("dispatch", d.id, None, 0, {"uid": d.uid, "scope": scope})]
@@ -235,10 +240,74 @@ def mark_returned(s: Session, dispatch_id: int, file_name: str, now: datetime | 
 
 
 def add_base_values(s: Session, dispatch_id: int, values: Mapping[Key, Mapping[str, str]]) -> None:
-    """Add base values to a recorded dispatch (the export fills them in as it writes the cells)."""
-    s.add_all(
-        DispatchValue(dispatch_id=dispatch_id, kind=k, item_uid=uid, attribute=attr, value=v)
+    """Add base values to a recorded dispatch (the export fills them in as it writes the cells).
+
+    One executemany INSERT, not ORM objects: a full export of 10,000 measures has 120,000 values."""
+    rows = [
+        {"dispatch_id": dispatch_id, "kind": k, "item_uid": uid, "attribute": attr, "value": v}
         for (k, uid), attrs in values.items()
         for attr, v in attrs.items()
-    )
+    ]
+    if rows:
+        s.execute(insert(DispatchValue), rows)
     s.flush()
+
+
+@dataclass(frozen=True)
+class RemovedDispatch:
+    """A deleted dispatch with its base, to bring it back whole (undo of the removal)."""
+
+    columns: dict[str, Any]
+    values: list[dict[str, Any]]
+
+
+_DISPATCH_COLUMNS = (
+    "id",
+    "uid",
+    "created_at",
+    "kind",
+    "scope",
+    "scope_label",
+    "recipient",
+    "contact",
+    "email",
+    "due",
+    "file_name",
+    "returned_at",
+    "returned_file",
+)
+
+
+def delete_dispatch(s: Session, uid: str) -> tuple[RemovedDispatch, ChangeSet]:
+    """Remove a dispatch and its base (e.g. a workbook exported by mistake and never sent).
+
+    A workbook of it that comes back afterwards is refused (its base is gone); ``restore_dispatch``
+    brings it back whole. Raises KeyError when there is no such dispatch."""
+    d = s.scalar(select(Dispatch).where(Dispatch.uid == uid))
+    if d is None:
+        raise KeyError(uid)
+    columns = {c: getattr(d, c) for c in _DISPATCH_COLUMNS}
+    values = [
+        {"kind": k, "item_uid": item_uid, "attribute": a, "value": v}
+        for k, item_uid, a, v in s.execute(
+            select(
+                DispatchValue.kind, DispatchValue.item_uid, DispatchValue.attribute, DispatchValue.value
+            ).where(DispatchValue.dispatch_id == d.id)
+        )
+    ]
+    dispatch_id = d.id
+    s.execute(delete(DispatchValue).where(DispatchValue.dispatch_id == dispatch_id))
+    s.execute(delete(Dispatch).where(Dispatch.id == dispatch_id))
+    s.flush()
+    return RemovedDispatch(columns, values), ChangeSet.of([changes.deleted("dispatch", dispatch_id)])
+
+
+def restore_dispatch(s: Session, removed: RemovedDispatch) -> ChangeSet:
+    """Bring a removed dispatch back with its id, uid and base."""
+    s.add(Dispatch(**removed.columns))
+    s.flush()
+    dispatch_id = int(removed.columns["id"])
+    if removed.values:
+        s.execute(insert(DispatchValue), [{"dispatch_id": dispatch_id, **v} for v in removed.values])
+    s.flush()
+    return ChangeSet.of([changes.created("dispatch", dispatch_id, None, 0, {"uid": removed.columns["uid"]})])

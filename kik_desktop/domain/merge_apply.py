@@ -9,11 +9,11 @@ returned; ``redo``/``undo`` return ``ChangeSet``s.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -79,6 +79,10 @@ class MergePreview:
     new_items: list[NewItem] = field(default_factory=list)
     issues: list[MergeIssue] = field(default_factory=list)
     group: str = ""
+    # Set by a reader that writes in its own way (the full export: the ordinary import's operations);
+    # ``prepare_merge`` hands the person's decisions to it. Called as
+    # ``prepare(choices, take_sheet=…, delete_missing=…, accepted_new=…)`` → a ``MergeRecord``.
+    prepare: Callable[..., MergeRecord] | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -258,7 +262,8 @@ def build_preview(
 # -- writing ------------------------------------------------------------------------------------------
 
 
-def _model_values(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
+def model_values(kind: str, values: Mapping[str, str]) -> dict[str, Any]:
+    """The merge's texts (dump keys) as model attributes and values (status "" → None, priority int)."""
     attrs = dispatches.MERGE_ATTRS[kind]
     out: dict[str, Any] = {}
     for key, value in values.items():
@@ -323,7 +328,7 @@ class MergeUndo:
             item_id = known.get(key) if known is not None else _id_of(s, kind, uid)
             if item_id is None:
                 continue
-            model = _model_values(kind, attrs)
+            model = model_values(kind, attrs)
             result = plan.update_item(s, kind, item_id, model, now=stamp)
             self._done.append(("update", (kind, item_id, result)))
             if result.new:
@@ -352,7 +357,7 @@ class MergeUndo:
             parent_id = _id_of(s, parent_kind, parent_uid)
             if parent_id is None:
                 continue
-            model = _model_values(item.kind, item.values)
+            model = model_values(item.kind, item.values)
             item_id = plan.create_item(
                 s, item.kind, parent_id, None, model, item_id=self._created_ids.get(index)
             )
@@ -471,6 +476,16 @@ class MergeUndo:
         return ChangeSet.of(out)
 
 
+class MergeRecord(Protocol):
+    """An undoable write of a decided preview: ``redo``/``undo`` in the caller's transaction."""
+
+    description: str
+
+    def redo(self, s: Session) -> ChangeSet: ...
+
+    def undo(self, s: Session) -> ChangeSet: ...
+
+
 def prepare_merge(
     preview: MergePreview,
     choices: Mapping[tuple[Hashable, str], Choice | tuple[Choice, Any]] | None = None,
@@ -478,8 +493,12 @@ def prepare_merge(
     take_sheet: bool = False,
     delete_missing: bool = False,
     accepted_new: set[int] | None = None,
-) -> MergeUndo:
-    """The undoable write of a decided preview; raises ValueError (German) when it has errors."""
+) -> MergeRecord:
+    """The undoable write of a decided preview; raises MergeBlocked (German) when it has errors."""
+    if preview.prepare is not None:
+        return preview.prepare(
+            choices, take_sheet=take_sheet, delete_missing=delete_missing, accepted_new=accepted_new
+        )
     if preview.has_errors:
         raise MergeBlocked(
             "Die Rückmeldung kann nicht übernommen werden:\n"
@@ -534,16 +553,23 @@ def not_updated_since(s: Session, months: int = 6, today: datetime | None = None
 
 
 def provenance_text(s: Session, measure_id: int) -> str:
-    """ "zuletzt geändert am … (Import Rückmeldung AG …)" for the editor; "" when nothing is known."""
+    """ "zuletzt geändert am … (Import Rückmeldung AG …)" for the editor, "… (im Programm)" when the last
+    change was not an import; "" when nothing is known."""
     m = s.get(Measure, measure_id)
     if m is None or m.updated_at is None:
         return ""
     text = f"zuletzt geändert am {m.updated_at:%d.%m.%Y}"
     source = last_import_source(s, m.uid)
-    if source is not None and abs((source.changed_at - m.updated_at).total_seconds()) < 2:
-        what = "Rückmeldung" if source.dispatch_uid else "Import"
-        group = f" {source.group_name}" if source.group_name else ""
-        text += f" (Import {what}{group})"
+    # The import's record is written with (or just after) the changes it made, so the measure's last
+    # change is that import unless it changed again later; an edit in the program after the import is
+    # newer than the record, however soon it came.
+    if source is not None and m.updated_at <= source.changed_at:
+        if source.dispatch_uid:
+            text += f" (Import Rückmeldung{' ' + source.group_name if source.group_name else ''})"
+        else:
+            text += f" (Import aus „{source.source_file}“)"
+    else:
+        text += " (im Programm)"
     return text
 
 
@@ -552,10 +578,12 @@ __all__ = [
     "MergeBlocked",
     "MergeIssue",
     "MergePreview",
+    "MergeRecord",
     "MergeUndo",
     "NewItem",
     "build_preview",
     "last_import_source",
+    "model_values",
     "not_updated_since",
     "prepare_merge",
     "provenance_text",

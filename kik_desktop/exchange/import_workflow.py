@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kik_desktop.exchange.import_model import ImportPreview
 from kik_desktop.exchange.merge import ImportUndo, prepare_import
 from kik_desktop.exchange.preview import preview_document
+from kik_desktop.exchange.provenance import ImportProvenance
 from kik_desktop.store.backup import make_backup
 
 Step = Callable[[Session], Any]
@@ -70,7 +71,8 @@ def apply_preview(
 ) -> AppliedImport | None:
     """Backup and apply a confirmed preview. Raises ImportBlocked when it has errors (nothing written)."""
     record = prepare_import(preview, delete_missing=delete_missing)
-    backup = backup_then_write(doc, preview.source.name, record.description, record.redo, record.undo, write)
+    step = ImportProvenance(record, preview.source.name)  # the editor's "zuletzt geändert … (Import …)"
+    backup = backup_then_write(doc, preview.source.name, record.description, step.redo, step.undo, write)
     if backup is None:
         return None
     return AppliedImport(preview, record, backup)

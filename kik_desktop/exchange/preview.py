@@ -4,6 +4,7 @@ Nothing is written here."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -31,10 +32,17 @@ def _known_field_names(s: Session) -> dict[str, str]:
     return names
 
 
-def read_preview(s: Session, grid: WorkbookGrid, mapping: dict[str, str] | None = None) -> ImportPreview:
+def read_preview(
+    s: Session,
+    grid: WorkbookGrid,
+    mapping: dict[str, str] | None = None,
+    *,
+    matcher: Callable[[Session, PlanParser, ImportPreview], Matcher] = Matcher,
+) -> ImportPreview:
     """Understand an already read workbook and compare it with the document.
 
-    ``mapping`` (normalised header text → column key, "" = not imported) overrides how columns are read.
+    ``mapping`` (normalised header text → column key, "" = not imported) overrides how columns are read;
+    ``matcher`` makes the comparison (the full export's three-way import passes one that knows the base).
     """
     preview = ImportPreview(source=grid.path)
     parser = PlanParser(grid, StatusReader(statuses(s)), _known_field_names(s))
@@ -81,7 +89,7 @@ def read_preview(s: Session, grid: WorkbookGrid, mapping: dict[str, str] | None 
     if not any(pf.goals for pf in parser.fields.values()) and not parser.fields:
         preview.issues.append(Issue("error", "Die Tabelle enthält keine Ziele und keine Maßnahmen."))
         return preview
-    Matcher(s, parser, preview).run()
+    matcher(s, parser, preview).run()
     _read_indicator_sheet(s, grid, preview)
     return preview
 

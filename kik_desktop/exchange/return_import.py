@@ -4,7 +4,8 @@
 so a renamed or re-saved file still finds its base. ``preview_return(s, path)`` reads the table sheet by
 its headers, turns cells into the merge's values (status and priority labels to keys, dates canonical)
 and compares base (the dispatch), sheet and document (``domain.merge_apply.build_preview``).
-Workbooks without a marker return None: the caller falls back to the two-way import.
+Workbooks without a marker return None: the caller falls back to the two-way import. A full export
+(a dispatch of kind "export") is read by ``export_dispatch.preview_full_export``.
 """
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ def preview_return(
             )
         )
         return empty
+    if info.kind == dispatches.FULL_EXPORT:  # the whole table: the ordinary reader, then three-way
+        from kik_desktop.exchange.export_dispatch import preview_full_export
+
+        return preview_full_export(s, p, grid, info, current)
     found = _table_sheet(grid)
     if found is None:
         empty.issues.append(

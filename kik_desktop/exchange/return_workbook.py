@@ -11,6 +11,7 @@ Every export is recorded as a dispatch with the value of every exported cell (``
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -194,11 +195,10 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column of this width (characters), at least one."""
-    n = 0
-    for part in (text or "").split("\n"):
-        n += max(1, -(-len(part) // max(int(width * 1.05), 1)))
-    return max(n, 1)
+    """Lines a wrapped text takes in a column of this width (characters), at least one. Wrapped at
+    word boundaries like Excel and LibreOffice do (counting characters alone cut the last line off)."""
+    per_line = max(int(width * 1.05), 1)
+    return max(sum(max(1, len(textwrap.wrap(part, per_line))) for part in (text or "").split("\n")), 1)
 
 
 def _cover(wb: Workbook, scope: Scope, doc_title: str, dispatch_uid: str, due: str, today: date) -> None:
@@ -264,51 +264,71 @@ def _lists(wb: Workbook, status_labels: list[str]) -> None:
     ws.protection.sheet = True
 
 
-def _meta(wb: Workbook, dispatch_uid: str, document_uid: str, scope: Scope) -> None:
+def write_marker(wb: Any, dispatch_uid: str, document_uid: str, scope_key: str, subject: str) -> None:
+    """The dispatch id in the workbook: a very hidden, protected sheet "_kik" and the workbook's
+    properties (found again after Excel or LibreOffice re-saved or renamed the file). Works on a
+    write-only workbook too (rows are appended)."""
     ws = wb.create_sheet(META_SHEET)
-    for r, (k, v) in enumerate(
-        (("dispatch", dispatch_uid), ("document", document_uid), ("scope", scope.key), ("format", "1")),
-        start=1,
+    for row in (
+        ("dispatch", dispatch_uid),
+        ("document", document_uid),
+        ("scope", scope_key),
+        ("format", "1"),
     ):
-        ws.cell(r, 1, k)
-        ws.cell(r, 2, v)
+        ws.append(list(row))
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
     wb.properties.identifier = dispatch_uid
-    wb.properties.keywords = f"{DISPATCH_KEYWORD}{dispatch_uid} {DOCUMENT_KEYWORD}{document_uid}"
-    wb.properties.subject = f"Rückmeldebogen {scope.label}"
+    marker = f"{DISPATCH_KEYWORD}{dispatch_uid} {DOCUMENT_KEYWORD}{document_uid}"
+    wb.properties.keywords = f"{wb.properties.keywords} {marker}" if wb.properties.keywords else marker
+    wb.properties.subject = subject
+
+
+def _list_validation(
+    ws: Any, list_column: str, count: int, cells: str, title: str, error: str, prompt: str = ""
+) -> None:
+    """An enforced drop-down over ``cells`` with the first ``count`` entries of a column of the list
+    sheet: other values are refused with ``error`` (status, priority, the goal of a new row)."""
+    dv = DataValidation(
+        type="list",
+        formula1=f"={LIST_SHEET}!${list_column}$1:${list_column}${count}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error,
+        promptTitle=title if prompt else None,
+        prompt=prompt or None,
+        showInputMessage=bool(prompt),
+    )
+    dv.add(cells)
+    ws.add_data_validation(dv)
 
 
 def _validations(ws: Any, last_row: int, n_status: int) -> None:
     def col(key: str) -> str:
         return str(get_column_letter(COL_INDEX[key]))
 
-    status = DataValidation(
-        type="list",
-        formula1=f"={LIST_SHEET}!$A$1:$A${n_status}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Status",
-        error="Bitte einen Status aus der Liste wählen.",
-        promptTitle="Status",
-        prompt="Aus der Liste wählen",
-        showInputMessage=True,
+    def cells(key: str) -> str:
+        return f"{col(key)}{FIRST_ROW}:{col(key)}{last_row}"
+
+    _list_validation(
+        ws,
+        "A",
+        n_status,
+        cells("status"),
+        "Status",
+        "Bitte einen Status aus der Liste wählen.",
+        "Aus der Liste wählen",
     )
-    status.add(f"{col('status')}{FIRST_ROW}:{col('status')}{last_row}")
-    priority = DataValidation(
-        type="list",
-        formula1=f"={LIST_SHEET}!$B$1:$B${len(PRIORITIES)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Priorität",
-        error="Bitte „hoch“, „mittel“ oder „niedrig“ wählen.",
-        promptTitle="Priorität",
-        prompt="hoch, mittel oder niedrig",
-        showInputMessage=True,
+    _list_validation(
+        ws,
+        "B",
+        len(PRIORITIES),
+        cells("priority"),
+        "Priorität",
+        "Bitte „hoch“, „mittel“ oder „niedrig“ wählen.",
+        "hoch, mittel oder niedrig",
     )
-    priority.add(f"{col('priority')}{FIRST_ROW}:{col('priority')}{last_row}")
-    ws.add_data_validation(status)
-    ws.add_data_validation(priority)
     for key in ("start", "end"):
         c = f"{col(key)}{FIRST_ROW}"
         formula = (
@@ -407,7 +427,7 @@ def _table(
                 cell.fill = _LOCKED_FILL
         ws.row_dimensions[r].height = min(
             409,
-            13.5 * max(_lines(str(shown.get(c.key, "")), c.width) for c in RETURN_COLUMNS if c.level != "id")
+            15 * max(_lines(str(shown.get(c.key, "")), c.width) for c in RETURN_COLUMNS if c.level != "id")
             + 3,
         )
         r += 1
@@ -427,16 +447,8 @@ def _table(
         for i, label in enumerate(goal_labels, start=1):
             lists.cell(i, 3, label)
         goal_col = get_column_letter(COL_INDEX["goal"])
-        dv = DataValidation(
-            type="list",
-            formula1=f"={LIST_SHEET}!$C$1:$C${len(goal_labels)}",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="Ziel",
-            error="Bitte ein Ziel aus der Liste wählen.",
-        )
-        dv.add(f"{goal_col}{last - BLANK_ROWS + 1}:{goal_col}{last}")
-        ws.add_data_validation(dv)
+        blank = f"{goal_col}{last - BLANK_ROWS + 1}:{goal_col}{last}"
+        _list_validation(ws, "C", len(goal_labels), blank, "Ziel", "Bitte ein Ziel aus der Liste wählen.")
     _validations(ws, last, len(status_label))
     for key in ("measure_uid", "goal_uid", "field_uid"):
         ws.column_dimensions[get_column_letter(COL_INDEX[key])].hidden = True
@@ -504,7 +516,7 @@ def write_return_workbook(
     wb.move_sheet(TABLE_SHEET, offset=-(len(wb.sheetnames) - 2))
     # The sheet "Indikatoren" of the scope's measures and goals; its values join the base.
     write_indicator_sheet(wb, s, measure_ids=scope.measure_ids, base=base)
-    _meta(wb, info.uid, document_uid, scope)
+    write_marker(wb, info.uid, document_uid, scope.key, f"Rückmeldebogen {scope.label}")
     dispatches.add_base_values(s, info.id, base)
     save_atomically(wb.save, path)
     info = dispatches.find_dispatch(s, info.uid) or info

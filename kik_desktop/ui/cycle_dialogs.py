@@ -1,5 +1,12 @@
 """The working-group cycle in the window: Bearbeiten → Arbeitsgruppen, Datei → Rückmeldebögen,
-Versendungen, Arbeitskopie anlegen/zurückführen, and the three-way import of returned workbooks."""
+Versendungen, Arbeitskopie anlegen/zurückführen, the full export as a dispatch, and the three-way import
+of returned workbooks.
+
+Recording a dispatch (a return workbook, a workshop copy, the full export) is *not* an undo step: the file
+is written and may already be on its way; Strg+Z after an export would otherwise silently delete the base
+that the returned workbook needs, and the file would stay out there anyway. A dispatch made by mistake is
+removed in „Versendungen und Rücklauf“ (with a question first); that removal is an undo step.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction
@@ -38,21 +45,23 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kik_desktop.domain import changes
+from kik_desktop.domain import dispatches as dispatch_records
 from kik_desktop.domain import working_groups as wg
+from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dispatches import DispatchInfo, list_dispatches
 from kik_desktop.domain.merge_apply import MergeBlocked, MergePreview, prepare_merge
 from kik_desktop.domain.plan import PlanError
 from kik_desktop.domain.queries import statuses
-from kik_desktop.exchange.excel_export import ExportError
+from kik_desktop.exchange.excel_export import ExportError, ExportResult
 from kik_desktop.exchange.import_workflow import backup_then_write
 from kik_desktop.models import Field, Institution
-from kik_desktop.store import DocumentError
+from kik_desktop.store import Document, DocumentError
+from kik_desktop.ui.context import WindowContext
+from kik_desktop.ui.list_pane import ListPane
 from kik_desktop.ui.merge_preview_dialog import MergePreviewDialog
-from kik_desktop.ui.operations import ChangeInfo
+from kik_desktop.ui.operations import PlanUpdate
 from kik_desktop.ui.status_board import StatusBoardWidget
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
 
 TITLE = "Rückmeldung"
 
@@ -65,13 +74,18 @@ def _folder_of(doc: Any) -> Path:
     return Path.home() if doc.is_server else Path(doc.path).parent
 
 
-def _apply_preview(window: MainWindow, preview: MergePreview) -> bool:
-    doc = window.document
+def _recorded(ctx: WindowContext, info: DispatchInfo) -> None:
+    """Tell the views that a dispatch was recorded (not an undo step: see the module docstring)."""
+    ctx.operations.publish(ChangeSet.of([changes.created("dispatch", info.id, None, 0, {"uid": info.uid})]))
+
+
+def _apply_preview(ctx: WindowContext, preview: MergePreview) -> bool:
+    window, doc = ctx.window, ctx.document
     assert doc is not None
     with doc.reading() as s:
         labels = {st.key: st.label for st in statuses(s)}
     dialog = MergePreviewDialog(preview, window, labels=labels)
-    window.context.provide(dialog)  # tests find the last one as ctx.part(MergePreviewDialog)
+    ctx.provide(dialog)  # tests find the last one as ctx.part(MergePreviewDialog)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False
     try:
@@ -84,9 +98,10 @@ def _apply_preview(window: MainWindow, preview: MergePreview) -> bool:
     except MergeBlocked as exc:
         QMessageBox.critical(window, TITLE, str(exc))
         return False
+    ctx.editor.flush()
     try:
         backup = backup_then_write(
-            doc, preview.source.name, record.description, record.redo, record.undo, window.run_bulk_operation
+            doc, preview.source.name, record.description, record.redo, record.undo, ctx.operations.bulk
         )
     except DocumentError as exc:
         QMessageBox.critical(
@@ -98,23 +113,24 @@ def _apply_preview(window: MainWindow, preview: MergePreview) -> bool:
     return backup is not None
 
 
-def import_return(window: MainWindow, path: Path) -> bool | None:
-    """The three-way import of a returned workbook; None when the workbook carries no dispatch id."""
+def import_return(ctx: WindowContext, path: Path) -> bool | None:
+    """The three-way import of a returned workbook (or of a full export that comes back); None when the
+    workbook carries no dispatch id."""
     from kik_desktop.exchange.return_import import preview_return
 
-    doc = window.document
+    doc = ctx.document
     assert doc is not None
     with doc.reading() as s:
         preview = preview_return(s, path)
     if preview is None:
         return None
-    return _apply_preview(window, preview)
+    return _apply_preview(ctx, preview)
 
 
-def checkin(window: MainWindow, path: Path | None = None) -> bool:
+def checkin(ctx: WindowContext, path: Path | None = None) -> bool:
     from kik_desktop.domain.workshop import WorkshopError, preview_checkin
 
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None or doc.read_only:
         return False
     if path is None:
@@ -124,20 +140,20 @@ def checkin(window: MainWindow, path: Path | None = None) -> bool:
         if not name:
             return False
         path = Path(name)
-    window.editor.flush()
+    ctx.editor.flush()
     try:
         with doc.reading() as s:
             preview = preview_checkin(s, path)
     except WorkshopError as exc:
         QMessageBox.critical(window, "Arbeitskopie zurückführen", str(exc))
         return False
-    return _apply_preview(window, preview)
+    return _apply_preview(ctx, preview)
 
 
-def checkout(window: MainWindow, path: Path | None = None) -> bool:
+def checkout(ctx: WindowContext, path: Path | None = None) -> bool:
     from kik_desktop.domain.workshop import checkout as do_checkout
 
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None or doc.read_only:
         return False
     if path is None:
@@ -149,14 +165,41 @@ def checkout(window: MainWindow, path: Path | None = None) -> bool:
         if not name:
             return False
         path = Path(name)
-    window.editor.flush()
+    ctx.editor.flush()
     try:
         info = do_checkout(doc, path)
     except DocumentError as exc:
         QMessageBox.critical(window, "Arbeitskopie", str(exc))
         return False
-    window.statusBar().showMessage(f"Arbeitskopie angelegt: {path.name} (Ausgabe {info.uid[:8]})", 10000)
+    _recorded(ctx, info)
+    window.statusBar().showMessage(
+        f"Arbeitskopie angelegt: {path.name} (Ausgabe {info.uid[:8]}, vermerkt unter „Versendungen“)", 10000
+    )
     return True
+
+
+class FullExport:
+    """Datei → Exportieren als Excel: the export, recorded as a dispatch (issue #11), run in the progress
+    thread; ``publish()`` afterwards, in the window's thread, tells the views. A document open only for
+    reading is exported without the record (nothing can be written to it)."""
+
+    def __init__(self, ctx: WindowContext, doc: Document, path: Path) -> None:
+        self.ctx, self.doc, self.path = ctx, doc, path
+        self.dispatch: DispatchInfo | None = None
+
+    def __call__(self) -> ExportResult:
+        from kik_desktop.exchange.excel_export import export_document
+        from kik_desktop.exchange.export_dispatch import export_document_as_dispatch
+
+        if self.doc.read_only:
+            return export_document(self.doc, self.path)
+        done = export_document_as_dispatch(self.doc, self.path)
+        self.dispatch = done.dispatch
+        return done.result
+
+    def publish(self) -> None:
+        if self.dispatch is not None:
+            _recorded(self.ctx, self.dispatch)
 
 
 # -- return workbooks -----------------------------------------------------------------------------------
@@ -165,10 +208,10 @@ def checkout(window: MainWindow, path: Path | None = None) -> bool:
 class ReturnExportDialog(QDialog):
     """Which part: a field, a working group (or every group into a folder), an institution; due date."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
         self.setWindowTitle("Rückmeldebögen exportieren")
-        doc = window.document
+        doc = ctx.document
         assert doc is not None
         with doc.reading() as s:
             fields = [f.name for f in s.scalars(select(Field).order_by(Field.position, Field.id))]
@@ -228,7 +271,7 @@ def _group_maker(make: Callable[[Session, str], Any], name: str) -> Callable[[Se
 
 
 def export_returns(
-    window: MainWindow, target: Path | None = None, *, dialog: ReturnExportDialog | None = None
+    ctx: WindowContext, target: Path | None = None, *, dialog: ReturnExportDialog | None = None
 ) -> list[Path]:
     """The dialog, then the workbook(s); returns the written files."""
     from kik_desktop.exchange.return_workbook import (
@@ -239,11 +282,11 @@ def export_returns(
         write_return_workbook,
     )
 
-    doc = window.document
+    window, doc = ctx.window, ctx.document
     if doc is None or doc.read_only:
         return []
-    window.editor.flush()
-    dialog = dialog or ReturnExportDialog(window)
+    ctx.editor.flush()
+    dialog = dialog or ReturnExportDialog(ctx)
     if target is None and dialog.exec() != QDialog.DialogCode.Accepted:
         return []
     kind = dialog.kind.checkedId()
@@ -289,6 +332,7 @@ def export_returns(
                 out = target / f"Rückmeldebogen_{_safe_name(scope.label)}.xlsx" if all_groups else target
                 result = write_return_workbook(s, scope, out, due=dialog.due_date())
             written.append(result.path)
+            _recorded(ctx, result.dispatch)
         except (ExportError, DocumentError) as exc:
             errors.append(str(exc))
     if errors:
@@ -304,19 +348,21 @@ def export_returns(
 
 
 class DispatchTracker(QDialog):
-    """Every dispatch: recipient, date, scope, returned or outstanding; reminder letters as PDF."""
+    """Every dispatch: recipient, date, scope, returned or outstanding; reminder letters as PDF; a dispatch
+    made by mistake removed (after a question; an undo step)."""
 
     HEADS = ("Versandt", "An", "Umfang", "Datei", "Zurück bis", "Rücklauf")
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
         self.setWindowTitle("Versendungen und Rücklauf")
         self.resize(1000, 480)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(0, len(self.HEADS))
         self.table.setHorizontalHeaderLabels(list(self.HEADS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -327,45 +373,110 @@ class DispatchTracker(QDialog):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setWordWrap(True)
         self.table.setAccessibleName("Versendungen")
+        self.table.itemSelectionChanged.connect(self._selection_changed)
         layout.addWidget(self.table, 1)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         row = QHBoxLayout()
         self.remind = QPushButton("Erinnerungen für offene als PDF …")
         self.remind.clicked.connect(self.write_reminders)
         row.addWidget(self.remind)
+        self.remove_button = QPushButton("Versendung entfernen …")
+        self.remove_button.setToolTip(
+            "Für eine versehentliche Versendung: Der Vermerk mit dem Stand beim Versand wird gelöscht "
+            "(rückgängig zu machen). Eine Datei dieser Versendung kann danach nicht mehr abgeglichen werden."
+        )
+        self.remove_button.clicked.connect(lambda _c=False: self.remove_selected())
+        row.addWidget(self.remove_button)
         row.addStretch(1)
         close = QPushButton("Schließen")
         close.clicked.connect(self.accept)
         row.addWidget(close)
         layout.addLayout(row)
         self.items: list[DispatchInfo] = []
+        ctx.operations.applied.connect(self._applied)
         self.refresh()
 
+    def _applied(self, update: PlanUpdate) -> None:
+        if update.reset or update.touches("dispatch"):
+            self.refresh()
+
+    def _selection_changed(self) -> None:
+        writable = self.ctx.document is not None and not self.ctx.document.read_only
+        self.remove_button.setEnabled(writable and self.selected() is not None)
+
+    def selected(self) -> DispatchInfo | None:
+        rows = {i.row() for i in self.table.selectionModel().selectedRows()}
+        return self.items[min(rows)] if rows and min(rows) < len(self.items) else None
+
     def refresh(self) -> None:
-        doc = self.window_.document
-        assert doc is not None
+        doc = self.ctx.document
+        if doc is None:
+            return
         with doc.reading() as s:
             self.items = list_dispatches(s)
         self.table.setRowCount(len(self.items))
         for r, d in enumerate(self.items):
-            state = f"zurück am {d.returned_at:%d.%m.%Y}" if d.returned_at else "offen"
+            if d.returned_at:
+                state = f"zurück am {d.returned_at:%d.%m.%Y}"
+            elif not d.expects_return:
+                state = "vollständiger Export – keine Rückgabe erwartet"
+            else:
+                state = "offen"
             for c, text in enumerate(
-                (f"{d.created_at:%d.%m.%Y}", d.recipient, d.scope_label, d.file_name, d.due, state)
+                (f"{d.created_at:%d.%m.%Y}", d.recipient or "–", d.scope_label, d.file_name, d.due, state)
             ):
                 item = QTableWidgetItem(text)
                 item.setToolTip(f"{text}\n{d.returned_file}" if c == 5 and d.returned_file else text)
-                if c == 5 and d.returned_at is None:
+                if c == 5 and d.outstanding:
                     item.setForeground(Qt.GlobalColor.darkRed)
                 self.table.setItem(r, c, item)
         outstanding = sum(1 for d in self.items if d.outstanding)
-        self.summary.setText(f"{len(self.items)} Versendungen, davon {outstanding} noch nicht zurück.")
+        self.summary.setText(
+            f"{len(self.items)} Versendungen, davon {outstanding} noch nicht zurück. Jeder Export wird hier "
+            "vermerkt (nicht mit „Rückgängig“ zurückgenommen – die Datei ist dann schon geschrieben); "
+            "eine versehentliche Versendung entfernen Sie mit „Versendung entfernen …“."
+        )
         self.remind.setEnabled(outstanding > 0)
+        self._selection_changed()
+
+    def remove_selected(self, *, confirm: bool = True) -> bool:
+        """Remove the selected dispatch after a question; one undo step (undo brings it back whole)."""
+        d = self.selected()
+        if d is None or self.ctx.document is None or self.ctx.document.read_only:
+            return False
+        what = f"„{d.file_name}“ vom {d.created_at:%d.%m.%Y}" + (f" an {d.recipient}" if d.recipient else "")
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Versendung entfernen",
+                f"Die Versendung {what} entfernen?\n\nDer Stand beim Versand wird gelöscht: Kommt diese "
+                "Datei später zurück, kann sie nicht mehr abgeglichen werden. Mit „Bearbeiten → "
+                "Rückgängig“ holen Sie die Versendung zurück.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        removed: list[dispatch_records.RemovedDispatch] = []
+
+        def redo(s: Session) -> ChangeSet:
+            kept, cs = dispatch_records.delete_dispatch(s, d.uid)
+            removed[:] = [kept]
+            return cs
+
+        def undo(s: Session) -> ChangeSet:
+            return dispatch_records.restore_dispatch(s, removed[0])
+
+        done = self.ctx.operations.bulk(f"Versendung {what} entfernen", redo, undo)
+        self.refresh()
+        return bool(done)
 
     def write_reminders(self, folder: Path | None = None) -> list[Path]:
         from kik_desktop.reports.reminders import write_reminders
 
-        doc = self.window_.document
+        doc = self.ctx.document
         assert doc is not None
         if not folder:
             chosen = QFileDialog.getExistingDirectory(
@@ -385,26 +496,18 @@ class DispatchTracker(QDialog):
 class WorkingGroupsDialog(QDialog):
     """Bearbeiten → Arbeitsgruppen: name, fields, members (registry), contact; each save is undoable."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window_ = window
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.window)
+        self.ctx = ctx
         self.setWindowTitle("Arbeitsgruppen")
         self.resize(900, 560)
         outer = QHBoxLayout(self)
-        left = QVBoxLayout()
-        self.list = QListWidget()
-        self.list.setAccessibleName("Arbeitsgruppen")
+        left = ListPane("Arbeitsgruppen", "Neu", "Löschen")
+        self.list, self.add_button, self.delete_button = left.list, left.add_button, left.delete_button
         self.list.currentRowChanged.connect(self._show)
-        left.addWidget(self.list, 1)
-        buttons = QHBoxLayout()
-        self.add_button = QPushButton("Neu")
-        self.add_button.clicked.connect(self.add_group)
-        self.delete_button = QPushButton("Löschen")
-        self.delete_button.clicked.connect(self.delete_group)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.delete_button)
-        left.addLayout(buttons)
-        outer.addLayout(left, 1)
+        self.add_button.clicked.connect(lambda _c=False: self.add_group())
+        self.delete_button.clicked.connect(lambda _c=False: self.delete_group())
+        outer.addWidget(left, 1)
         right = QVBoxLayout()
         form = QFormLayout()
         self.name = QLineEdit()
@@ -438,7 +541,7 @@ class WorkingGroupsDialog(QDialog):
         self.reload()
 
     def reload(self, select_name: str | None = None) -> None:
-        doc = self.window_.document
+        doc = self.ctx.document
         assert doc is not None
         with doc.reading() as s:
             self.groups = wg.list_groups(s)
@@ -497,16 +600,18 @@ class WorkingGroupsDialog(QDialog):
             "members": members,
         }
 
-    def _run(self, text: str, redo: Callable[[Session], Any], undo: Callable[[Session], Any]) -> bool:
+    def _run(
+        self, text: str, redo: Callable[[Session], ChangeSet], undo: Callable[[Session], ChangeSet]
+    ) -> bool:
         try:
-            return bool(self.window_.operations.bulk(text, redo, undo, notice=ChangeInfo("registry")))
+            return bool(self.ctx.operations.bulk(text, redo, undo))
         except PlanError as exc:
             QMessageBox.warning(self, "Arbeitsgruppen", str(exc))
             return False
 
     def _check(self, fn: Callable[[Session], Any]) -> bool:
         """Try fn in a transaction that is rolled back: a clear message before the undo step is made."""
-        doc = self.window_.document
+        doc = self.ctx.document
         assert doc is not None
         s = doc.session()
         try:
@@ -551,13 +656,13 @@ class WorkingGroupsDialog(QDialog):
         name = f"Neue Arbeitsgruppe {n}"
         created: list[int] = []
 
-        def redo(s: Session) -> None:
-            gid, _cs = wg.create_group(s, {"name": name})
+        def redo(s: Session) -> ChangeSet:
+            gid, cs = wg.create_group(s, {"name": name})
             created[:] = [gid]
+            return cs
 
-        def undo(s: Session) -> None:
-            if created:
-                wg.delete_group(s, created[0])
+        def undo(s: Session) -> ChangeSet:
+            return wg.delete_group(s, created[0]) if created else ChangeSet()
 
         done = self._run(f"Arbeitsgruppe „{name}“ anlegen", redo, undo)
         self.reload(name)
@@ -579,12 +684,13 @@ class WorkingGroupsDialog(QDialog):
         }
         current = [g.id]
 
-        def redo(s: Session) -> None:
-            wg.delete_group(s, current[0])
+        def redo(s: Session) -> ChangeSet:
+            return wg.delete_group(s, current[0])
 
-        def undo(s: Session) -> None:
-            gid, _cs = wg.create_group(s, values)
+        def undo(s: Session) -> ChangeSet:
+            gid, cs = wg.create_group(s, values)
             current[0] = gid
+            return cs
 
         done = self._run(f"Arbeitsgruppe „{g.name}“ löschen", redo, undo)
         self.reload()
@@ -599,9 +705,9 @@ STALE_KEY = "board/stale_months"
 class StaleList(QWidget):
     """Measures not updated for N months (a setting, default 6); double-click selects one in the tree."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, ctx: WindowContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.ctx = ctx
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         row = QHBoxLayout()
@@ -611,7 +717,7 @@ class StaleList(QWidget):
         self.months = QSpinBox()
         self.months.setRange(1, 60)
         self.months.setAccessibleName("Monate ohne Aktualisierung")
-        self.months.setValue(int(str(window.settings.value(STALE_KEY, 6) or 6)))
+        self.months.setValue(int(str(ctx.settings.value(STALE_KEY, 6) or 6)))
         self.months.valueChanged.connect(self._months_changed)
         row.addWidget(self.months)
         layout.addLayout(row)
@@ -623,13 +729,13 @@ class StaleList(QWidget):
         self.ids: list[int] = []
 
     def _months_changed(self, value: int) -> None:
-        self.window_.settings.setValue(STALE_KEY, value)
+        self.ctx.settings.setValue(STALE_KEY, value)
         self.refresh()
 
     def refresh(self) -> None:
         from kik_desktop.domain.merge_apply import not_updated_since
 
-        doc = self.window_.document
+        doc = self.ctx.document
         self.list.clear()
         self.ids = []
         if doc is None:
@@ -645,96 +751,106 @@ class StaleList(QWidget):
     def _activate(self, item: QListWidgetItem) -> None:
         row = self.list.row(item)
         if 0 <= row < len(self.ids):
-            self.window_.select_item("measure", self.ids[row])
+            self.ctx.select_item("measure", self.ids[row])
 
 
 class ProvenanceLabel(QLabel):
     """Under the measure editor's heading: when and from which import the measure last changed."""
 
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setStyleSheet("color: #555;")
+        self.setWordWrap(True)
+        self.setAccessibleName("Herkunft der letzten Änderung")
+        self.measure_id: int | None = None
 
-def _provenance_label(window: MainWindow) -> Callable[[], None]:
-    """A line under the measure editor's heading: when and from which import it was last changed."""
-    from kik_desktop.domain.merge_apply import last_import_source, provenance_text
-    from kik_desktop.models import Measure
+    def show_item(self, item: tuple[str, int] | None) -> None:
+        """The editor shows another item (``DetailEditor.item_shown``)."""
+        self.measure_id = item[1] if item is not None and item[0] == "measure" else None
+        self.refresh()
 
-    page = window.editor.measure_editor
-    label = window.context.provide(ProvenanceLabel())
-    label.setStyleSheet("color: #555;")
-    label.setWordWrap(True)
-    label.setAccessibleName("Herkunft der letzten Änderung")
-    page._outer.insertWidget(1, label)
+    def follow(self, update: PlanUpdate) -> None:
+        """After every write, also the editor's own: its edit is the newest change of the measure."""
+        if self.measure_id is not None and update.touches("measure", self.measure_id):
+            self.refresh()
 
-    def update(*_args: object) -> None:
-        doc = window.document
-        current = window.editor.current
-        if doc is None or current is None or current[0] != "measure":
-            label.setText("")
+    def refresh(self) -> None:
+        from kik_desktop.domain.merge_apply import last_import_source, provenance_text
+        from kik_desktop.models import Measure
+
+        doc = self.ctx.document
+        if doc is None or self.measure_id is None:
+            self.setText("")
+            self.setToolTip("")
             return
         with doc.reading() as s:
-            label.setText(provenance_text(s, current[1]))
-            measure = s.get(Measure, current[1])
+            text = provenance_text(s, self.measure_id)
+            measure = s.get(Measure, self.measure_id)
             source = last_import_source(s, measure.uid) if measure is not None else None
-            label.setToolTip(f"Datei „{source.source_file}“" if source is not None else "")
-
-    return update
+            tip = f"Datei „{source.source_file}“" if source is not None and "(Import" in text else ""
+        self.setText(text)
+        self.setToolTip(tip)
 
 
 # -- installing ---------------------------------------------------------------------------------------
 
 
-def install(window: MainWindow) -> None:
+def install(ctx: WindowContext) -> None:
     """Bearbeiten → Arbeitsgruppen …; Datei → Rückmeldebögen, Versendungen, Arbeitskopie."""
+    window = ctx.window
 
     def action(menu_key: str, text: str, slot: Callable[[], Any], tip: str) -> QAction:
         a = QAction(text, window)
         a.setStatusTip(tip)
-        a.triggered.connect(lambda _checked=False: slot() if window.document is not None else None)
-        window.menus[menu_key].addAction(a)
+        a.triggered.connect(lambda _checked=False: slot() if ctx.document is not None else None)
+        ctx.menus[menu_key].addAction(a)
         return a
 
-    update = _provenance_label(window)
-    window.tree_view.selectionModel().currentChanged.connect(update)
-    # The editor's own edits leave the import provenance as it is (and must not read again); undo,
-    # redo and imports may change it.
-    window.operations.applied.connect(
-        lambda u: None if u.initiator is window.editor or not u.touches("measure") else update()
-    )
-    board = window.context.part(StatusBoardWidget)
+    label = ctx.provide(ProvenanceLabel(ctx))
+    ctx.editor.measure_editor._outer.insertWidget(1, label)
+    ctx.editor.item_shown.connect(label.show_item)
+    ctx.operations.applied.connect(label.follow)
+    board = ctx.part(StatusBoardWidget)
     if board is not None:
-        stale = window.context.provide(StaleList(window))
+        stale = ctx.provide(StaleList(ctx))
         board.splitter.addWidget(stale)
         board.board_shown.connect(stale.refresh)
-    window.menus["edit"].addSeparator()
-    action(
+    ctx.menus["edit"].addSeparator()
+    ctx.actions["working_groups"] = action(
         "edit",
         "&Arbeitsgruppen …",
-        lambda: WorkingGroupsDialog(window).exec(),
+        lambda: WorkingGroupsDialog(ctx).exec(),
         "Arbeitsgruppen mit Handlungsfeldern, Mitgliedern und Ansprechperson",
     )
-    window.menus["file"].addSeparator()
-    action(
+    ctx.menus["file"].addSeparator()
+    ctx.actions["return_workbooks"] = action(
         "file",
         "&Rückmeldebögen exportieren …",
-        lambda: export_returns(window),
+        lambda: export_returns(ctx),
         "Excel-Bögen für Arbeitsgruppen, Handlungsfelder oder Institutionen – mit Stand für den Abgleich",
     )
-    action(
+    ctx.actions["dispatches"] = action(
         "file",
         "&Versendungen und Rücklauf …",
-        lambda: DispatchTracker(window).exec(),
+        lambda: DispatchTracker(ctx).exec(),
         "Was an wen ging, was zurückkam, Erinnerungen",
     )
-    action("file", "Arbeits&kopie für Workshop anlegen …", lambda: checkout(window), "Kopie für einen Laptop")
-    action(
+    ctx.actions["checkout"] = action(
+        "file", "Arbeits&kopie für Workshop anlegen …", lambda: checkout(ctx), "Kopie für einen Laptop"
+    )
+    ctx.actions["checkin"] = action(
         "file",
         "Arbeitskopie &zurückführen …",
-        lambda: checkin(window),
+        lambda: checkin(ctx),
         "Änderungen einer Arbeitskopie übernehmen (Dreiwege-Abgleich)",
     )
 
 
 __all__ = [
     "DispatchTracker",
+    "FullExport",
+    "ProvenanceLabel",
     "ReturnExportDialog",
     "StaleList",
     "WorkingGroupsDialog",

@@ -6,7 +6,7 @@ import contextlib
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QThread, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QResizeEvent
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kik_desktop.domain import wording
-from kik_desktop.exchange.excel_export import ExportError, ExportResult, export_document
+from kik_desktop.exchange.excel_export import ExportError, ExportResult
 from kik_desktop.exchange.excel_import import (
     ImportBlocked,
     ImportPreview,
@@ -41,9 +41,6 @@ from kik_desktop.store import DocumentError
 from kik_desktop.store.backup import BackupError
 from kik_desktop.ui.context import WindowContext
 from kik_desktop.ui.folders import remember_folder, start_folder
-
-if TYPE_CHECKING:
-    from kik_desktop.ui.main_window import MainWindow
 
 EXPORT_TITLE = "Exportieren als Excel"
 IMPORT_TITLE = "Importieren aus Excel"
@@ -120,11 +117,14 @@ def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResul
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
     ctx.editor.flush()
+    # Recorded as a dispatch with its base (issue #11), so that importing it back merges three-way; a
+    # document open only for reading is exported without the record.
+    from kik_desktop.ui.cycle_dialogs import FullExport
+
+    job = FullExport(ctx, doc, path)
     try:
         result: ExportResult = run_with_progress(
-            window,
-            f"Die Umsetzungstabelle wird nach „{path.name}“ exportiert …",
-            lambda: export_document(doc, path),
+            window, f"Die Umsetzungstabelle wird nach „{path.name}“ exportiert …", job
         )
     except (ExportError, DocumentError) as exc:
         QMessageBox.critical(window, EXPORT_TITLE, str(exc))
@@ -132,6 +132,7 @@ def export_to_excel(ctx: WindowContext, path: Path | None = None) -> ExportResul
     except OSError as exc:
         QMessageBox.critical(window, EXPORT_TITLE, f"Die Excel-Datei konnte nicht geschrieben werden: {exc}")
         return None
+    job.publish()
     message = (
         f"Exportiert: {path.name} ({wording.fields(result.fields)}, {wording.goals(result.goals)}, "
         f"{wording.measures(result.measures)})"
@@ -357,7 +358,7 @@ def import_from_excel(ctx: WindowContext, path: Path | None = None) -> bool:
     from kik_desktop.ui.cycle_dialogs import import_return
 
     try:
-        three_way = import_return(cast("MainWindow", window), source)
+        three_way = import_return(ctx, source)
     except (WorkbookRejected, DocumentError) as exc:
         QMessageBox.critical(window, IMPORT_TITLE, str(exc))
         return False

@@ -320,31 +320,7 @@ class MainWindow(QMainWindow):
         """install(ctx: WindowContext) of every extension, in the order of ``EXTENSIONS``."""
         for name in EXTENSIONS:
             install = importlib.import_module(name).install
-            if self._install_old_style(install):  # round-3 shim: delete these two lines
-                continue
             install(self.context)
-
-    # -- round-3 shim: delete this method once ui/cycle_dialogs.py and ui/timeline_view.py take
-    # install(ctx) (ported on the cycle and indicators branches) ---------------------------------------
-    def _install_old_style(self, install: Callable[..., None]) -> bool:
-        """An extension still written as install(window): give it the window and the old notices."""
-        import inspect
-
-        params = list(inspect.signature(install).parameters.values())
-        if params and "WindowContext" in str(params[0].annotation):
-            return False
-        from kik_desktop.ui.operations import ChangeInfo, PlanChanges
-
-        if not self._old_notices:
-            self._old_notices = True
-            self.changes = PlanChanges(self)
-            self.operations.applied.connect(lambda update: self.changes.changed.emit(ChangeInfo.of(update)))
-            self.document_opened.connect(lambda _doc: self.changes.changed.emit(ChangeInfo("reset")))
-        install(self)
-        return True
-
-    _old_notices = False
-    # -- end of the round-3 shim ---------------------------------------------------------------------
 
     def _finish_file_menu(self) -> None:
         f = self.menus["file"]

@@ -134,7 +134,8 @@ class MergePreviewDialog(QDialog):
         if p.dispatch is not None:
             base = (
                 f"Versandt am {p.dispatch.created_at:%d.%m.%Y}: {p.dispatch.scope_label}. "
-                "Abgleich mit dem damaligen Stand: Was die Gruppe nicht geändert hat, bleibt wie im Dokument."
+                "Abgleich mit dem damaligen Stand: Was in der Datei seit dem Versand nicht geändert wurde, "
+                "bleibt wie im Dokument."
             )
         else:
             base = (

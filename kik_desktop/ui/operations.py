@@ -429,7 +429,6 @@ class Operations(QObject):
         text: str,
         redo: Callable[[Session], Any],
         undo: Callable[[Session], Any],
-        notice: ChangeInfo | None = None,  # round-3 shim: delete this line
         *,
         initiator: object | None = None,
     ) -> bool:
@@ -439,8 +438,6 @@ class Operations(QObject):
         if doc is None or doc.read_only:
             return False
         fallback = ChangeSet((reset(),))
-        if notice is not None:  # round-3 shim: delete these two lines
-            fallback = notice.as_changes()
         try:
             with doc.transaction() as s:
                 changes = _as_changes(redo(s), fallback)
@@ -450,44 +447,3 @@ class Operations(QObject):
         self.undo_stack.push(BulkCommand(self, text, redo, undo, fallback))
         self.publish(changes, initiator)
         return True
-
-
-# -- round-3 shim: delete from here to the end of the file (and the lines marked "round-3 shim" in
-# Operations.bulk and ui/main_window.py) once ui/cycle_dialogs.py and ui/timeline_view.py take
-# install(ctx); they are ported on the cycle and indicators branches. Nothing else uses it. --------------
-
-
-@dataclass(frozen=True)
-class ChangeInfo:
-    """Deprecated: the old untyped notice on ``MainWindow.changes.changed``; use ``PlanUpdate``."""
-
-    action: str
-    kind: str | None = None
-    item_id: int | None = None
-    attrs: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, update: PlanUpdate) -> ChangeInfo:
-        from kik_desktop.domain.plan_index import PLAN_KINDS
-
-        if update.reset:
-            return cls("reset")
-        names = {
-            Action.CREATED: "inserted",
-            Action.DELETED: "removed",
-            Action.MOVED: "moved",
-            Action.UPDATED: "updated",
-        }
-        for c in update.changes:
-            if c.kind in PLAN_KINDS and c.action in names:
-                return cls(names[c.action], c.kind, c.item_id, c.attrs)
-        return cls("registry" if update.registry else "reset")
-
-    def as_changes(self) -> ChangeSet:
-        return ChangeSet((reset("registry" if self.action == "registry" else "plan"),))
-
-
-class PlanChanges(QObject):
-    """Deprecated: emits a ``ChangeInfo`` after every ``Operations.applied``; connect to that instead."""
-
-    changed = Signal(object)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
@@ -41,6 +40,7 @@ from kik_desktop.domain import snapshots
 from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.indicators import format_number
 from kik_desktop.domain.queries import statuses
+from kik_desktop.ui.list_pane import ListPane
 
 if TYPE_CHECKING:
     from kik_desktop.ui.context import WindowContext
@@ -129,22 +129,11 @@ class SnapshotDialog(QDialog):
         self.resize(980, 620)
         outer = QVBoxLayout(self)
         split = QSplitter(Qt.Orientation.Horizontal)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
-        ll.addWidget(QLabel("Berichtsstände"))
-        self.list = QListWidget()
-        self.list.setAccessibleName("Berichtsstände")
+        left = ListPane("Berichtsstände", "&Festhalten …", "&Löschen …", heading="Berichtsstände")
+        self.list, self.new_button, self.delete_button = left.list, left.add_button, left.delete_button
         self.list.currentRowChanged.connect(lambda _r: self.compare())
-        ll.addWidget(self.list, 1)
-        row = QHBoxLayout()
-        self.new_button = QPushButton("&Festhalten …")
         self.new_button.clicked.connect(self.create_snapshot)
-        self.delete_button = QPushButton("&Löschen …")
         self.delete_button.clicked.connect(self.delete_snapshot)
-        row.addWidget(self.new_button)
-        row.addWidget(self.delete_button)
-        ll.addLayout(row)
         split.addWidget(left)
         right = QWidget()
         rl = QVBoxLayout(right)
