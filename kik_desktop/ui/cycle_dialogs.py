@@ -772,8 +772,14 @@ class ProvenanceLabel(QLabel):
 
     def follow(self, update: PlanUpdate) -> None:
         """After every write, also the editor's own: its edit is the newest change of the measure."""
-        if self.measure_id is not None and update.touches("measure", self.measure_id):
-            self.refresh()
+        if self.measure_id is None or not update.touches("measure", self.measure_id):
+            return
+        if update.initiator is self.ctx.editor and not update.reset:
+            # The editor's own edit is the newest change and made in the program: no read needed.
+            self.setText(f"zuletzt geändert am {date.today():%d.%m.%Y} (im Programm)")
+            self.setToolTip("")
+            return
+        self.refresh()
 
     def refresh(self) -> None:
         from kik_desktop.domain.merge_apply import last_import_source, provenance_text
