@@ -322,14 +322,6 @@ class _SheetWriter:
         lines = max(estimate_lines(text, width, bold=True) for width, text in shown)
         self.append(header, height=LINE_HEIGHT * lines + 4)
 
-    def write_section(self, f: _FieldRow) -> None:
-        text = f"Handlungsfeld {f.number}: {f.name}"
-        cell = self.text_cell(text, f"Handlungsfeld {f.number}", self.st.section, self.st.section)
-        cells: list[Any] = [cell] + [None] * (N_TABLE - 1)
-        cells += [None, None, self._id(f.uid)]
-        self.append(cells, height=22)
-        self.ws.merged_cells.add(f"A{self.row}:{column_letter(N_TABLE)}{self.row}")
-
     def _id(self, uid: str) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
