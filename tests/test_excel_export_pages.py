@@ -1,4 +1,4 @@
-"""Issue 14: the Excel export of 1,000 measures prints on at most 100 A4 landscape pages (LibreOffice counts)."""
+"""Issue 14: 1,000 measures of the Excel export print on at most 100 A4 landscape pages (LibreOffice)."""
 
 from __future__ import annotations
 
