@@ -52,6 +52,14 @@ def _word_advance(word: str, bold: bool) -> int:
     return sum(table.get(c, _UNKNOWN_ADVANCE) for c in word)
 
 
+def word_width(text: str, *, bold: bool = False, size: float = 10.0) -> float:
+    """The column width (Excel's unit) at which the longest word of text fits on one line."""
+    longest = max((_word_advance(w, bold) for w in text.split()), default=0)
+    if not longest:
+        return 0.0
+    return (longest * size * 96 / 72 / 2048 * _SAFETY + _CELL_MARGIN_PX) / _PX_PER_WIDTH
+
+
 def estimate_lines(text: str, width: float, *, bold: bool = False, size: float = 10.0) -> int:
     """How many lines a wrapped text takes in a column of this width (Excel's width unit): words wrapped
     greedily at spaces by their Calibri widths, a word longer than the line broken inside."""

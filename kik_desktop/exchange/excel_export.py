@@ -31,6 +31,7 @@ from kik_desktop.exchange.cells import (
     clean_cell_text,
     estimate_lines,
     safe_sheet_title,
+    word_width,
 )
 from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, PRIORITY_COLUMN, column_letter
 from kik_desktop.models import Field, Goal, Institution, Measure
@@ -467,23 +468,23 @@ def _symbol_format(st: StatusInfo) -> str:
 
 
 def _column_widths(fields: list[_FieldRow]) -> tuple[float, ...]:
-    """EXPORT_WIDTHS, widened where a column holds a longer word (up to MAX_WORD_WIDTH)."""
-    longest = [0] * N_TABLE
+    """EXPORT_WIDTHS, widened where a column holds a longer word (measured in Calibri, up to
+    MAX_WORD_WIDTH), so that no word is broken inside."""
+    need = [0.0] * N_TABLE
     attrs = [c.attr for c in COLUMNS]
     for f in fields:
         for g in f.goals:
-            for text, i in ((g.title, 0), (g.indicator, 1)):
-                longest[i] = max(longest[i], max((len(w) for w in (text or "").split()), default=0))
+            need[0] = max(need[0], word_width(f"{g.number} {g.title or ''}", bold=True))
+            need[1] = max(need[1], word_width(g.indicator or ""))
             for m in g.measures:
                 for i, col in enumerate(COLUMNS[2:], start=2):
                     if col.key in ("start", "end", "status"):
                         continue
                     value = m.values.get(attrs[i]) or ""
                     if isinstance(value, str) and value:
-                        longest[i] = max(longest[i], max((len(w) for w in value.split()), default=0))
+                        need[i] = max(need[i], word_width(value, bold=i == 2))
     return tuple(
-        max(base, min(MAX_WORD_WIDTH, n * (1.0 if i in (0, 2) else 0.9) + 2)) if n else base
-        for i, (base, n) in enumerate(zip(EXPORT_WIDTHS, longest, strict=True))
+        max(base, min(MAX_WORD_WIDTH, round(n + 0.5, 1))) for base, n in zip(EXPORT_WIDTHS, need, strict=True)
     )
 
 
