@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from kik_desktop.domain import plan
 from kik_desktop.exchange.excel_export import export_document
 from kik_desktop.exchange.excel_import import import_file, preview_document
+from kik_desktop.exchange.headers import FIELD_LABELS
 from kik_desktop.exchange.plan_parser import _priority_of
 from kik_desktop.models import Measure
 from kik_desktop.store import Document, create_document
@@ -47,6 +48,10 @@ def test_priority_round_trip(small_plan: Document, tmp_path: Path) -> None:
     # Unchanged export: no change, also into a fresh document the priorities arrive.
     preview = preview_document(small_plan, out)
     assert preview.changed == [] and preview.errors == []
+    # The column is recognised, and the mapping of the preview can name it (not "not imported").
+    guesses = [g for m in preview.header_matches.values() for g in m.guesses if g.text == "Priorität"]
+    assert guesses and guesses[0].key == "priority" and guesses[0].confidence == "sicher"
+    assert FIELD_LABELS["priority"] == "Priorität" and FIELD_LABELS["field"] == "Handlungsfeld"
     fresh = create_document(tmp_path / "fresh.kik")
     try:
         import_file(fresh, out)
