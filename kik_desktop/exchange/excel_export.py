@@ -52,7 +52,7 @@ FONT = "Calibri"
 LINE_HEIGHT = 12.75  # one line of Calibri 10 (Excel's row height for it)
 # Column widths in characters: the twelve columns on A4 landscape, fitted to the page width. The
 # description is widest (it holds the most text: every character of width there saves lines in every row,
-# and the rows' lines are the printed pages: 1,000 measures print on about 65 pages, bench/excel_pages.py);
+# and the rows' lines are the printed pages: 1,000 measures print on 68 pages, bench/excel_pages.py);
 # the goal and the measure title next (long bold texts repeated on each row); dates and the field narrow.
 # Each column at least as wide as its longest word (``_column_widths``), so that German compounds
 # ("Neuzugewanderte") are not cut.
