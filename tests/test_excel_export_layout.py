@@ -35,11 +35,19 @@ def test_estimate_counts_glyph_widths() -> None:
 
 @pytest.mark.skipif(not CARLITO.exists(), reason="Carlito (fonts-crosextra-carlito) is not installed")
 def test_estimate_is_never_short_of_the_real_wrap() -> None:
-    """Wrapped with Carlito's real advances (PIL), as LibreOffice and Excel draw Calibri, a text never
-    needs more lines than the estimate: a row never cuts its text."""
-    from PIL import ImageFont
+    """Wrapped with Carlito's real advances (read by reportlab), as LibreOffice and Excel draw Calibri,
+    a text never needs more lines than the estimate: a row never cuts its text."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
 
-    font = ImageFont.truetype(str(CARLITO), 2048)
+    pdfmetrics.registerFont(TTFont("CarlitoWrapTest", str(CARLITO)))
+
+    class _Font:
+        @staticmethod
+        def getlength(text: str) -> float:
+            return float(pdfmetrics.stringWidth(text, "CarlitoWrapTest", 2048))
+
+    font = _Font()
     rng = random.Random(7)
 
     def real_lines(text: str, width: float) -> int:
