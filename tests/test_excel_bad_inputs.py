@@ -257,7 +257,9 @@ def test_duplicate_ids(
 def test_conflicting_values_across_sheets(small_plan: Document, valid_xlsx: Path, tmp_path: Path) -> None:
     wb = load_workbook(valid_xlsx)
     all_ws = wb["Alle Maßnahmen"]
-    field_ws = wb.worksheets[1]
+    # A second sheet with the same rows, as older exports had (a sheet per field) and users make.
+    field_ws = wb.copy_worksheet(all_ws)
+    field_ws.title = "HF Kopie"
     r_all = next(r for r in range(4, all_ws.max_row + 1) if all_ws.cell(r, 13).value)
     uid = all_ws.cell(r_all, 13).value
     r_field = next(r for r in range(4, field_ws.max_row + 1) if field_ws.cell(r, 13).value == uid)

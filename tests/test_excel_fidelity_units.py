@@ -256,10 +256,17 @@ def test_edit_on_field_sheet_is_located_there_and_not_flagged(tmp_path: Path) ->
         book = tmp_path / "export.xlsx"
         export_document(doc, book)
         wb = load_workbook(book)
-        ws = wb["HF 2 Arbeit und Ausbildung"]
+        # A field sheet as older exports wrote it (today the field is a column of "Alle Maßnahmen"): a copy
+        # of the table; its first measure belongs to field 2.
+        ws = wb.copy_worksheet(wb["Alle Maßnahmen"])
+        ws.title = "HF 2 Arbeit und Ausbildung"
         header = [c.value for c in ws[3]]
         status_col = header.index("Status") + 1
-        cell = ws.cell(4, status_col)
+        row = next(
+            r for r in range(4, ws.max_row + 1) if ws.cell(r, header.index("KIK-ID Maßnahme") + 1).value
+        )
+        assert ws.cell(row, header.index("Handlungsfeld") + 1).value == "2 Arbeit und Ausbildung"
+        cell = ws.cell(row, status_col)
         assert cell.value != "in Umsetzung (Mitte)"
         cell.value = "in Umsetzung (Mitte)"  # the text edited, the old fill stays
         wb.save(book)
@@ -267,7 +274,7 @@ def test_edit_on_field_sheet_is_located_there_and_not_flagged(tmp_path: Path) ->
         assert not preview.errors
         assert len(preview.changed) == 1
         item = preview.changed[0]
-        assert (item.sheet, item.row) == ("HF 2 Arbeit und Ausbildung", 4)
+        assert (item.sheet, item.row) == ("HF 2 Arbeit und Ausbildung", row)
         assert [c.attr for c in item.changes] == ["status_key"]
         assert not any("widersprechen" in i.message for i in preview.issues)
     finally:

@@ -142,7 +142,9 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
     result = export_document(default_doc, out)
     assert result.sheets[0] == "Alle Maßnahmen"
     assert result.sheets[-5:] == ["Legende", "Institutionen", "Indikatoren", "Konzept", "Steuerungsgruppe"]
-    assert len(result.sheets) == 6 + 6
+    # One table sheet: no sheet per field (it printed every measure twice); the field is a column.
+    assert len(result.sheets) == 6
+    assert not any(name.startswith("HF ") for name in result.sheets)
     wb = load_workbook(out)
     ws = wb["Alle Maßnahmen"]
     headers = [ws.cell(3, c).value for c in range(1, 13)]
@@ -161,9 +163,10 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
         "Status",
     ]
     assert ws.freeze_panes == "A4"
-    # The filter runs over the field column P too (the field as its own column, after the hidden ids).
-    assert ws.auto_filter.ref.startswith("A3:P")
+    # The filter runs over the field column P and the priority Q too (after the hidden ids).
+    assert ws.auto_filter.ref.startswith("A3:Q")
     assert ws.cell(3, 16).value == "Handlungsfeld" and not ws.column_dimensions["P"].hidden
+    assert ws.cell(3, 17).value == "Priorität" and not ws.column_dimensions["Q"].hidden
     assert ws.print_title_rows == "$3:$3"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
@@ -186,6 +189,10 @@ def test_export_layout(default_doc: Document, tmp_path: Path) -> None:
     dv = ws.data_validations.dataValidation[0]
     assert dv.type == "list" and "Legende" in dv.formula1 and "L4" in str(dv.sqref)
     assert dv.showErrorMessage and dv.errorStyle == "stop"  # the drop-down refuses other values
+    # Priority: the return workbooks' words, other values refused.
+    prio = next(v for v in ws.data_validations.dataValidation if "Q4" in str(v.sqref))
+    assert prio.type == "list" and prio.formula1 == '"hoch,mittel,niedrig"'
+    assert prio.showErrorMessage and prio.errorStyle == "stop" and prio.error
     # No merged cells inside the filter range (sorting in Excel would break them apart).
     for merged in ws.merged_cells.ranges:
         assert CellRange(ws.auto_filter.ref).isdisjoint(merged), merged.coord

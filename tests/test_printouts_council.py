@@ -323,3 +323,55 @@ def test_poster_from_the_command_line(default_doc: Document, tmp_path: Path) -> 
         assert "4 von 144 Maßnahmen erfasst" in text and "11 von 43 Zielen erfasst" in text
         assert "Gefährdete Maßnahmen: 1" in text and "Maßnahmen ohne Verantwortliche: 3" in text
         assert "Stand " in text and "✗ gefährdet" in text
+
+
+def test_nested_quotes_print_as_single_quotes_but_the_export_keeps_them(
+    default_doc: Document, tmp_path: Path
+) -> None:
+    """„Beispiel „Austauschtreffen …““ prints as „Beispiel ‚Austauschtreffen …‘“ (German rule for quotes
+    inside quotes); the document and the Excel export keep the text as entered."""
+    from openpyxl import load_workbook
+
+    from kik_desktop.domain.concept import update_concept
+    from kik_desktop.exchange.excel_export import export_document
+    from kik_desktop.reports.wording import nest_quotes
+
+    assert nest_quotes("„Beispiel „Austauschtreffen …““") == "„Beispiel ‚Austauschtreffen …‘“"
+    assert nest_quotes("„A „B“ und „C““ sowie „D“") == "„A ‚B‘ und ‚C‘“ sowie „D“"
+    assert nest_quotes("„a „b „c“ d“ e“") == "„a ‚b „c“ d‘ e“"  # the third level double again
+    assert nest_quotes("Beispiel „Vorträge …“") == "Beispiel „Vorträge …“"  # one level stays
+    assert nest_quotes("„offen und „zu“") == "„offen und ‚zu‘"
+    assert nest_quotes("nur zu“ und „nur auf") == "nur zu“ und „nur auf"
+
+    with default_doc.transaction() as s:
+        update_concept(s, {"concept_name": "KIK „Kempten 2030“"})
+    out = tmp_path / "heft.pdf"
+    print_document(
+        default_doc, "hausaufgaben", out, PrintOptions(institution="Jobcenter Kempten", stand=STAND)
+    )
+    text = flat(out)
+    # The letter quotes the concept's name, which has quotes of its own.
+    assert "das Konzept „KIK ‚Kempten 2030‘“" in text
+    assert "„Kempten 2030““" not in text
+    # A measure title the user wrote with nested quotes prints the same way in every printout.
+    with default_doc.reading() as s:
+        data = load_report_data(s)
+    m = data.measures()[0]
+    from kik_desktop.domain import plan
+
+    raw = "„Beispiel „Austauschtreffen …““"
+    with default_doc.transaction() as s:
+        found = plan.find_by_number(s, m.number)
+        assert found is not None
+        plan.update_item(s, "measure", found[1], {"title": raw})
+    for kind in ("bericht", "tabelle"):
+        out = tmp_path / f"{kind}.pdf"
+        print_document(default_doc, kind, out, PrintOptions(stand=STAND))
+        text = flat(out)
+        assert "„Beispiel ‚Austauschtreffen …‘“" in text, kind
+        assert "Austauschtreffen …““" not in text, kind
+    book = tmp_path / "export.xlsx"
+    export_document(default_doc, book)
+    ws = load_workbook(book)["Alle Maßnahmen"]
+    titles = [ws.cell(r, 3).value for r in range(4, ws.max_row + 1)]
+    assert f"{m.number} {raw}" in titles

@@ -291,3 +291,41 @@ def test_view_menu_toggle_has_its_own_shortcut(window: MainWindow) -> None:
     assert window.context.part(SideTabs).currentWidget() is window.context.part(StatusBoardWidget)
     action.trigger()
     assert window.context.part(SideTabs).currentWidget() is not window.context.part(StatusBoardWidget)
+
+
+@pytest.mark.parametrize("zoom", [0, 3])
+def test_matrix_heads_and_priority_box_are_never_cut(
+    window: MainWindow, default_doc: Document, qtbot: QtBot, zoom: int
+) -> None:
+    """At 1366×768, zoom 0 and +3, with the board from narrow to wide: every visible column head of the
+    matrix as wide as the header needs to draw it ("✓ umgesetzt" whole), no horizontal scroll bar, and
+    the "Alle Prioritäten" box as wide as its text."""
+    window.resize(1366, 768)
+    board = open_board(window, default_doc, qtbot)
+    if zoom:
+        window.zoom(zoom)
+    qtbot.waitUntil(lambda: board.matrix.columnCount() > 0)
+    matrix = board.matrix
+    header = matrix.horizontalHeader()
+    priority = window.context.part(FilterBar).priority  # type: ignore[union-attr]
+    seen_full_heads = False
+    for width in (700, 800, 900, 1000, 1100):
+        window.splitter.setSizes([1366 - width, width])
+        for _ in range(5):
+            qtbot.wait(1)
+        columns = [c for c in range(matrix.columnCount()) if not matrix.isColumnHidden(c)]
+        for c in columns:
+            item = matrix.horizontalHeaderItem(c)
+            text = item.text() if item else ""
+            assert header.sectionSize(c) >= header.sectionSizeFromContents(c).width(), (zoom, width, text)
+        assert not matrix.horizontalScrollBar().isVisible(), (zoom, width)
+        assert header.length() <= matrix.viewport().width(), (zoom, width)
+        heads = [matrix.horizontalHeaderItem(c).text() for c in range(1, 7)]  # type: ignore[union-attr]
+        if heads[0] == "✓ umgesetzt":
+            seen_full_heads = True
+        else:  # compact: the symbols alone, back to symbol and name when there is room again
+            assert heads[0] == "✓", heads
+        assert priority.width() >= priority.sizeHint().width(), (zoom, width)
+        assert priority.fontMetrics().horizontalAdvance("Alle Prioritäten") < priority.width()
+    if zoom == 0:
+        assert seen_full_heads  # wide enough at 1,000 px for the names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 MAX_CELL = 32_767
@@ -9,23 +10,75 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
-def estimate_lines(text: str, width: float, *, bold: bool = False) -> int:
-    """How many lines a wrapped text takes in a column of this width (in characters of the default
-    font): words wrapped greedily, a character of Calibri 10 counted as 0.9 (bold 1.0) of a width unit."""
-    per_line = max((width - 1.0) / (1.0 if bold else 0.9), 4.0)
+# Advance widths of Calibri (its metric twin Carlito, which LibreOffice uses) in 1/2048 em, regular and
+# bold, for the characters of German text. Other characters count as a wide letter, so that an estimate
+# never comes out short (a cut-off text is worse than a little space).
+_METRIC_CHARS = (
+    " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+    "äöüÄÖÜßéèáàçñ–—„“”‚‘’…€§°·•✓"
+)
+_REGULAR = (
+    463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791, 1038, 1038, 1038,
+    1038, 1038, 1038, 1038, 1038, 1038, 1038, 548, 548, 1020, 1020, 1020, 949, 1831, 1185, 1114, 1092, 1260,
+    1000, 941, 1292, 1276, 516, 653, 1064, 861, 1751, 1322, 1356, 1058, 1378, 1112, 941, 998, 1314, 1162,
+    1822, 1063, 998, 959, 628, 791, 628, 1020, 1020, 596, 981, 1076, 866, 1076, 1019, 625, 964, 1076, 470,
+    490, 931, 470, 1636, 1076, 1080, 1076, 1076, 714, 801, 686, 1076, 925, 1464, 887, 927, 809, 644, 943,
+    644, 1020, 981, 1080, 1076, 1185, 1356, 1314, 1080, 1019, 1019, 981, 981, 866, 1076, 1020, 1854, 857,
+    857, 857, 511, 511, 511, 1414, 1038, 1020, 694, 517, 1020, 1038,
+)  # fmt: skip
+_BOLD = (
+    463, 667, 898, 1020, 1038, 1493, 1443, 478, 638, 638, 1020, 1020, 528, 627, 547, 880, 1038, 1038, 1038,
+    1038, 1038, 1038, 1038, 1038, 1038, 1038, 565, 565, 1020, 1020, 1020, 949, 1840, 1241, 1148, 1084, 1291,
+    999, 940, 1305, 1292, 546, 678, 1120, 866, 1790, 1349, 1385, 1090, 1405, 1153, 968, 1014, 1337, 1211,
+    1856, 1128, 1064, 979, 665, 880, 665, 1020, 1020, 615, 1011, 1099, 857, 1099, 1031, 648, 971, 1099, 503,
+    523, 983, 503, 1666, 1099, 1101, 1099, 1099, 728, 817, 710, 1099, 969, 1526, 941, 970, 814, 704, 973,
+    704, 1020, 1011, 1101, 1099, 1241, 1385, 1337, 1136, 1031, 1031, 1011, 1011, 857, 1099, 1020, 1854, 891,
+    891, 891, 528, 528, 528, 1457, 1038, 1020, 701, 548, 1020, 1038,
+)  # fmt: skip
+_ADVANCE = (dict(zip(_METRIC_CHARS, _REGULAR, strict=True)), dict(zip(_METRIC_CHARS, _BOLD, strict=True)))
+_UNKNOWN_ADVANCE = 1200
+_SPACE_ADVANCE = 463
+# A column of width w (Excel's unit: digits of the workbook font, Calibri 11, 7 pixels at 96 dpi) shows
+# w * 7 pixels, less the cell's margins; texts are measured 6 % wider than the font's metrics, for the
+# rounding of glyph widths to whole pixels when Excel draws on screen and paper.
+_PX_PER_WIDTH = 7.0
+_CELL_MARGIN_PX = 7.0
+_SAFETY = 1.06
+
+
+@functools.lru_cache(maxsize=32_768)
+def _word_advance(word: str, bold: bool) -> int:
+    table = _ADVANCE[1 if bold else 0]
+    return sum(table.get(c, _UNKNOWN_ADVANCE) for c in word)
+
+
+def word_width(text: str, *, bold: bool = False, size: float = 10.0) -> float:
+    """The column width (Excel's unit) at which the longest word of text fits on one line."""
+    longest = max((_word_advance(w, bold) for w in text.split()), default=0)
+    if not longest:
+        return 0.0
+    return (longest * size * 96 / 72 / 2048 * _SAFETY + _CELL_MARGIN_PX) / _PX_PER_WIDTH
+
+
+def estimate_lines(text: str, width: float, *, bold: bool = False, size: float = 10.0) -> int:
+    """How many lines a wrapped text takes in a column of this width (Excel's width unit): words wrapped
+    greedily at spaces by their Calibri widths, a word longer than the line broken inside."""
+    px_per_unit = size * 96 / 72 / 2048 * _SAFETY
+    avail = max(width * _PX_PER_WIDTH - _CELL_MARGIN_PX, 20.0) / px_per_unit  # in font units
+    space = _SPACE_ADVANCE
     lines = 0
     for paragraph in text.split("\n"):
         used = 0.0
         lines += 1
         for word in paragraph.split():
-            n = len(word)
-            if used and used + 1 + n > per_line:
+            n = float(_word_advance(word, bold))
+            if used and used + space + n > avail:
                 lines += 1
                 used = 0.0
-            while n > per_line:  # a word longer than the line wraps by itself
+            while n > avail:  # a word longer than the line wraps by itself
                 lines += 1
-                n -= int(per_line)
-            used = used + 1 + n if used else n
+                n -= avail
+            used = used + space + n if used else n
         if lines > 40:
             break
     return lines

@@ -133,7 +133,14 @@ NUMBER_COLUMN = Column("number", "Nr.", "measure", "number", 6, ("nr", "nummer",
 # row's field); the field is read from the goal's number and the ids, this column only labels it.
 FIELD_COLUMN = Column("field", "Handlungsfeld", "id", "field", 24, ("handlungsfelder", "hf"))
 
-ALL_COLUMNS: tuple[Column, ...] = (*COLUMNS, *ID_COLUMNS, NUMBER_COLUMN, FIELD_COLUMN)
+# The measure's priority (1 hoch, 2 mittel, 3 niedrig): not one of the seed's twelve columns, written by our
+# full export after the field column and read back by the import; its cells say "hoch", "mittel" or
+# "niedrig", as in the return workbooks (exchange/return_workbook.py).
+PRIORITY_COLUMN = Column(
+    "priority", "Priorität", "measure", "priority", 10, ("prioritaet", "prio", "dringlichkeit", "rang")
+)
+
+ALL_COLUMNS: tuple[Column, ...] = (*COLUMNS, *ID_COLUMNS, NUMBER_COLUMN, FIELD_COLUMN, PRIORITY_COLUMN)
 BY_KEY: dict[str, Column] = {c.key: c for c in ALL_COLUMNS}
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

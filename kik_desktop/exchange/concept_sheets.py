@@ -94,7 +94,7 @@ class _Writer:
     def row(self, values: list[str], *, bold_first: bool = False) -> None:
         cells = [self.cell(v, bold=bold_first and i == 0) for i, v in enumerate(values)]
         lines = max(
-            (estimate_lines(v, self.widths[i]) for i, v in enumerate(values) if v),
+            (estimate_lines(v, self.widths[i], size=11) for i, v in enumerate(values) if v),
             default=1,
         )
         self.append(cells, min(409.0, _LINE_HEIGHT * lines + 3) if lines > 1 else None)

@@ -1,8 +1,10 @@
 """Export of the implementation table (Umsetzungstabelle) to an .xlsx workbook.
 
-One sheet with all measures, one sheet per field of action, a legend of the statuses and the
-institutions. The workbook is written to a temporary file next to the target and renamed into place,
-so an interrupted export never leaves a damaged file behind.
+One sheet with all measures (the field and the priority as columns of their own, with an autofilter:
+a working group filters its field instead of a sheet per field, so that the workbook prints every
+measure once), a legend of the statuses and the institutions. The workbook is written to a temporary
+file next to the target and renamed into place, so an interrupted export never leaves a damaged file
+behind.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain.dates import MonthYear, parse_month_year
+from kik_desktop.domain.plan import PRIORITIES
 from kik_desktop.domain.queries import StatusInfo, statuses
 from kik_desktop.exchange.cells import (
     clean_cell_text,
     estimate_lines,
     safe_sheet_title,
+    word_width,
 )
-from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, column_letter
+from kik_desktop.exchange.columns import COLUMNS, FIELD_COLUMN, ID_COLUMNS, PRIORITY_COLUMN, column_letter
 from kik_desktop.models import Field, Goal, Institution, Measure
 
 # openpyxl is imported inside the functions that write a workbook: the window imports this module at
@@ -45,16 +49,22 @@ TITLE = "Kommunales Integrationskonzept Kempten (KIK) – Umsetzungstabelle"
 HEADER_ROW = 3
 FIRST_DATA_ROW = HEADER_ROW + 1
 FONT = "Calibri"
-LINE_HEIGHT = 13.0  # Calibri 10
-# Column widths in characters: the twelve columns on A4 landscape, the description widest (it holds the
-# most text, so a wider column means fewer lines per row); each column at least as wide as its longest
-# word (``_widths_for``), so that German compounds ("Neuzugewanderte") are not cut.
-EXPORT_WIDTHS = (24, 16, 22, 46, 17, 18, 22, 18, 10, 10, 18, 17)
+LINE_HEIGHT = 12.75  # one line of Calibri 10 (Excel's row height for it)
+# Column widths in characters: the twelve columns on A4 landscape, fitted to the page width. The
+# description is widest (it holds the most text: every character of width there saves lines in every row,
+# and the rows' lines are the printed pages: 1,000 measures print on 68 pages, bench/excel_pages.py);
+# the goal and the measure title next (long bold texts repeated on each row); dates and the field narrow.
+# Each column at least as wide as its longest word (``_column_widths``), so that German compounds
+# ("Neuzugewanderte") are not cut.
+EXPORT_WIDTHS = (26, 16, 24, 62, 15, 18, 22, 20, 12, 11, 18, 19)
 MAX_WORD_WIDTH = 26
-FIELD_WIDTH = 20
+FIELD_WIDTH = 14
+PRIORITY_WIDTH = 10
 DATA_FONT_SIZE = 10
 N_TABLE = len(COLUMNS)  # 12 visible columns
 N_ALL = N_TABLE + len(ID_COLUMNS)  # plus the hidden uid columns
+FIELD_COL = N_ALL + 1  # "Handlungsfeld" after the hidden ids ("Alle Maßnahmen")
+PRIORITY_COL = N_ALL + 2  # "Priorität" after it
 STATUS_COL = [c.key for c in COLUMNS].index("status") + 1
 DATE_FORMAT = "MM/YYYY"
 SECTION_FILL = "DDEBF7"
@@ -121,7 +131,7 @@ def load_table(s: Session) -> list[_FieldRow]:
         g = _GoalRow(r.uid, f"{f.number}.{len(f.goals) + 1}", r.title or "", r.indicator or "")
         f.goals.append(g)
         goals[r.id] = g
-    attrs = [c.attr for c in COLUMNS if c.level == "measure"]
+    attrs = [c.attr for c in COLUMNS if c.level == "measure"] + [PRIORITY_COLUMN.attr]
     cols = [getattr(Measure, a) for a in attrs]
     for r in s.execute(select(Measure.goal_id, Measure.uid, *cols).order_by(Measure.position, Measure.id)):
         g = goals[r[0]]
@@ -303,19 +313,15 @@ class _SheetWriter:
         self.append([t], height=24)
         self.append([sub], height=18)
         header = []
-        for col in (*COLUMNS, *ID_COLUMNS, *((FIELD_COLUMN,) if self.field_column else ())):
+        for col in (*COLUMNS, *ID_COLUMNS, *((FIELD_COLUMN, PRIORITY_COLUMN) if self.field_column else ())):
             c = WriteOnlyCell(self.ws, value=col.header)
             c._style = self.st.header
             header.append(c)
-        self.append(header, height=58)
-
-    def write_section(self, f: _FieldRow) -> None:
-        text = f"Handlungsfeld {f.number}: {f.name}"
-        cell = self.text_cell(text, f"Handlungsfeld {f.number}", self.st.section, self.st.section)
-        cells: list[Any] = [cell] + [None] * (N_TABLE - 1)
-        cells += [None, None, self._id(f.uid)]
-        self.append(cells, height=22)
-        self.ws.merged_cells.add(f"A{self.row}:{column_letter(N_TABLE)}{self.row}")
+        shown = [*zip(self.widths, (c.header for c in COLUMNS), strict=True)]
+        if self.field_column:
+            shown += [(FIELD_WIDTH, FIELD_COLUMN.header), (PRIORITY_WIDTH, PRIORITY_COLUMN.header)]
+        lines = max(estimate_lines(text, width, bold=True) for width, text in shown)
+        self.append(header, height=LINE_HEIGHT * lines + 4)
 
     def _id(self, uid: str) -> Any:
         from openpyxl.cell import WriteOnlyCell
@@ -375,6 +381,8 @@ class _SheetWriter:
                 else:
                     cells.append(self.text_cell(v[col.attr] or "", where))
             cells += [self._id(m.uid), self._id(g.uid), self._id(f.uid), *self.field_cell(f)]
+            if self.field_column:
+                cells.append(self.text_cell(PRIORITIES.get(v["priority"] or 0, ""), where))
             self.append(cells, fit=True)
 
     def finish(self, status_list: list[StatusInfo], legend_range: str, print_title: str) -> None:
@@ -387,8 +395,9 @@ class _SheetWriter:
         ws = self.ws
         last = max(self.row, FIRST_DATA_ROW)
         status_letter = column_letter(STATUS_COL)
-        last_letter = column_letter(N_ALL + 1 if self.field_column else N_TABLE)
-        rng = f"{status_letter}{FIRST_DATA_ROW}:{status_letter}{max(last, FIRST_DATA_ROW + 200)}"
+        last_letter = column_letter(PRIORITY_COL if self.field_column else N_TABLE)
+        rows_to = max(last, FIRST_DATA_ROW + 200)
+        rng = f"{status_letter}{FIRST_DATA_ROW}:{status_letter}{rows_to}"
         # The drop-down refuses other values: a typo would make a status the import cannot read.
         dv = DataValidation(type="list", formula1=legend_range, allow_blank=True, showDropDown=False)
         dv.showErrorMessage = True
@@ -400,6 +409,20 @@ class _SheetWriter:
         dv.promptTitle = "Status"
         dv.add(rng)
         ws.data_validations.append(dv)
+        if self.field_column:
+            # The same words as the return workbooks (exchange/return_workbook.py), other values refused.
+            words = ",".join(PRIORITIES.values())
+            prio = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True, showDropDown=False)
+            prio.showErrorMessage = True
+            prio.errorStyle = "stop"
+            prio.error = "Bitte „hoch“, „mittel“ oder „niedrig“ wählen (oder die Zelle leeren)."
+            prio.errorTitle = "Priorität"
+            prio.showInputMessage = True
+            prio.prompt = "hoch, mittel oder niedrig"
+            prio.promptTitle = "Priorität"
+            prio_letter = column_letter(PRIORITY_COL)
+            prio.add(f"{prio_letter}{FIRST_DATA_ROW}:{prio_letter}{rows_to}")
+            ws.data_validations.append(prio)
         for st in status_list:
             if len(st.label) < 250 and st.color:
                 literal = '"' + st.label.replace('"', '""') + '"'
@@ -445,23 +468,23 @@ def _symbol_format(st: StatusInfo) -> str:
 
 
 def _column_widths(fields: list[_FieldRow]) -> tuple[float, ...]:
-    """EXPORT_WIDTHS, widened where a column holds a longer word (up to MAX_WORD_WIDTH)."""
-    longest = [0] * N_TABLE
+    """EXPORT_WIDTHS, widened where a column holds a longer word (measured in Calibri, up to
+    MAX_WORD_WIDTH), so that no word is broken inside."""
+    need = [0.0] * N_TABLE
     attrs = [c.attr for c in COLUMNS]
     for f in fields:
         for g in f.goals:
-            for text, i in ((g.title, 0), (g.indicator, 1)):
-                longest[i] = max(longest[i], max((len(w) for w in (text or "").split()), default=0))
+            need[0] = max(need[0], word_width(f"{g.number} {g.title or ''}", bold=True))
+            need[1] = max(need[1], word_width(g.indicator or ""))
             for m in g.measures:
                 for i, col in enumerate(COLUMNS[2:], start=2):
                     if col.key in ("start", "end", "status"):
                         continue
                     value = m.values.get(attrs[i]) or ""
                     if isinstance(value, str) and value:
-                        longest[i] = max(longest[i], max((len(w) for w in value.split()), default=0))
+                        need[i] = max(need[i], word_width(value, bold=i == 2))
     return tuple(
-        max(base, min(MAX_WORD_WIDTH, n * (1.0 if i in (0, 2) else 0.9) + 2)) if n else base
-        for i, (base, n) in enumerate(zip(EXPORT_WIDTHS, longest, strict=True))
+        max(base, min(MAX_WORD_WIDTH, round(n + 0.5, 1))) for base, n in zip(EXPORT_WIDTHS, need, strict=True)
     )
 
 
@@ -496,7 +519,8 @@ def _prepare_table_sheet(
 ) -> None:
     _fast_rows(ws)
     if field_column:
-        ws.column_dimensions[column_letter(N_ALL + 1)].width = FIELD_WIDTH
+        ws.column_dimensions[column_letter(FIELD_COL)].width = FIELD_WIDTH
+        ws.column_dimensions[column_letter(PRIORITY_COL)].width = PRIORITY_WIDTH
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[column_letter(i)].width = width
     for i in range(len(COLUMNS) + 1, N_ALL + 1):
@@ -548,17 +572,10 @@ def build_workbook(s: Session, *, today: date | None = None) -> tuple[Workbook, 
     writer.finish(status_list, legend_range, f"KIK Umsetzungstabelle – {ALL_SHEET}")
     result.sheets.append(all_title)
 
+    # No sheet per field: it would print every measure a second time (a 1,000-measure workbook on twice
+    # the pages); the field column and its autofilter give the same view, and a working group's own
+    # workbook is the return workbook of its field (exchange/return_workbook.py).
     for f in fields:
-        title = safe_sheet_title(field_sheet_title(f.number, f.name), used | {legend_title.lower()})
-        ws = wb.create_sheet(title)
-        _prepare_table_sheet(ws, widths)
-        w = _SheetWriter(wb, ws, styles, labels, [], widths=widths)
-        w.today = today
-        w.write_top(f"Handlungsfeld {f.number}: {f.name}", stand)
-        for g in f.goals:
-            w.write_goal_rows(f, g)
-        w.finish(status_list, legend_range, f"Handlungsfeld {f.number}: {f.name}")
-        result.sheets.append(title)
         result.fields += 1
         result.goals += len(f.goals)
         result.measures += sum(len(g.measures) for g in f.goals)

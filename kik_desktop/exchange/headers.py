@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from kik_desktop.exchange.columns import BY_KEY, COLUMNS, match_header, match_header_exact, normalize_header
+from kik_desktop.exchange.columns import (
+    BY_KEY,
+    COLUMNS,
+    FIELD_COLUMN,
+    PRIORITY_COLUMN,
+    match_header,
+    match_header_exact,
+    normalize_header,
+)
 
 Confidence = Literal["sicher", "unsicher"]
 
@@ -136,7 +144,13 @@ _IN_GROUP: dict[str, dict[str, str]] = {
     "indicator": {"ziel": "goal_indicator", "massnahme": "success_indicator", "erfolg": "success_indicator"},
 }
 
-FIELD_LABELS: dict[str, str] = {c.key: c.header for c in COLUMNS} | {"number": "Nr. (wird nicht übernommen)"}
+# The choices of the column mapping: the twelve columns, the full export's field and priority columns
+# (without them a mapping would show those as "not imported" and applying it would drop them).
+FIELD_LABELS: dict[str, str] = (
+    {c.key: c.header for c in COLUMNS}
+    | {FIELD_COLUMN.key: FIELD_COLUMN.header, PRIORITY_COLUMN.key: PRIORITY_COLUMN.header}
+    | {"number": "Nr. (wird nicht übernommen)"}
+)
 IGNORE = ""  # a mapping to this key means "not imported"
 
 

@@ -27,6 +27,7 @@ ATTR_LABEL.update(
         "status_key": "Status",
         "goal": "Ziel",
         "field": "Handlungsfeld",
+        "priority": "Priorität",
     }
 )
 _UID = re.compile(r"^[0-9a-f]{32}$")

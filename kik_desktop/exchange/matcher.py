@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kik_desktop.domain.dates import parse_month_year
+from kik_desktop.domain.plan import PRIORITIES
 from kik_desktop.exchange import name_lists, sheet_hints  # fidelity #18
 from kik_desktop.exchange.columns import COLUMNS
 from kik_desktop.exchange.import_model import (
@@ -67,7 +68,7 @@ def _load_document(s: Session) -> tuple[dict[int, _DocItem], dict[int, _DocItem]
             f"{fields[g.field_id].number}.{per_field[g.field_id]}",
             {"title": g.title, "indicator": g.indicator},
         )
-    attrs = [c.attr for c in COLUMNS if c.level == "measure"]
+    attrs = [c.attr for c in COLUMNS if c.level == "measure"] + ["priority"]
     per_goal: dict[int, int] = {}
     for r in s.execute(
         select(Measure.id, Measure.uid, Measure.goal_id, *[getattr(Measure, a) for a in attrs]).order_by(
@@ -423,7 +424,11 @@ class Matcher:
                 _tidy(value, pm.uid) if isinstance(value, str) and attr in TEXT_ATTRS else value
             )
             label = ATTR_LABEL.get(attr, attr)
-            if attr == "status_key":
+            if attr == "priority":
+                changes.append(
+                    ValueChange(attr, label, PRIORITIES.get(old or 0, old), PRIORITIES.get(value or 0, value))
+                )
+            elif attr == "status_key":
                 label_of = self.p.status.label_of
                 changes.append(
                     ValueChange(attr, label, label_of.get(old or "", old), label_of.get(value or "", value))
@@ -490,7 +495,7 @@ def _canonical_date(value: str) -> str:
 
 
 def _equal(attr: str, new: Any, old: Any) -> bool:
-    if attr == "status_key":
+    if attr in ("status_key", "priority"):
         return (new or None) == (old or None)
     if attr in ("start", "end"):
         return _canonical_date(new or "") == _canonical_date(old or "")

@@ -47,6 +47,26 @@ _FIELD_NO = re.compile(r"^\s*(\d{1,2})[.:)]?\s+(\D.*)$", re.DOTALL)
 _ID_KEYS = ("measure_uid", "goal_uid", "field_uid")
 
 
+_PRIORITY_WORDS = {word: number for number, word in plan.PRIORITIES.items()}
+_PRIORITY_TEXT = re.compile(r"\A([123])(?:[.,]0)?(?:\s*[-–:(]?\s*([a-zäöü]+)\)?)?\Z")
+
+
+def _priority_of(text: str) -> int | None:
+    """The priority a cell names: "hoch", "2", "3 – niedrig", "1 (hoch)"; None when it names none (or a
+    digit and a word that disagree)."""
+    norm = " ".join(text.lower().split())
+    if norm in _PRIORITY_WORDS:
+        return _PRIORITY_WORDS[norm]
+    m = _PRIORITY_TEXT.match(norm)
+    if m is None:
+        return None
+    number = int(m.group(1))
+    word = m.group(2)
+    if word is not None and _PRIORITY_WORDS.get(word) != number:
+        return None
+    return number
+
+
 def strip_goal_number(text: str) -> str:
     """A goal title without a leading "2.3" number."""
     m = _GOAL_NO.match(text)
@@ -647,6 +667,10 @@ class PlanParser:
                 add(attr, self.clean(cell_text(raw), loc, c))
         if "status" in cols:
             add("status_key", self.status_value(row, own_export=pm.uid is not None))
+        if "priority" in cols:
+            raw = row.value("priority")
+            self.report_cell(sheet.formulas, sheet.errors, raw, loc, cols["priority"])
+            add("priority", self.priority_value(raw, loc, cols["priority"]))
 
     def report_cell(
         self, formulas: set[tuple[int, int]], errors: set[tuple[int, int]], raw: Any, loc: Loc, c: int
@@ -738,6 +762,25 @@ class PlanParser:
             )
             cleaned = cleaned[: plan.MAX_TEXT]
         return cleaned
+
+    def priority_value(self, raw: Any, loc: Loc, col: int) -> Any:
+        """1, 2 or 3 from "hoch"/"mittel"/"niedrig" (as the export writes it), a digit, or both ("1 – hoch");
+        None for a blank cell; UNCHANGED, with a warning, for anything else."""
+        text = cell_text(raw).strip()
+        if not text:
+            return None
+        found = _priority_of(text)
+        if found is None:
+            self.issue(
+                "warning",
+                f"„{text[:40]}“ ist keine Priorität (hoch, mittel, niedrig oder 1, 2, 3); "
+                "die Priorität bleibt unverändert.",
+                loc.sheet,
+                loc.row,
+                col,
+            )
+            return UNCHANGED
+        return found
 
     def date_value(self, raw: Any, loc: Loc, col: int) -> str:
         if isinstance(raw, int | float) and not isinstance(raw, bool) and 20_000 <= raw <= 80_000:

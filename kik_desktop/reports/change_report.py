@@ -40,6 +40,7 @@ from kik_desktop.domain.indicators import format_number
 from kik_desktop.domain.queries import StatusInfo, properties, statuses
 from kik_desktop.domain.snapshots import Comparison, compare_with, distribution_history, find_snapshot
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, REPLACEMENT, missing_glyphs, register_fonts
+from kik_desktop.reports.wording import nest_quotes
 
 NO_STATUS = "ohne Status"
 
@@ -105,6 +106,7 @@ class _Styles:
         self.note = ParagraphStyle("note", parent=self.body, textColor=colors.HexColor("#555555"))
 
     def clean(self, text: str) -> str:
+        text = nest_quotes(text)  # „… „…““ prints as „… ‚…‘“
         gaps = missing_glyphs(text)
         if gaps:
             self.data.missing |= gaps

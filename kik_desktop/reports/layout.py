@@ -31,7 +31,7 @@ from reportlab.platypus import (
 from kik_desktop.reports.data import NO_STATUS_LABEL, StatusStyle
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, FONT_ITALIC, REPLACEMENT, covered_codepoints
 from kik_desktop.reports.hyphenation import positions as german_positions
-from kik_desktop.reports.wording import num
+from kik_desktop.reports.wording import nest_quotes, num
 
 MARGIN = 1.5 * cm
 HEADER_GAP = 0.9 * cm
@@ -164,7 +164,7 @@ class Text:
             return ""
         text = str(text)
         if not text.isascii():
-            text = self._uncovered.sub(self._replace, text)
+            text = self._uncovered.sub(self._replace, nest_quotes(text))
         out = escape(text.replace("\r\n", "\n").replace("\t", " "))
         if "\n" in out:
             out = out.strip("\n").replace("\n", "<br/>")
@@ -175,7 +175,7 @@ class Text:
         if not text:
             return ""
         text = " ".join(str(text).split())
-        return text if text.isascii() else self._uncovered.sub(self._replace, text)
+        return text if text.isascii() else self._uncovered.sub(self._replace, nest_quotes(text))
 
     def _replace(self, m: re.Match[str]) -> str:
         self.missing.add(m.group(0))
@@ -187,13 +187,13 @@ class Text:
 
     def markup(self, markup: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A Paragraph from app-controlled markup; user parts must already be passed through esc()."""
-        return Paragraph(markup, style or self.body)
+        return Paragraph(nest_quotes(markup), style or self.body)
 
     def lit(self, text: str | None, style: TextStyle | None = None) -> LiteralText:
         """User text as a LiteralText (never parsed as markup); glyphs checked."""
         raw = str(text or "").replace("\r\n", "\n").replace("\t", " ").strip("\n")
         if not raw.isascii():
-            raw = self._uncovered.sub(self._replace, raw)
+            raw = self._uncovered.sub(self._replace, nest_quotes(raw))
         return LiteralText(raw, style or self.l_cell)
 
     def cell_text(self, text: str | None, style: TextStyle | None = None) -> LiteralText | str:

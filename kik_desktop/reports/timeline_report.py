@@ -21,6 +21,7 @@ from kik_desktop.domain.queries import StatusInfo, properties, statuses
 from kik_desktop.domain.timeline import Timeline, TimelineRow, load_timeline
 from kik_desktop.reports.change_report import ChangeReportError, _atomic, hex_color, text_on
 from kik_desktop.reports.fonts import FONT, FONT_BOLD, REPLACEMENT, missing_glyphs, register_fonts
+from kik_desktop.reports.wording import nest_quotes
 
 MONTHS_PER_PAGE = 24
 ROW_H = 13.0
@@ -38,6 +39,7 @@ class TimelinePrintData:
         self.missing: set[str] = set()
 
     def clean(self, text: str) -> str:
+        text = nest_quotes(text)  # „… „…““ prints as „… ‚…‘“
         gaps = missing_glyphs(text)
         if gaps:
             self.missing |= gaps

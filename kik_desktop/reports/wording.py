@@ -43,3 +43,31 @@ def of_adopted(n: int, adopted: int | None, word: str) -> str:
 def entered(n: int, adopted: int | None, word: str) -> str:
     """ "4 von 144 Maßnahmen erfasst"."""
     return f"{of_adopted(n, adopted, word)} erfasst"
+
+
+_OPEN, _CLOSE = "„", "“"
+_INNER_OPEN, _INNER_CLOSE = "‚", "‘"
+
+
+def nest_quotes(text: str) -> str:
+    """German quotation marks inside quotation marks become single ones: „Beispiel „Austauschtreffen …““
+    prints as „Beispiel ‚Austauschtreffen …‘“ (and a third level double again). Only for printouts: the
+    Excel export and the document keep the text as entered. A closing mark without an opening one, and
+    an opening one never closed, stay as they are."""
+    if _OPEN not in text:
+        return text
+    out: list[str] = []
+    stack: list[int] = []  # indexes in out of the opening marks not yet closed
+    for ch in text:
+        if ch == _OPEN:
+            stack.append(len(out))
+            out.append(_INNER_OPEN if len(stack) % 2 == 0 else _OPEN)
+        elif ch == _CLOSE and stack:
+            out.append(_INNER_CLOSE if len(stack) % 2 == 0 else _CLOSE)
+            stack.pop()
+        else:
+            out.append(ch)
+    # An opening mark that was never closed is no quotation: put it back as written.
+    for i in stack:
+        out[i] = _OPEN
+    return "".join(out)

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -99,6 +100,12 @@ def _marked(board: Board, key: str | None) -> str:
     """The short status name with its print-safe symbol ("◔ Anfang"): readable without colour."""
     symbol = next((st.symbol for st in board.statuses if st.key == key), "")
     return f"{symbol} {board.short_label(key)}".strip()
+
+
+def _head_text(key: str | None, text: str) -> str:
+    """A matrix column head: the status ones on one line ("✓ umgesetzt"), "ohne Status" and the counts
+    of entered measures and goals a word per line."""
+    return text.replace(" ", "\n") if key in (None, "measures", "goals") else text
 
 
 def _of(n: int, adopted: int | None) -> str:
@@ -164,7 +171,7 @@ class StatusMatrix(QTableWidget):
         head.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setHorizontalHeaderItem(0, head)
         for c, (key, text) in enumerate(zip([*columns, "measures", "goals"], heads, strict=True), start=1):
-            item = QTableWidgetItem(text.replace(" ", "\n") if key in (None, "measures", "goals") else text)
+            item = QTableWidgetItem(_head_text(key, text))
             if key in fills or key is None:
                 item.setToolTip(board.label(key))
             self.setHorizontalHeaderItem(c, item)
@@ -223,8 +230,12 @@ class StatusMatrix(QTableWidget):
         name_width = max(bold_fm.horizontalAdvance(r[0]) for r in rows) + 16
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(0, max(name_width, fm.horizontalAdvance("Handlungsfeld") + 16))
-        words = [w for k, t in zip(columns, heads, strict=False) if k or k is None for w in t.split()]
-        status_width = max(fm.horizontalAdvance(w) for w in words) + 12
+        # As wide as the widest head as the header draws it ("✓ umgesetzt" on one line, with the
+        # header's margins: measured by the header itself, not estimated from the words).
+        status_width = max(
+            [header.sectionSizeFromContents(c).width() + 2 for c in range(1, len(columns) + 1)]
+            + [bold_fm.horizontalAdvance("000") + 14]
+        )
         last = self.columnCount() - 1
         for c in range(1, last):
             if c <= len(columns):
@@ -232,10 +243,11 @@ class StatusMatrix(QTableWidget):
                 header.resizeSection(c, status_width)
             else:
                 header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        # Stretch, not ResizeToContents: a content-sized last column can end a few pixels beyond the
-        # view and bring a horizontal scroll bar; _fit_width makes sure its content has the room.
-        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(True)
+        # Fixed, sized by _fit_width to the room that is left: neither ResizeToContents (it can end a
+        # few pixels beyond the view) nor Stretch (it keeps a stale width for a moment after the view
+        # narrows, long enough to bring a horizontal scroll bar and cut the column).
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Fixed)
+        header.setStretchLastSection(False)
         self.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.65))
         self._board = board
         self._natural = [header.sectionSize(c) for c in range(self.columnCount())]
@@ -296,14 +308,33 @@ class StatusMatrix(QTableWidget):
             (True, True, True),
         ):
             if apply(compact, wrap, hide_goals):
-                return
+                break
+        self._fill_last(available)
 
-    def _content_width(self) -> int:
+    def _fill_last(self, available: int) -> None:
+        """The goals column (the last) takes the room the others leave, at least what it needs."""
         header = self.horizontalHeader()
         last = self.columnCount() - 1
-        width = sum(header.sectionSize(c) for c in range(last) if not self.isColumnHidden(c))
-        if not self.isColumnHidden(last):
-            width += max(header.sectionSizeFromContents(last).width(), self.sizeHintForColumn(last))
+        if self.isColumnHidden(last):
+            return
+        need = max(header.sectionSizeFromContents(last).width(), self.sizeHintForColumn(last))
+        others = self._content_width() - need - 2
+        header.resizeSection(last, max(need, available - others - 2))
+
+    def _content_width(self) -> int:
+        """The width the columns need: fixed ones as set, the content-sized ones (counts of entered
+        measures, goals) as their head and cells need, even before the header has laid them out."""
+        header = self.horizontalHeader()
+        last = self.columnCount() - 1
+        width = 0
+        for c in range(last + 1):
+            if self.isColumnHidden(c):
+                continue
+            if c == last or header.sectionResizeMode(c) == QHeaderView.ResizeMode.ResizeToContents:
+                need = max(header.sectionSizeFromContents(c).width(), self.sizeHintForColumn(c))
+                width += need if c == last else max(need, header.sectionSize(c))
+            else:
+                width += header.sectionSize(c)
         return width + 2
 
     def _set_compact(self, board: Board, compact: bool) -> None:
@@ -315,9 +346,9 @@ class StatusMatrix(QTableWidget):
             item = self.horizontalHeaderItem(c)
             if item is None:
                 continue
-            short = board.short_label(key)
             symbol = symbols.get(key or "", "") or "–"
-            item.setText(symbol if compact else (short.replace(" ", "\n") if key is None else short))
+            # Back from compact: the same head as show_board wrote, symbol included.
+            item.setText(symbol if compact else _head_text(key, _marked(board, key)))
             item.setToolTip(f"{symbol} {board.label(key)}" if compact else board.label(key))
 
     def _fit_height(self) -> None:
@@ -673,7 +704,10 @@ class ActionLists(QWidget):
             self.chooser.addItem(item)
         self.chooser.setCurrentRow(self._names.index(current) if current in self._names else 0)
         self.chooser.blockSignals(False)
-        width = max(self.chooser.sizeHintForColumn(0) + 2 * self.chooser.frameWidth() + 8, 120)
+        # Room for a vertical scroll bar too: with large type the list is taller than its place, and
+        # the bar would otherwise cover the counts at the right.
+        scroll = self.chooser.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = max(self.chooser.sizeHintForColumn(0) + 2 * self.chooser.frameWidth() + 8 + scroll, 120)
         self.chooser.setFixedWidth(width)
         self._show_current()
 

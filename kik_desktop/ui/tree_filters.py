@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QComboBox, QCompleter, QHBoxLayout, QVBoxLayout, QWidget
 
 from kik_desktop.domain.board import ANY, SHORT_LABELS
@@ -17,6 +17,13 @@ from kik_desktop.ui.plan_tree_model import status_icon
 
 # Combo data for "no status" (None is what Qt gives back for "no data", so it cannot stand for it).
 NO_STATUS = "__ohne__"
+
+
+class _WholeCombo(QComboBox):
+    """A combo box never narrower than its longest choice, at every zoom (its minimum follows the font)."""
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
 
 
 class FilterBar(QWidget):
@@ -49,7 +56,7 @@ class FilterBar(QWidget):
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.responsible.setToolTip("verantwortlich (Teil des Namens genügt)")
-        self.priority = QComboBox()
+        self.priority = _WholeCombo()
         self.priority.setAccessibleName("Filter Priorität")
         self.priority.addItem("Alle Prioritäten", None)
         for value, label in PRIORITIES.items():
@@ -58,9 +65,12 @@ class FilterBar(QWidget):
         self.priority.setToolTip("Priorität")
         self.overdue = QCheckBox("überfällig")
         self.overdue.setToolTip("nur Maßnahmen, deren Endtermin vorbei ist und die nicht umgesetzt sind")
-        for combo in (self.field, self.status, self.responsible, self.priority):
+        for combo in (self.field, self.status, self.responsible):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        # Its choices are short and fixed: never narrower than "Alle Prioritäten" (also with large type);
+        # the box of the responsible parties next to it gives way instead.
+        self.priority.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         row0, row1 = QHBoxLayout(), QHBoxLayout()
         row0.addWidget(self.field, 3)
         row0.addWidget(self.status, 2)
