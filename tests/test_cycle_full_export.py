@@ -131,15 +131,7 @@ def test_a_value_changed_on_both_sides_is_a_conflict_the_document_keeps(
     assert main(["export", str(book), "--db", str(doc_path)]) == 0
     edit_in_program(doc_path, "2.1.3", {"needs": "Raum im Rathaus"})
     returned = tmp_path / "zurück.xlsx"
-    # Edited on the field's sheet only: "Alle Maßnahmen" still has the exported value.
-    set_cell(
-        book,
-        returned,
-        "2.1.3",
-        "Was wird für die Umsetzung benötigt?",
-        "Dolmetscher",
-        "HF 2 Arbeit und Ausbildung",
-    )
+    set_cell(book, returned, "2.1.3", "Was wird für die Umsetzung benötigt?", "Dolmetscher")
     code, data = run_json(capsys, "import", str(returned), "--db", str(doc_path), "--dry-run", "--json")
     assert code == 0
     assert [
@@ -157,7 +149,7 @@ def test_new_rows_and_indicator_rows_of_the_full_export_are_written(
     book = tmp_path / "tabelle.xlsx"
     assert main(["export", str(book), "--db", str(doc_path)]) == 0
     wb = load_workbook(book)
-    ws = wb["HF 2 Arbeit und Ausbildung"]
+    ws = wb[ALL]
     last = row_of(ws, "2.1.4")
     ws.insert_rows(last + 1)
     for c in range(1, ws.max_column + 1):
