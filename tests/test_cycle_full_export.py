@@ -351,6 +351,9 @@ def test_the_indicator_story_on_the_full_export(
         and data["new"] == []
         and data["changed"] == [e for e in data["changed"] if e["kind"] == "indicator"]
     )
+    capsys.readouterr()
+    assert main(["import", str(returned), "--db", str(doc_path), "--dry-run"]) == 0
+    assert "Ist-Wert 06/2026: Stand damals „“, Datei „38,5“, Dokument „“" in capsys.readouterr().out
     assert main(["import", str(returned), "--db", str(doc_path), "--yes"]) == 0
     after = indicator_row(doc_path)
     assert (after.unit, after.target_value) == ("Prozent", 70)  # both edits survive
