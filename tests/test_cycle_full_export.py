@@ -467,3 +467,40 @@ def test_the_indicator_merge_of_a_full_export_is_one_undo_step_in_the_window(
     window.redo()
     assert state() == ("Prozent", [31, 38.5])
     window.close()
+
+
+def test_a_new_indicator_of_a_full_export_can_be_rejected_in_the_preview(
+    doc_path: Path, tmp_path: Path
+) -> None:
+    """The preview's new items are the plan's new rows, then the sheet's new indicators; ticking one off
+    leaves it out and the rest is written."""
+    from kik_desktop.domain import indicators as ind
+    from kik_desktop.domain.merge_apply import prepare_merge
+    from kik_desktop.exchange.return_import import preview_return
+
+    book = tmp_path / "tabelle.xlsx"
+    assert main(["export", str(book), "--db", str(doc_path)]) == 0
+    wb = load_workbook(book)
+    ws = wb["Indikatoren"]
+    ws.append([None, "2.1.2", "Teilnehmende", "Personen", 0, 40, "2027", "04/2026", 9, None])
+    ws.append([None, "2.1", "Abbrüche", "%", 10, 5, "2027", None, None, None])
+    wb.save(book)
+    with open_document(doc_path) as doc:
+        with doc.reading() as s:
+            preview = preview_return(s, book)
+        assert preview is not None
+        assert [(n.kind, n.title) for n in preview.new_items] == [
+            ("indicator", "Teilnehmende"),
+            ("indicator", "Abbrüche"),
+        ]
+        record = prepare_merge(preview, accepted_new={1})
+        with doc.transaction() as s:
+            record.redo(s)
+        with doc.reading() as s:
+            assert [(r.name, r.target_value, len(r.values)) for r in ind.all_indicators(s)] == [
+                ("Abbrüche", 5, 0)
+            ]
+        with doc.transaction() as s:
+            record.undo(s)
+        with doc.reading() as s:
+            assert ind.all_indicators(s) == []
