@@ -176,7 +176,8 @@ class MergePreview:
                 lines.append(f"{title} ({len(items)}):")
                 for d in items:
                     base = f"Stand damals „{d.base}“, " if self.base_known else ""
-                    lines.append(f"  {label(d)}: {base}Datei „{d.sheet}“, Dokument „{d.current}“")
+                    current = "" if d.current is None else d.current  # a month the document has no value for
+                    lines.append(f"  {label(d)}: {base}Datei „{d.sheet}“, Dokument „{current}“")
                 lines.append("")
         if self.new_items:
             lines.append(f"Neu ({len(self.new_items)}):")

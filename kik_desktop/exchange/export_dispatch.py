@@ -7,13 +7,16 @@ properties). A full export is not waited for (no reminder), it is recorded so th
 later never reverts what was edited in the program meanwhile.
 
 ``preview_full_export(s, path, grid, dispatch)`` reads such a workbook with the ordinary reader (every
-sheet: an edit on "Alle Maßnahmen" or on a field's sheet, new rows, the sheet "Indikatoren") and puts
+sheet: an edit on "Alle Maßnahmen" or on a field's sheet, new rows) and puts
 its value changes through the three-way merge (``domain.merge``): a value the file still has as it was
 exported is *kept* where the document moved on, a value only the file changed is taken, a value both
 changed is a *conflict* (the document keeps its value unless the person decides otherwise). New items,
-moves, deletions of missing items and the rows of "Indikatoren" are written as the ordinary import
-writes them. The result is a ``MergePreview`` (the same preview, JSON and dialog as a return workbook)
-whose ``prepare`` makes the undoable write.
+moves and deletions of missing items are written as the ordinary import writes them. The sheet
+"Indikatoren" is merged three-way as in a return workbook (``indicator_sheet.merge_indicator_sheet``
+against the indicators' base the export recorded, ``domain.indicator_merge``); indicators the dispatch
+has no base for (a full export made before it recorded one) are compared two-way. The result is a
+``MergePreview`` (the same preview, JSON and dialog as a return workbook) whose ``prepare`` makes the
+undoable write.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kik_desktop.domain import changes, dispatches, plan
+from kik_desktop.domain import changes, dispatches, indicator_merge, plan
 from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dispatches import Key, ValueMap
 from kik_desktop.domain.merge import Choice, resolve
 from kik_desktop.domain.merge_apply import MergeBlocked, MergeIssue, MergePreview, NewItem, build_preview
 from kik_desktop.exchange.excel_export import ExportResult, build_workbook, save_atomically
 from kik_desktop.exchange.import_model import ImportPreview, Op, PMeasure
+from kik_desktop.exchange.indicator_sheet import merge_indicator_sheet
 from kik_desktop.exchange.matcher import Matcher
 from kik_desktop.exchange.merge import ImportUndo, prepare_import
 from kik_desktop.exchange.plan_parser import PlanParser
@@ -78,6 +82,8 @@ def export_as_dispatch(
     wb, result = build_workbook(s, today=today)
     write_marker(wb, info.uid, document_uid, "all", "Umsetzungstabelle (vollständiger Export)")
     dispatches.add_base_values(s, info.id, dispatches.current_values(s))
+    # The sheet "Indikatoren" of the full export shows every indicator (write_indicator_sheet unscoped).
+    indicator_merge.record_base(s, info.id)
     save_atomically(wb.save, path)
     result.path = path
     return DispatchedExport(result, dispatches.find_dispatch(s, info.uid) or info, recorded)
@@ -128,7 +134,18 @@ def preview_full_export(
     from kik_desktop.exchange.preview import read_preview
 
     base = dispatches.base_values(s, dispatch.id)
+    current = current if current is not None else dispatches.current_values(s)
     two = read_preview(s, grid, matcher=_base_aware(base))
+    # The sheet "Indikatoren" three-way; the ordinary reader's two-way reading of it (its proposed
+    # changes, items and problems) is dropped so that nothing is applied or reported twice.
+    indicators = merge_indicator_sheet(s, grid, base, current)
+    two = dataclasses.replace(
+        two,
+        indicator_changes=[],
+        new=[i for i in two.new if i.kind != indicator_merge.KIND],
+        changed=[i for i in two.changed if i.kind != indicator_merge.KIND],
+        issues=[i for i in two.issues if indicators.sheet is None or i.sheet != indicators.sheet],
+    )
     uids = _uids(s)
     incoming: ValueMap = {}
     for op in two.ops:
@@ -141,18 +158,22 @@ def preview_full_export(
             key = _DUMP_KEY[op.kind].get(attr)
             if key is not None:
                 incoming.setdefault((op.kind, uid), {})[key] = dispatches.as_text(value)
+    incoming.update(indicators.incoming)
     issues = [MergeIssue(i.level, i.message, i.sheet, i.row, i.column) for i in two.issues]
-    indicator_rows = [i for i in two.new + two.changed if i.kind == "indicator"]
-    if indicator_rows:
+    issues += indicators.issues
+    unbased = [k for k in indicators.incoming if k not in base]
+    if unbased:
         issues.append(
             MergeIssue(
                 "info",
-                f"{len(indicator_rows)} Zeilen im Blatt „Indikatoren“ (neue Indikatoren, Ist-Werte, "
-                "Änderungen) werden wie beim einfachen Import übernommen.",
+                f"Für {len(unbased)} Indikatoren im Blatt „{indicators.sheet}“ kennt die Versendung den "
+                "damaligen Stand nicht (Export aus einer älteren Version): sie werden einfach verglichen, "
+                "die Werte der Datei gewinnen.",
+                indicators.sheet,
             )
         )
     # New items in the order of their operations (the reader lists them in the same order).
-    plain_new = [i for i in two.new if i.kind != "indicator"]
+    plain_new = list(two.new)
     new_ops = [op for op in two.ops if op.op == "new"]
     kind_of_token = {op.ref: op.kind for op in new_ops}
     parent_kind = {"goal": "field", "measure": "goal"}
@@ -170,8 +191,10 @@ def preview_full_export(
         new_items.append(NewItem(op.kind, None, parent, {"title": title}, item.sheet, item.row))
         tokens.append(str(op.ref))
     preview = build_preview(s, path, base, incoming, dispatch=dispatch, current=current)
-    preview.new_items = new_items
+    preview.new_items = new_items + indicators.new_items  # tokens index the plan's new items only
     preview.issues = issues + preview.issues
+    preview.numbers.update(indicators.numbers)
+    preview.titles.update(indicators.titles)
     for op, item in zip(new_ops, plain_new, strict=False):
         preview.numbers[(op.kind, str(op.ref))] = item.number
     preview.result.missing = [
@@ -241,30 +264,62 @@ class _Preparer:
                 ops.append(op)
         two = dataclasses.replace(self.two, ops=ops)
         record = prepare_import(two, delete_missing=delete_missing)
+        new_indicators = [
+            n
+            for i, n in enumerate(self.preview.new_items)
+            if n.kind == indicator_merge.KIND and (accepted_new is None or i in accepted_new)
+        ]
         return FullExportMerge(
-            self.preview, record, values, description=f"Import aus {self.preview.source.name}"
+            self.preview,
+            record,
+            values,
+            description=f"Import aus {self.preview.source.name}",
+            indicators=indicator_merge.IndicatorWrite.decided(values, new_indicators),
         )
 
 
 @dataclass
 class FullExportMerge:
-    """The decided import of a full export: the ordinary import's write, plus provenance of the merged
-    values and the dispatch marked as returned; one undo step."""
+    """The decided import of a full export: the ordinary import's write, the decided values and new
+    items of the sheet "Indikatoren", provenance of the merged values and the dispatch marked as
+    returned; one undo step."""
 
     preview: MergePreview
     record: ImportUndo
     values: dict[Hashable, dict[str, Any]]
     description: str = ""
+    indicators: indicator_merge.IndicatorWrite = field(default_factory=indicator_merge.IndicatorWrite)
     now: datetime | None = None
     _returned: tuple[int, datetime | None, str] | None = None
     _stamp: datetime | None = field(default=None, repr=False)
 
     def redo(self, s: Session) -> ChangeSet:
         out = list(self.record.redo(s))
+        if self.indicators:
+            out.extend(self.indicators.redo(s))
         stamp = self.now or datetime.now()
         p = self.preview
         dispatch_uid = p.dispatch.uid if p.dispatch else None
         currents = {(d.key, d.attribute): d.current for d in p.result.changed + p.result.conflicts}
+        created = [
+            (uid, item.values.get("name", ""))
+            for item in self.indicators.new
+            if (uid := self.indicators.created_uid(item.index)) is not None
+        ]
+        s.add_all(
+            ValueSource(
+                changed_at=stamp,
+                kind=indicator_merge.KIND,
+                item_uid=uid,
+                attribute="created",
+                old_value=None,
+                new_value=name,
+                source_file=p.source.name,
+                dispatch_uid=dispatch_uid,
+                group_name=p.group,
+            )
+            for uid, name in created
+        )
         s.add_all(
             ValueSource(
                 changed_at=stamp,
@@ -302,7 +357,8 @@ class FullExportMerge:
             d = s.get(Dispatch, dispatch_id)
             if d is not None:
                 d.returned_at, d.returned_file = returned_at, returned_file
-        out = list(self.record.undo(s))
+        out = list(self.indicators.undo(s)) if self.indicators else []
+        out.extend(self.record.undo(s))
         if self._returned is not None:
             out.append(changes.updated("dispatch", self._returned[0], {"returned_file": self._returned[2]}))
         s.flush()

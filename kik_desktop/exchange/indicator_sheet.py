@@ -502,6 +502,7 @@ class IndicatorMergeReading:
     issues: list[MergeIssue] = field(default_factory=list)
     numbers: dict[Key, str] = field(default_factory=dict)
     titles: dict[Key, str] = field(default_factory=dict)
+    sheet: str | None = None  # the title of the sheet read (None: the workbook has none)
 
 
 def _merge_values(line: _SheetRow) -> dict[str, str]:
@@ -545,6 +546,7 @@ def read_indicator_merge(s: Session, grid: Any, base: ValueMap) -> IndicatorMerg
     if found is None:
         return out
     sheet, header, cols = found
+    out.sheet = sheet.title
     rows_by_uid = {r.uid: r for r in ind.all_indicators(s)}
     numbers = ind.owner_numbers(s)
     owner_uids: dict[tuple[str, int], str] = {}
@@ -647,6 +649,16 @@ def read_indicator_merge(s: Session, grid: Any, base: ValueMap) -> IndicatorMerg
             item.values.setdefault(attr, value)
     im.fill_new_months(base, out.incoming)
     return out
+
+
+def merge_indicator_sheet(s: Session, grid: Any, base: ValueMap, current: ValueMap) -> IndicatorMergeReading:
+    """The sheet "Indikatoren" for the three-way merge against a dispatch's ``base``: its values, new
+    indicators and issues (``read_indicator_merge``); adds the document's values of the
+    indicators it names to ``current``. Any reader of a dispatched workbook with that sheet calls it."""
+    reading = read_indicator_merge(s, grid, base)
+    if reading.incoming:
+        current.update(im.current_values(s, {uid for _k, uid in reading.incoming}))
+    return reading
 
 
 # -- applying ---------------------------------------------------------------------------------------

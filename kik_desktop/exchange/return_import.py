@@ -25,7 +25,7 @@ from kik_desktop.domain.plan import PRIORITIES, clean_text
 from kik_desktop.domain.queries import statuses
 from kik_desktop.exchange.csv_reader import read_table_file
 from kik_desktop.exchange.import_model import ImportPreview, cell_text, normalize_name, parse_uid
-from kik_desktop.exchange.indicator_sheet import IndicatorMergeReading, read_indicator_merge
+from kik_desktop.exchange.indicator_sheet import merge_indicator_sheet
 from kik_desktop.exchange.return_workbook import HEADER_OF, META_SHEET, TABLE_SHEET
 from kik_desktop.exchange.status_reader import StatusReader
 from kik_desktop.exchange.workbook_reader import SheetGrid, WorkbookGrid
@@ -272,20 +272,6 @@ def preview_return(
     preview.numbers.update(indicators.numbers)
     preview.titles.update(indicators.titles)
     return preview
-
-
-def merge_indicator_sheet(
-    s: Session, grid: WorkbookGrid, base: dispatches.ValueMap, current: dispatches.ValueMap
-) -> IndicatorMergeReading:
-    """The sheet "Indikatoren" for the three-way merge against a dispatch's ``base``: its values, new
-    indicators and issues (``indicator_sheet.read_indicator_merge``); adds the document's values of the
-    indicators it names to ``current``. Any reader of a dispatched workbook with that sheet calls it."""
-    from kik_desktop.domain import indicator_merge
-
-    reading = read_indicator_merge(s, grid, base)
-    if reading.incoming:
-        current.update(indicator_merge.current_values(s, {uid for _k, uid in reading.incoming}))
-    return reading
 
 
 def _exists_under(s: Session, goal_uid: str, title: str) -> bool:
