@@ -4,6 +4,7 @@ workshop copies (checkout/checkin)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import date, datetime
@@ -98,7 +99,8 @@ def apply_merge_preview(doc: Any, path: Path, preview: Any, args: argparse.Names
         )
     except MergeBlocked as exc:
         raise CommandError(str(exc)) from None
-    with DocumentLock(doc.path):
+    # A server document has no lock file (several editors at once; row versions keep them apart).
+    with contextlib.nullcontext() if doc.is_server else DocumentLock(doc.path):
         backup_then_write(doc, path.name, record.description, record.redo, record.undo)
     left = 0 if args.take_sheet else len(preview.result.conflicts)
     out = sys.stderr if args.json else sys.stdout
@@ -212,9 +214,10 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     from kik_desktop.domain.workshop import checkout
     from kik_desktop.store import open_document
     from kik_desktop.store.lock import DocumentLock
+    from kik_desktop.store.server import is_server_url
 
     path = resolve_db(args.db)
-    with DocumentLock(path), open_document(path) as doc:
+    with contextlib.nullcontext() if is_server_url(path) else DocumentLock(path), open_document(path) as doc:
         info = checkout(doc, args.copy, recipient=args.recipient)
     print(f"Arbeitskopie angelegt: {args.copy} (Ausgabe {info.uid}). Zurückführen mit „kik-desktop checkin“.")
     return 0
