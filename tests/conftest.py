@@ -87,6 +87,8 @@ from tests.pg_harness import (  # noqa: E402, F401
     any_empty_doc,
     any_small_plan,
     backend,
+    memory_keyring,
+    password_url,
     pg_server,
     pg_url,
 )

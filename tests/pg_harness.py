@@ -6,7 +6,9 @@ Used as a pytest plugin (fixtures ``pg_server``, ``pg_url``; marker ``postgres``
     python3 tests/pg_harness.py stop DIR
 
 PostgreSQL refuses to run as root, so when we are root the cluster runs as ``nobody`` in a folder it owns.
-The cluster listens on no TCP port, only on a socket in its own folder, and trusts local connections.
+The cluster listens on no TCP port, only on a socket in its own folder, and trusts local connections —
+except the role ``kik_passwort``, which must log in with a password (scram-sha-256), for the tests of a
+wrong password.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from urllib.parse import quote
 
 ENV_URL = "KIK_TEST_PG_URL"
 CLUSTER_USER = "kik"
+# The role that needs a password on our cluster (pg_hba.conf: scram-sha-256); tests create it.
+PASSWORD_ROLE = "kik_passwort"
 
 
 def find_bin(name: str) -> str | None:
@@ -74,6 +78,10 @@ def start_cluster(folder: Path) -> str:
         ),
         **run,  # type: ignore[arg-type]
     )
+    # One role must log in with a password (scram-sha-256) on the socket, for the wrong-password tests;
+    # every other role is trusted (the rules are read top down).
+    hba = data / "pg_hba.conf"
+    hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
     options = f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60"
     subprocess.run(
         _as_owner([pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-o", options, "-w", "start"]),
@@ -165,6 +173,58 @@ if pytest is not None:
             yield url
         finally:
             drop_database(pg_server, url)
+
+    @pytest.fixture
+    def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
+        """A keyring in memory for the test (no desktop, no D-Bus); yields what is stored in it."""
+        import keyring
+        from keyring.backend import KeyringBackend
+
+        stored: dict[tuple[str, str], str] = {}
+
+        class MemoryKeyring(KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return stored.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                stored[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                stored.pop((service, username), None)
+
+        previous = keyring.get_keyring()
+        keyring.set_keyring(MemoryKeyring())
+        try:
+            yield stored
+        finally:
+            keyring.set_keyring(previous)
+
+    @pytest.fixture
+    def password_url(pg_server: str, pg_url: str) -> str:
+        """A KIK document in a fresh database owned by ``kik_passwort``, which must give its password
+        (``richtig``) on our cluster; its URL has no password. Skips on a server that trusts the role."""
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        name = make_url(pg_url).database
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PASSWORD_ROLE,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(f"{verb} ROLE \"{PASSWORD_ROLE}\" LOGIN PASSWORD 'richtig'")  # type: ignore[arg-type]
+            conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{PASSWORD_ROLE}"')  # type: ignore[arg-type]
+        url = make_url(pg_url).set(username=PASSWORD_ROLE)
+        try:
+            psycopg.connect(url.set(password="falsch").render_as_string(hide_password=False)).close()
+        except psycopg.OperationalError:
+            pass
+        else:
+            pytest.skip(f"der Test-Server verlangt von „{PASSWORD_ROLE}“ kein Passwort (pg_hba.conf)")
+        from kik_desktop.store import create_document
+
+        create_document(url.set(password="richtig").render_as_string(hide_password=False)).close()
+        return url.render_as_string(hide_password=False)
 
 
 def main(argv: list[str]) -> int:

@@ -395,3 +395,52 @@ def test_write_lock_of_a_server_url_takes_no_lock_file(
         holder = DocumentLock(path).holder()
         assert holder is not None
     assert DocumentLock(path).holder() is None
+
+
+class _Terminal:
+    """stdin of an interactive terminal (the CLI asks for a password only there)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.postgres
+def test_wrong_password_on_the_command_line_is_refused_and_not_stored(
+    password_url: str,
+    memory_keyring: dict[tuple[str, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import getpass
+    import sys
+
+    from sqlalchemy.engine import make_url
+
+    answers: list[str] = []
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": answers.pop(0))
+    name = f"„{make_url(password_url).database} auf localhost“"
+    answers.append("falsch")
+    assert main(["status", "--db", password_url]) == 1
+    assert capsys.readouterr().err == (
+        f"Fehler: Anmeldung an {name} fehlgeschlagen: Benutzername oder Passwort ist falsch.\n"
+    )
+    answers.append("richtig")
+    assert main(["status", "--db", password_url]) == 0
+    assert memory_keyring == {}  # the terminal's answer is never stored
+    # „kik-desktop password“ tries the password first: a wrong one is refused, nothing stored.
+    answers.append("falsch")
+    assert main(["password", password_url]) == 1
+    err = capsys.readouterr().err
+    assert "Passwort ist falsch" in err and "nicht gespeichert" in err
+    assert memory_keyring == {}
+    answers.append("richtig")
+    assert main(["password", password_url]) == 0
+    assert list(memory_keyring.values()) == ["richtig"]
+    assert main(["status", "--db", password_url]) == 0  # from the keyring: nothing asked
+    assert answers == []
+    # A wrong password in the keyring (changed on the server since): asked, and the right one works.
+    memory_keyring[next(iter(memory_keyring))] = "veraltet"
+    answers.append("richtig")
+    assert main(["status", "--db", password_url]) == 0
+    assert answers == []

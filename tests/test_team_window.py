@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from kik_desktop.domain import plan
 from kik_desktop.models import Measure
@@ -171,3 +172,53 @@ def test_save_copy_of_a_server_document_writes_a_kik_file(
     window.save_copy()
     with open_document(target) as copy, copy.reading() as s:
         assert plan.counts(s) == {"fields": 1, "goals": 1, "measures": 2}
+
+
+def test_wrong_password_in_the_window_is_refused_and_not_stored(
+    qtbot: QtBot,
+    tmp_path: Path,
+    password_url: str,
+    memory_keyring: dict[tuple[str, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that wants a password (scram-sha-256): a wrong one gives the German message and goes into
+    no keyring; the right one connects and is stored; the next connect takes it from the keyring."""
+    from PySide6.QtWidgets import QInputDialog
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    asked: list[str] = []
+    answers = ["falsch"]
+
+    def get_text(_parent: object, _title: str, label: str, *_a: object, **_k: object) -> tuple[str, bool]:
+        asked.append(label)
+        return answers.pop(0), True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+    errors: list[tuple[str, str]] = []
+    monkeypatch.setattr(win.context, "show_error", lambda title, text: errors.append((title, text)))
+    assert not team.connect_to_server(win.context, password_url)
+    assert asked == ["Passwort für kik_passwort@" + str(make_url(password_url).query["host"]) + ":"]
+    assert errors == [
+        (
+            "Verbindung zum Server nicht möglich",
+            f"Anmeldung an „{make_url(password_url).database} auf localhost“ fehlgeschlagen: "
+            "Benutzername oder Passwort ist falsch.",
+        )
+    ]
+    assert memory_keyring == {}
+    assert win.document is None or not win.document.is_server
+    # The right password: connected, and stored (the dialog's box is ticked by default).
+    answers.append("richtig")
+    assert team.connect_to_server(win.context, password_url)
+    assert win.document is not None and win.document.is_server
+    assert list(memory_keyring.values()) == ["richtig"]
+    win.close_document()
+    # Next time the keyring has it: no question.
+    asked.clear()
+    assert team.connect_to_server(win.context, password_url)
+    assert asked == [] and len(errors) == 1
+    win.close_document()
+    win.close()
