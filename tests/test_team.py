@@ -444,3 +444,90 @@ def test_wrong_password_on_the_command_line_is_refused_and_not_stored(
     answers.append("richtig")
     assert main(["status", "--db", password_url]) == 0
     assert answers == []
+
+
+def _log(doc: Document) -> list[tuple[int, str, int | None, str]]:
+    with doc.reading() as s:
+        return [
+            (e.revision, e.kind, e.item_id, e.action)
+            for e in s.scalars(select(ChangeLogEntry).order_by(ChangeLogEntry.revision))
+        ]
+
+
+def _age_log(doc: Document, up_to: int, days: int) -> None:
+    """Date the change log's entries up to revision ``up_to`` back by ``days``."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    with doc.engine.begin() as conn:
+        conn.execute(
+            update(ChangeLogEntry)
+            .where(ChangeLogEntry.revision <= up_to)
+            .values(changed_at=datetime.now() - timedelta(days=days))
+        )
+
+
+def test_change_log_is_pruned_on_open_and_leaves_a_marker(two_sessions: tuple[Document, Document]) -> None:
+    """Entries older than KEEP_DAYS go when the document is opened for writing; the newest of them stays
+    as a marker, so a poller that had not read them reloads the plan and undo refuses an older step."""
+    from kik_desktop.domain.changes import Change
+    from kik_desktop.store.changelog import KEEP_DAYS, PRUNED, latest_revision, prune, prune_on_open
+
+    a, b = two_sessions
+    behind = ChangePoller(b)  # B's window, started before everything below
+    m1, m2 = measure_id(a, "M1"), measure_id(a, "M2")
+    old_step = save(a, "measure", m1, {"title": "alt"})
+    with a.reading() as s:
+        old_top = latest_revision(s)
+    recent_step = save(a, "measure", m2, {"title": "neu"})
+    recent = [e for e in _log(a) if e[0] > old_top]
+    assert recent and len(_log(a)) > len(recent) + 1
+    _age_log(a, old_top, KEEP_DAYS + 1)
+    # Opened read-only: nothing is written, also not the pruning.
+    open_document(a.location, read_only=True).close()
+    assert len(_log(a)) > len(recent) + 1
+    open_document(a.location).close()
+    assert _log(a) == [(old_top, "plan", None, PRUNED), *recent]
+    # The window that had not read the removed entries reloads the plan, then gets the recent change.
+    changes = behind.poll()
+    assert Change(Action.RESET, "plan") in changes
+    assert any(c.item_id == m2 and c.values.get("title") == "neu" for c in changes)
+    # Undo of a step older than the marker is refused (who changed it since is no longer known) …
+    with pytest.raises(UndoRefusedError, match="älter als das Änderungsprotokoll"), a.transaction() as s:
+        plan.update_item(s, "measure", m1, old_step.old, record_history=False, undo_since=old_step.since)
+    assert read(a, "measure", m1)["title"] == "alt"
+    # … a recent step still undoes.
+    with a.transaction() as s:
+        plan.update_item(
+            s, "measure", m2, recent_step.old, record_history=False, undo_since=recent_step.since
+        )
+    assert read(a, "measure", m2)["title"] == "M2"
+    # Pruning again finds nothing (the marker alone is not pruned); revisions go on after it.
+    assert prune_on_open(a) == 0
+    with a.transaction() as s:
+        assert prune(s) == 0
+    fresh = ChangePoller(a)
+    save(b, "measure", m1, {"title": "von Ben"})
+    assert [(c.item_id, c.values["title"]) for c in fresh.poll()] == [(m1, "von Ben")]
+    assert _log(a)[0] == (old_top, "plan", None, PRUNED) and _log(a)[-1][0] > old_top
+
+
+def test_pruning_counts_what_it_removed_and_keeps_the_recent_days(any_small_plan: Document) -> None:
+    from datetime import datetime, timedelta
+
+    from kik_desktop.store.changelog import PRUNED, latest_revision, prune
+
+    doc = any_small_plan
+    with doc.reading() as s:
+        first = latest_revision(s)
+    entries = len(_log(doc))
+    save(doc, "measure", measure_id(doc, "M3"), {"title": "danach"})
+    # Ten days later, with seven days kept: the plan's creation goes, the edit of today stays.
+    with doc.transaction() as s:
+        assert prune(s, keep_days=7, now=datetime.now() + timedelta(days=3)) == 0
+    _age_log(doc, first, 10)
+    with doc.transaction() as s:
+        assert prune(s, keep_days=7) == entries
+    log = _log(doc)
+    assert log[0] == (first, "plan", None, PRUNED) and len(log) == 2 and log[1][3] == "updated"
