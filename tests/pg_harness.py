@@ -82,7 +82,12 @@ def start_cluster(folder: Path) -> str:
     # every other role is trusted (the rules are read top down).
     hba = data / "pg_hba.conf"
     hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
-    options = f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60"
+    # No durability (a throwaway server); wal_level=minimal makes CREATE DATABASE … TEMPLATE (a fresh
+    # database per test) several times faster.
+    options = (
+        f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60 "
+        "-c wal_level=minimal -c max_wal_senders=0"
+    )
     subprocess.run(
         _as_owner([pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-o", options, "-w", "start"]),
         **run,  # type: ignore[arg-type]
@@ -116,10 +121,23 @@ def _admin(server_url: str, sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+_file_copy: dict[str, bool] = {}
+
+
 def create_database(server_url: str, template: str | None = None) -> str:
-    """A fresh database on the server; returns its URL."""
+    """A fresh database on the server; returns its URL. A copy of a template is made by copying its files
+    (PostgreSQL 15's STRATEGY FILE_COPY: faster for small databases than logging every block)."""
+    import psycopg
+
     name = f"kik_test_{secrets.token_hex(6)}"
-    _admin(server_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    sql = f'CREATE DATABASE "{name}"'
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        if template:
+            if server_url not in _file_copy:
+                version = conn.execute("SHOW server_version_num").fetchone()
+                _file_copy[server_url] = version is not None and int(version[0]) >= 150000
+            sql += f' TEMPLATE "{template}"' + (" STRATEGY FILE_COPY" if _file_copy[server_url] else "")
+        conn.execute(sql)  # type: ignore[arg-type]
     return with_database(server_url, name)
 
 
@@ -267,7 +285,7 @@ if pytest is not None:
         """Parametrises a test over both back ends (the PostgreSQL run is marked ``postgres``)."""
         return str(request.param)
 
-    def _open_fresh(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[Any]:
+    def open_fresh(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[Any]:
         if backend == "sqlite":
             from kik_desktop.domain.defaults import create_default_document
             from kik_desktop.store import create_document
@@ -291,12 +309,12 @@ if pytest is not None:
     @pytest.fixture
     def any_empty_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
         """A fresh document with only the six statuses, on SQLite and on PostgreSQL."""
-        yield from _open_fresh(request, backend, "empty", tmp_path)
+        yield from open_fresh(request, backend, "empty", tmp_path)
 
     @pytest.fixture
     def any_default_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
         """A fresh document of the embedded default concept, on SQLite and on PostgreSQL."""
-        yield from _open_fresh(request, backend, "default", tmp_path)
+        yield from open_fresh(request, backend, "default", tmp_path)
 
     @pytest.fixture
     def any_small_plan(any_empty_doc: Any) -> Any:

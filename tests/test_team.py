@@ -531,3 +531,46 @@ def test_pruning_counts_what_it_removed_and_keeps_the_recent_days(any_small_plan
         assert prune(s, keep_days=7) == entries
     log = _log(doc)
     assert log[0] == (first, "plan", None, PRUNED) and len(log) == 2 and log[1][3] == "updated"
+
+
+def test_reporting_dates_are_frozen_after_the_upgrade_from_0007(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0008_team gives PostgreSQL the triggers SQLite had since 0005: a reporting date of a document of the
+    previous format cannot be edited after the upgrade either, only deleted."""
+    from datetime import date
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    from kik_desktop.domain import snapshots
+    from kik_desktop.domain.indicators import create_indicator, set_value
+    from kik_desktop.store import migrations
+
+    if backend == "sqlite":
+        target: str = str(tmp_path / "alt.kik")
+        engine = create_engine(f"sqlite:///{target}")
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA application_id=1263094577")
+    else:
+        server = request.getfixturevalue("pg_server")
+        target = create_database(server)
+        request.addfinalizer(lambda: drop_database(server, target))
+        engine = create_engine(target.replace("postgresql://", "postgresql+psycopg://", 1))
+    migrations.upgrade(engine, Path("unused"), backup=False, target="0007_team")
+    engine.dispose()
+    with open_document(target) as doc:
+        assert migrations.current_revision(doc.engine) == "0008_team" == migrations.head_revision()
+        with doc.transaction() as s:
+            field = plan.create_item(s, "field", None, None, {"name": "Feld"})
+            goal = plan.create_item(s, "goal", field, None, {"title": "Ziel"})
+            plan.create_item(s, "measure", goal, None, {"title": "Maßnahme"})
+            indicator_id, _changes = create_indicator(s, "goal", goal, {"name": "Teilnehmende"})
+            set_value(s, indicator_id, "03/2026", "42")
+            snapshots.create_snapshot(s, "Frühjahr", date(2026, 4, 1))
+        for table in ("snapshot", "snapshot_measure", "snapshot_indicator"):
+            with pytest.raises(IntegrityError, match="kann nicht geändert werden"), doc.transaction() as s:
+                s.execute(text(f"UPDATE {table} SET id = id"))
+        with doc.transaction() as s:
+            snapshots.delete_snapshot(s, "Frühjahr")
+            assert snapshots.list_snapshots(s) == []
