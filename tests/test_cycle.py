@@ -90,7 +90,10 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[
     return code, json.loads(out)
 
 
-def test_the_story_of_the_issue(doc_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_story_of_the_issue(doc_target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Export for a working group, edits in the program meanwhile, the returned workbook merged three-way —
+    into a file and into a server document."""
+    doc_path = doc_target
     book = tmp_path / "rueckmeldung_ag2.xlsx"
     assert main(["export", str(book), "--db", str(doc_path), "--field", "2"]) == 0
     # The administrator keeps editing: the responsible institution of 2.1.1 and the needs of 2.1.3.
@@ -159,7 +162,8 @@ def test_the_story_of_the_issue(doc_path: Path, tmp_path: Path, capsys: pytest.C
         measure(doc_path, "2.1.6")
 
 
-def test_take_sheet_resolves_conflicts_for_the_sheet(doc_path: Path, tmp_path: Path) -> None:
+def test_take_sheet_resolves_conflicts_for_the_sheet(doc_target: str, tmp_path: Path) -> None:
+    doc_path = doc_target
     book = tmp_path / "ag.xlsx"
     assert (
         main(["export", str(book), "--db", str(doc_path), "--working-group", "AG Arbeit und Ausbildung"]) == 0

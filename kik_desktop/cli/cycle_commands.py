@@ -151,6 +151,7 @@ def export_return(args: argparse.Namespace) -> int:
     )
     from kik_desktop.store import open_document
     from kik_desktop.store.lock import DocumentLock
+    from kik_desktop.store.server import is_server_url
 
     due = None
     if args.due:
@@ -159,7 +160,8 @@ def export_return(args: argparse.Namespace) -> int:
         except ValueError:
             raise CommandError(f"„{args.due}“ ist kein Datum (TT.MM.JJJJ).") from None
     path = resolve_db(args.db)
-    with DocumentLock(path), open_document(path) as doc:
+    # A server document has no lock file (several editors at once).
+    with contextlib.nullcontext() if is_server_url(path) else DocumentLock(path), open_document(path) as doc:
         try:
             with doc.transaction() as s:
                 if args.field is not None:
