@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -197,17 +197,20 @@ def test_wrong_password_in_the_window_is_refused_and_not_stored(
         return answers.pop(0), True
 
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
-    errors: list[tuple[str, str]] = []
-    monkeypatch.setattr(win.context, "show_error", lambda title, text: errors.append((title, text)))
+
+    def messages() -> list[QMessageBox]:
+        return [b for b in win.findChildren(QMessageBox) if b.isVisible()]
+
     assert not team.connect_to_server(win.context, password_url)
     assert asked == ["Passwort für kik_passwort@" + str(make_url(password_url).query["host"]) + ":"]
-    assert errors == [
-        (
-            "Verbindung zum Server nicht möglich",
-            f"Anmeldung an „{make_url(password_url).database} auf localhost“ fehlgeschlagen: "
-            "Benutzername oder Passwort ist falsch.",
-        )
-    ]
+    [box] = messages()
+    assert (box.windowTitle(), box.text()) == (
+        "Verbindung zum Server nicht möglich",
+        f"Anmeldung an „{make_url(password_url).database} auf localhost“ fehlgeschlagen: "
+        "Benutzername oder Passwort ist falsch.",
+    )
+    box.grab().save(str(SHOTS / "team_wrong_password.png"))
+    box.close()
     assert memory_keyring == {}
     assert win.document is None or not win.document.is_server
     # The right password: connected, and stored (the dialog's box is ticked by default).
@@ -219,6 +222,6 @@ def test_wrong_password_in_the_window_is_refused_and_not_stored(
     # Next time the keyring has it: no question.
     asked.clear()
     assert team.connect_to_server(win.context, password_url)
-    assert asked == [] and len(errors) == 1
+    assert asked == [] and messages() == []
     win.close_document()
     win.close()
