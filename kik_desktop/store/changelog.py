@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,9 +22,20 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from kik_desktop.models import ChangeLogEntry, Field, Goal, Measure, StatusChange
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from sqlalchemy.orm import sessionmaker
 
-    from kik_desktop.store.database import Document
+
+class _Document(Protocol):
+    """What pruning needs of a store.database.Document (not imported: the store's modules stay acyclic)."""
+
+    read_only: bool
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -280,7 +291,7 @@ def prune(session: Session, *, keep_days: int = KEEP_DAYS, now: datetime | None 
     return int(real or 0)
 
 
-def prune_on_open(doc: Document, *, keep_days: int = KEEP_DAYS, now: datetime | None = None) -> int:
+def prune_on_open(doc: _Document, *, keep_days: int = KEEP_DAYS, now: datetime | None = None) -> int:
     """Prune the change log of a document opened for writing (a read checks first, so an open with
     nothing old writes nothing). A failure is logged, never fatal: the log only grows a while longer."""
     from kik_desktop.store.errors import DocumentError
