@@ -265,10 +265,10 @@ def _old_entries(session: Session, cutoff: datetime) -> tuple[int, int | None]:
     count, newest = session.execute(
         select(func.count(), func.max(ChangeLogEntry.revision)).where(ChangeLogEntry.changed_at < cutoff)
     ).one()
-    if count == 1 and session.scalar(
-        select(ChangeLogEntry.action).where(ChangeLogEntry.revision == newest)
-    ) == (PRUNED):
-        return 0, None
+    if count == 1:
+        action = session.scalar(select(ChangeLogEntry.action).where(ChangeLogEntry.revision == newest))
+        if action == PRUNED:
+            return 0, None
     return int(count or 0), newest
 
 
