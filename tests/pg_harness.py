@@ -13,6 +13,7 @@ wrong password.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -273,6 +274,9 @@ if pytest is not None:
             from kik_desktop.store import create_document
 
             url = create_database(server_url)
+            # Dropped when the tests end (a server of KIK_TEST_PG_URL outlives them; our own cluster is
+            # gone by then, and the drop fails quietly).
+            atexit.register(drop_database, server_url, url)
             doc = create_document(url) if kind == "empty" else create_default_document(url)
             doc.close()
             from sqlalchemy.engine import make_url
