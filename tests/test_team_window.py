@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from kik_desktop.domain import plan
+from kik_desktop.domain.changes import Action
 from kik_desktop.models import Measure
 from kik_desktop.store import Document, open_document
 from kik_desktop.ui import team
@@ -225,3 +226,23 @@ def test_wrong_password_in_the_window_is_refused_and_not_stored(
     assert asked == [] and messages() == []
     win.close_document()
     win.close()
+
+
+def test_a_window_behind_a_pruned_change_log_reloads_the_plan(
+    window: MainWindow, server_doc: Document
+) -> None:
+    """Another editor's open pruned the change log past what this window had read: the marker makes the
+    window reload the whole plan, so the change whose entry is gone still shows."""
+    from datetime import datetime, timedelta
+
+    from kik_desktop.store.changelog import KEEP_DAYS, prune
+
+    m1 = mid(server_doc, "M1")
+    with server_doc.transaction() as s:
+        plan.update_item(s, "measure", m1, {"title": "M1 vor langer Zeit"})
+    with server_doc.transaction() as s:
+        assert prune(s, now=datetime.now() + timedelta(days=KEEP_DAYS + 1)) > 0
+    assert tree_title(window, m1) == "M1"
+    changes = team.poll_now(window.context)
+    assert any(c.action is Action.RESET for c in changes)
+    assert tree_title(window, m1) == "M1 vor langer Zeit"
