@@ -27,21 +27,49 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     return path
 
 
+# Modules marked ``both_backends`` run every test that takes one of these documents twice: on a SQLite file
+# and on a fresh database of the PostgreSQL test server (marked ``postgres``, skipped without a server).
+# A test of something only a file has (lock file, journal, quick_check, damage, file backups) is marked
+# ``sqlite_only`` with its reason and runs on SQLite alone.
+DOC_FIXTURES = {"default_doc", "empty_doc", "small_plan"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    node = metafunc.definition
+    if node.get_closest_marker("both_backends") is None or node.get_closest_marker("sqlite_only") is not None:
+        return
+    if "backend" in metafunc.fixturenames or not DOC_FIXTURES & set(metafunc.fixturenames):
+        return
+    metafunc.fixturenames.append("doc_backend")
+    metafunc.parametrize("doc_backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+
+
+def _doc_backend(request: pytest.FixtureRequest) -> str:
+    callspec = getattr(request.node, "callspec", None)
+    return str(callspec.params.get("doc_backend", "sqlite")) if callspec is not None else "sqlite"
+
+
 @pytest.fixture
-def default_doc(tmp_path: Path) -> Iterator[Document]:
-    """A fresh document made from the embedded default concept."""
+def default_doc(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Document]:
+    """A fresh document made from the embedded default concept (on PostgreSQL too, see above)."""
     from kik_desktop.domain.defaults import create_default_document
 
+    if _doc_backend(request) == "postgres":
+        yield from open_fresh(request, "postgres", "default", tmp_path)
+        return
     doc = create_default_document(tmp_path / "konzept.kik")
     yield doc
     doc.close()
 
 
 @pytest.fixture
-def empty_doc(tmp_path: Path) -> Iterator[Document]:
-    """A fresh document with only the six statuses."""
+def empty_doc(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Document]:
+    """A fresh document with only the six statuses (on PostgreSQL too, see above)."""
     from kik_desktop.store import create_document
 
+    if _doc_backend(request) == "postgres":
+        yield from open_fresh(request, "postgres", "empty", tmp_path)
+        return
     doc = create_document(tmp_path / "leer.kik")
     yield doc
     doc.close()
@@ -87,6 +115,9 @@ from tests.pg_harness import (  # noqa: E402, F401
     any_empty_doc,
     any_small_plan,
     backend,
+    memory_keyring,
+    open_fresh,
+    password_url,
     pg_server,
     pg_url,
 )

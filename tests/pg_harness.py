@@ -6,11 +6,14 @@ Used as a pytest plugin (fixtures ``pg_server``, ``pg_url``; marker ``postgres``
     python3 tests/pg_harness.py stop DIR
 
 PostgreSQL refuses to run as root, so when we are root the cluster runs as ``nobody`` in a folder it owns.
-The cluster listens on no TCP port, only on a socket in its own folder, and trusts local connections.
+The cluster listens on no TCP port, only on a socket in its own folder, and trusts local connections —
+except the role ``kik_passwort``, which must log in with a password (scram-sha-256), for the tests of a
+wrong password.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
@@ -26,6 +29,8 @@ from urllib.parse import quote
 
 ENV_URL = "KIK_TEST_PG_URL"
 CLUSTER_USER = "kik"
+# The role that needs a password on our cluster (pg_hba.conf: scram-sha-256); tests create it.
+PASSWORD_ROLE = "kik_passwort"
 
 
 def find_bin(name: str) -> str | None:
@@ -74,7 +79,16 @@ def start_cluster(folder: Path) -> str:
         ),
         **run,  # type: ignore[arg-type]
     )
-    options = f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60"
+    # One role must log in with a password (scram-sha-256) on the socket, for the wrong-password tests;
+    # every other role is trusted (the rules are read top down).
+    hba = data / "pg_hba.conf"
+    hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text())
+    # No durability (a throwaway server); wal_level=minimal makes CREATE DATABASE … TEMPLATE (a fresh
+    # database per test) several times faster.
+    options = (
+        f"-k {folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=60 "
+        "-c wal_level=minimal -c max_wal_senders=0"
+    )
     subprocess.run(
         _as_owner([pg_ctl, "-D", str(data), "-l", str(folder / "server.log"), "-o", options, "-w", "start"]),
         **run,  # type: ignore[arg-type]
@@ -108,10 +122,23 @@ def _admin(server_url: str, sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+_file_copy: dict[str, bool] = {}
+
+
 def create_database(server_url: str, template: str | None = None) -> str:
-    """A fresh database on the server; returns its URL."""
+    """A fresh database on the server; returns its URL. A copy of a template is made by copying its files
+    (PostgreSQL 15's STRATEGY FILE_COPY: faster for small databases than logging every block)."""
+    import psycopg
+
     name = f"kik_test_{secrets.token_hex(6)}"
-    _admin(server_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    sql = f'CREATE DATABASE "{name}"'
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        if template:
+            if server_url not in _file_copy:
+                version = conn.execute("SHOW server_version_num").fetchone()
+                _file_copy[server_url] = version is not None and int(version[0]) >= 150000
+            sql += f' TEMPLATE "{template}"' + (" STRATEGY FILE_COPY" if _file_copy[server_url] else "")
+        conn.execute(sql)  # type: ignore[arg-type]
     return with_database(server_url, name)
 
 
@@ -166,6 +193,58 @@ if pytest is not None:
         finally:
             drop_database(pg_server, url)
 
+    @pytest.fixture
+    def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
+        """A keyring in memory for the test (no desktop, no D-Bus); yields what is stored in it."""
+        import keyring
+        from keyring.backend import KeyringBackend
+
+        stored: dict[tuple[str, str], str] = {}
+
+        class MemoryKeyring(KeyringBackend):
+            priority = 1  # type: ignore[assignment]
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return stored.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                stored[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                stored.pop((service, username), None)
+
+        previous = keyring.get_keyring()
+        keyring.set_keyring(MemoryKeyring())
+        try:
+            yield stored
+        finally:
+            keyring.set_keyring(previous)
+
+    @pytest.fixture
+    def password_url(pg_server: str, pg_url: str) -> str:
+        """A KIK document in a fresh database owned by ``kik_passwort``, which must give its password
+        (``richtig``) on our cluster; its URL has no password. Skips on a server that trusts the role."""
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        name = make_url(pg_url).database
+        with psycopg.connect(pg_server, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PASSWORD_ROLE,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(f"{verb} ROLE \"{PASSWORD_ROLE}\" LOGIN PASSWORD 'richtig'")  # type: ignore[arg-type]
+            conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{PASSWORD_ROLE}"')  # type: ignore[arg-type]
+        url = make_url(pg_url).set(username=PASSWORD_ROLE)
+        try:
+            psycopg.connect(url.set(password="falsch").render_as_string(hide_password=False)).close()
+        except psycopg.OperationalError:
+            pass
+        else:
+            pytest.skip(f"der Test-Server verlangt von „{PASSWORD_ROLE}“ kein Passwort (pg_hba.conf)")
+        from kik_desktop.store import create_document
+
+        create_document(url.set(password="richtig").render_as_string(hide_password=False)).close()
+        return url.render_as_string(hide_password=False)
+
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in ("start", "stop"):
@@ -195,6 +274,9 @@ if pytest is not None:
             from kik_desktop.store import create_document
 
             url = create_database(server_url)
+            # Dropped when the tests end (a server of KIK_TEST_PG_URL outlives them; our own cluster is
+            # gone by then, and the drop fails quietly).
+            atexit.register(drop_database, server_url, url)
             doc = create_document(url) if kind == "empty" else create_default_document(url)
             doc.close()
             from sqlalchemy.engine import make_url
@@ -207,7 +289,7 @@ if pytest is not None:
         """Parametrises a test over both back ends (the PostgreSQL run is marked ``postgres``)."""
         return str(request.param)
 
-    def _open_fresh(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[Any]:
+    def open_fresh(request: pytest.FixtureRequest, backend: str, kind: str, tmp_path: Path) -> Iterator[Any]:
         if backend == "sqlite":
             from kik_desktop.domain.defaults import create_default_document
             from kik_desktop.store import create_document
@@ -231,12 +313,12 @@ if pytest is not None:
     @pytest.fixture
     def any_empty_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
         """A fresh document with only the six statuses, on SQLite and on PostgreSQL."""
-        yield from _open_fresh(request, backend, "empty", tmp_path)
+        yield from open_fresh(request, backend, "empty", tmp_path)
 
     @pytest.fixture
     def any_default_doc(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Any]:
         """A fresh document of the embedded default concept, on SQLite and on PostgreSQL."""
-        yield from _open_fresh(request, backend, "default", tmp_path)
+        yield from open_fresh(request, backend, "default", tmp_path)
 
     @pytest.fixture
     def any_small_plan(any_empty_doc: Any) -> Any:

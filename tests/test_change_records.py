@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kik_desktop.domain import plan
@@ -12,6 +13,8 @@ from kik_desktop.exchange.excel_import import prepare_import, preview_document
 from kik_desktop.models import Goal, Measure
 from kik_desktop.store import Document
 from tests.test_excel_apply import edited_export
+
+pytestmark = pytest.mark.both_backends
 
 
 def ids(doc: Document, cls: type[Goal] | type[Measure], *titles: str) -> list[int]:

@@ -13,6 +13,8 @@ from kik_desktop.domain.queries import dump_plan
 from kik_desktop.models import CrossCuttingTask, Measure, measure_task
 from kik_desktop.store import Document
 
+pytestmark = pytest.mark.both_backends
+
 
 def dump(doc: Document) -> dict[str, Any]:
     with doc.reading() as s:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from kik_desktop.domain import concept
 from kik_desktop.domain.edition import write_next_edition
 from kik_desktop.exchange.excel_export import export_document
 from kik_desktop.store import Document, open_document
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_export_has_concept_and_steering_sheets(default_doc: Document, tmp_path: Path) -> None:
@@ -35,6 +38,7 @@ def test_export_has_concept_and_steering_sheets(default_doc: Document, tmp_path:
     ]
 
 
+@pytest.mark.sqlite_only(reason="the next edition is written from a .kik file (test_edition.py)")
 def test_export_and_report_of_next_edition_name_the_predecessor(
     default_doc: Document, tmp_path: Path
 ) -> None:
@@ -50,6 +54,7 @@ def test_export_and_report_of_next_edition_name_the_predecessor(
         assert rows["Fassung"] == "2" and rows["Name des Konzepts"] == "Zweites KIK"
 
 
+@pytest.mark.sqlite_only(reason="the next edition is written from a .kik file (test_edition.py)")
 def test_report_title_page_names_the_predecessor(default_doc: Document, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

@@ -32,7 +32,22 @@ def doc_path(tmp_path: Path) -> Path:
     return path
 
 
-def measure(path: Path, number: str) -> dict[str, Any]:
+@pytest.fixture
+def doc_target(backend: str, doc_path: Path, request: pytest.FixtureRequest) -> str:
+    """The default concept as a file, or copied to a fresh database on the PostgreSQL test server."""
+    if backend == "sqlite":
+        return str(doc_path)
+    from kik_desktop.store.transfer import copy_document
+    from tests.pg_harness import create_database, drop_database
+
+    server = request.getfixturevalue("pg_server")
+    url = create_database(server)
+    request.addfinalizer(lambda: drop_database(server, url))
+    copy_document(doc_path, url, overwrite=True)
+    return url
+
+
+def measure(path: Path | str, number: str) -> dict[str, Any]:
     with open_document(path, read_only=True) as doc, doc.reading() as s:
         data = dump_plan(s)
     for f in data["fields"]:
@@ -43,7 +58,7 @@ def measure(path: Path, number: str) -> dict[str, Any]:
     raise KeyError(number)
 
 
-def edit_in_program(path: Path, number: str, values: dict[str, Any]) -> None:
+def edit_in_program(path: Path | str, number: str, values: dict[str, Any]) -> None:
     with open_document(path) as doc, doc.transaction() as s:
         numbers, _ = numbering(s)
         uid = next(k[1] for k, n in numbers.items() if k[0] == "measure" and n == number)
@@ -75,7 +90,10 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[
     return code, json.loads(out)
 
 
-def test_the_story_of_the_issue(doc_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_story_of_the_issue(doc_target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Export for a working group, edits in the program meanwhile, the returned workbook merged three-way —
+    into a file and into a server document."""
+    doc_path = doc_target
     book = tmp_path / "rueckmeldung_ag2.xlsx"
     assert main(["export", str(book), "--db", str(doc_path), "--field", "2"]) == 0
     # The administrator keeps editing: the responsible institution of 2.1.1 and the needs of 2.1.3.
@@ -144,7 +162,8 @@ def test_the_story_of_the_issue(doc_path: Path, tmp_path: Path, capsys: pytest.C
         measure(doc_path, "2.1.6")
 
 
-def test_take_sheet_resolves_conflicts_for_the_sheet(doc_path: Path, tmp_path: Path) -> None:
+def test_take_sheet_resolves_conflicts_for_the_sheet(doc_target: str, tmp_path: Path) -> None:
+    doc_path = doc_target
     book = tmp_path / "ag.xlsx"
     assert (
         main(["export", str(book), "--db", str(doc_path), "--working-group", "AG Arbeit und Ausbildung"]) == 0
@@ -266,10 +285,13 @@ def test_a_hand_kept_table_is_compared_two_way(capsys: pytest.CaptureFixture[str
 
 
 def test_checkout_checkin_round_trip(
-    doc_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    doc_target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A laptop copy of a file or of a server document (``--db postgresql://…``), edits on both sides,
+    checked back in with the three-way merge through the command line."""
+    doc_path = doc_target
     copy = tmp_path / "laptop.kik"
-    assert main(["checkout", str(copy), "--db", str(doc_path)]) == 0
+    assert main(["checkout", str(copy), "--db", doc_path]) == 0
     # Edits in the workshop copy.
     edit_in_program(copy, "2.1.2", {"status_key": "ende"})
     edit_in_program(copy, "2.1.3", {"needs": "Laptop-Bedarf"})
@@ -292,7 +314,12 @@ def test_checkout_checkin_round_trip(
     assert ("2.1.1", "responsible") in {(e["number"], e["attribute"]) for e in data["kept"]}
     assert [n["title"] for n in data["new"]] == ["Im Workshop ergänzt"]
 
+    backup_key = doc_path if doc_path.startswith("postgresql://") else Path(doc_path)
+    backups_before = len(list_backups(backup_key))
     assert main(["checkin", str(copy), "--db", str(doc_path), "--yes"]) == 0
+    # Backed up before the write: a .kik file in the usual list, for a server document too.
+    backups = list_backups(backup_key)
+    assert len(backups) == backups_before + 1 and backups[0].path.suffix == ".kik"
     assert measure(doc_path, "2.1.2")["status"] == "ende"
     assert measure(doc_path, "2.1.1")["responsible"] == "Büro"
     assert measure(doc_path, "2.1.3")["needs"] == "Dokument-Bedarf"

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.colors import Color
@@ -16,6 +17,8 @@ from kik_desktop.exchange.colors import ColorResolver, apply_tint, nearest_statu
 from kik_desktop.exchange.columns import match_header
 from kik_desktop.exchange.excel_import import import_file, preview_document
 from kik_desktop.store import Document
+
+pytestmark = pytest.mark.both_backends
 
 PALETTE = {
     "umgesetzt": "00B050",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kik_desktop.domain.queries import dump_plan
 from kik_desktop.exchange.excel_import import import_file, preview_document
 from kik_desktop.store import Document
+
+pytestmark = pytest.mark.both_backends
 
 SAMPLE = Path(__file__).parent / "fixtures" / "xlsx" / "umsetzungstabelle_beispiel.xlsx"
 

@@ -19,6 +19,8 @@ from kik_desktop.store.backup import BackupError, list_backups
 from kik_desktop.store.database import describe_sqlite_error, is_environment_error
 from kik_desktop.store.sqlite_errors import RULES, ErrorClass, classify
 
+pytestmark = pytest.mark.both_backends
+
 
 def _edited_export(doc: Document, tmp_path: Path) -> Path:
     from openpyxl import load_workbook
@@ -40,9 +42,9 @@ def _titles(doc: Document) -> list[str]:
 
 def test_import_file_makes_a_verified_backup_first(small_plan: Document, tmp_path: Path) -> None:
     path = _edited_export(small_plan, tmp_path)
-    assert list_backups(small_plan.path) == []
+    assert list_backups(small_plan.location) == []
     import_file(small_plan, path)
-    backups = list_backups(small_plan.path)
+    backups = list_backups(small_plan.location)
     assert len(backups) == 1
     assert backups[0].kind == "import" and "export.xlsx" in backups[0].reason
     assert "M1 geändert" in _titles(small_plan)
@@ -68,7 +70,7 @@ def test_window_writer_is_used_after_the_backup(small_plan: Document, tmp_path: 
 
     def writer(description: str, redo: import_workflow.Step, undo: import_workflow.Step) -> bool:
         calls.append(description)
-        assert len(list_backups(small_plan.path)) == 1  # the backup exists before the write
+        assert len(list_backups(small_plan.location)) == 1  # the backup exists before the write
         with small_plan.transaction() as s:
             redo(s)
         return True
@@ -104,6 +106,7 @@ def test_unknown_errors_are_bugs() -> None:
     assert not is_environment_error(sqlite3.OperationalError("no such column: foo"))
 
 
+@pytest.mark.sqlite_only(reason="SQLite's error codes (the server's messages: test_team.py)")
 def test_a_failing_read_is_classified_like_a_failing_write(small_plan: Document) -> None:
     io = OperationalError("SELECT 1", {}, _sqlite_error("disk I/O error", "SQLITE_IOERR_READ"))
     with pytest.raises(StorageError, match="Lese- oder Schreibfehler"), small_plan.reading():

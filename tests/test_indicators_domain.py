@@ -20,6 +20,8 @@ from kik_desktop.domain.queries import dump_plan
 from kik_desktop.store import Document, open_document
 from kik_desktop.store.migrations import current_revision, head_revision
 
+pytestmark = pytest.mark.both_backends
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -480,6 +482,7 @@ def test_board_counts_structured_indicators_as_indicators(small_plan: Document) 
         ]
 
 
+@pytest.mark.sqlite_only(reason="damages the bytes of the .kik file")
 def test_damaged_schema_text_that_is_not_utf8_is_reported_as_damage(small_plan: Document) -> None:
     """SQLite's message about a damaged schema quotes the damaged bytes; opening must say "beschädigt",
     not fail with a UnicodeDecodeError (found by the random damage census after the new tables)."""

@@ -18,6 +18,11 @@ from kik_desktop.domain import plan
 from kik_desktop.store import Document, open_document
 from kik_desktop.store import backup as bk
 
+# Only a .kik file has this; the document tests of both back ends are the modules marked both_backends.
+pytestmark = pytest.mark.sqlite_only(
+    reason="file backups: SQLite's backup API, manifest, rotation, restore of a .kik file"
+)
+
 
 def _measure_count(path: Path) -> int:
     with open_document(path, read_only=True) as doc, doc.reading() as s:

@@ -12,6 +12,9 @@ from kik_desktop.store import Document, open_document
 from kik_desktop.store import backup as bk
 from kik_desktop.store.lock import DocumentLock
 
+# Only a .kik file has this; the document tests of both back ends are the modules marked both_backends.
+pytestmark = pytest.mark.sqlite_only(reason="backup, restore and unlock of a .kik file")
+
 
 @pytest.fixture
 def closed_doc(small_plan: Document) -> Path:

@@ -12,6 +12,11 @@ import pytest
 
 from bench.stress_kill import report, run_edit_kills, run_import_kills
 
+# Only a .kik file has this; the document tests of both back ends are the modules marked both_backends.
+pytestmark = pytest.mark.sqlite_only(
+    reason="SIGKILL mid-write: recovery through the rollback journal of a .kik file"
+)
+
 
 def test_killed_edits_leave_old_or_new(tmp_path: Path) -> None:
     result = run_edit_kills(10, tmp_path, seed=11)

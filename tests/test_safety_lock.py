@@ -16,6 +16,9 @@ from corpus.harness import subprocess_env
 
 from kik_desktop.store.lock import DocumentInUseError, DocumentLock, LockHolder, lock_path_of
 
+# Only a .kik file has this; the document tests of both back ends are the modules marked both_backends.
+pytestmark = pytest.mark.sqlite_only(reason="the lock file beside a .kik document")
+
 
 @pytest.fixture
 def doc_path(tmp_path: Path) -> Path:

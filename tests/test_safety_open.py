@@ -25,6 +25,9 @@ from kik_desktop.store import backup as bk
 from kik_desktop.store.lock import DocumentInUseError, DocumentLock
 from kik_desktop.store.safety import DamagedDocumentError, check_document, open_for_editing
 
+# Only a .kik file has this; the document tests of both back ends are the modules marked both_backends.
+pytestmark = pytest.mark.sqlite_only(reason="quick_check, journal, disk full and contention of a .kik file")
+
 
 def _titles(path: Path) -> list[str]:
     conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)

@@ -17,6 +17,8 @@ from kik_desktop.domain import indicators as ind
 from kik_desktop.domain import plan
 from kik_desktop.store import Document
 
+pytestmark = pytest.mark.both_backends
+
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
@@ -25,13 +27,14 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 @pytest.fixture
-def doc_path(small_plan: Document) -> Path:
-    path = small_plan.path
+def doc_path(small_plan: Document) -> Path | str:
+    """The small plan's file, or its postgresql:// URL (the commands take either as --db)."""
+    location = small_plan.location if small_plan.is_server else small_plan.path
     small_plan.close()
-    return path
+    return location
 
 
-def test_snapshot_create_list_delete(doc_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_snapshot_create_list_delete(doc_path: Path | str, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(doc_path)
     code, out, _ = _run(
         capsys, "snapshot", "create", "Fachrunde Mai 2026", "--db", db, "--date", "2026-05-12"
@@ -56,6 +59,7 @@ def test_snapshot_create_list_delete(doc_path: Path, capsys: pytest.CaptureFixtu
     assert "Keine Berichtsstände" in out
 
 
+@pytest.mark.sqlite_only(reason="the lock file of a .kik document")
 def test_snapshot_create_honours_the_document_lock(doc_path: Path) -> None:
     before = doc_path.read_bytes()
     # Another process holds the document (a child python keeps the lock while we try).
@@ -87,7 +91,9 @@ def test_snapshot_create_honours_the_document_lock(doc_path: Path) -> None:
     assert doc_path.read_bytes() == before
 
 
-def test_status_since_snapshot_reports_changes(doc_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_since_snapshot_reports_changes(
+    doc_path: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(doc_path)
     assert _run(capsys, "snapshot", "create", "Alt", "--db", db, "--date", "2026-01-10")[0] == 0
     from kik_desktop.store import open_document
@@ -120,7 +126,7 @@ def test_status_since_snapshot_reports_changes(doc_path: Path, capsys: pytest.Ca
 
 
 def test_print_veraenderungen_and_zeitplan(
-    doc_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    doc_path: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = str(doc_path)
     _run(capsys, "snapshot", "create", "Fachrunde Januar", "--db", db, "--date", "2026-01-10")

@@ -395,3 +395,182 @@ def test_write_lock_of_a_server_url_takes_no_lock_file(
         holder = DocumentLock(path).holder()
         assert holder is not None
     assert DocumentLock(path).holder() is None
+
+
+class _Terminal:
+    """stdin of an interactive terminal (the CLI asks for a password only there)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.postgres
+def test_wrong_password_on_the_command_line_is_refused_and_not_stored(
+    password_url: str,
+    memory_keyring: dict[tuple[str, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import getpass
+    import sys
+
+    from sqlalchemy.engine import make_url
+
+    answers: list[str] = []
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": answers.pop(0))
+    name = f"„{make_url(password_url).database} auf localhost“"
+    answers.append("falsch")
+    assert main(["status", "--db", password_url]) == 1
+    assert capsys.readouterr().err == (
+        f"Fehler: Anmeldung an {name} fehlgeschlagen: Benutzername oder Passwort ist falsch.\n"
+    )
+    answers.append("richtig")
+    assert main(["status", "--db", password_url]) == 0
+    assert memory_keyring == {}  # the terminal's answer is never stored
+    # „kik-desktop password“ tries the password first: a wrong one is refused, nothing stored.
+    answers.append("falsch")
+    assert main(["password", password_url]) == 1
+    err = capsys.readouterr().err
+    assert "Passwort ist falsch" in err and "nicht gespeichert" in err
+    assert memory_keyring == {}
+    answers.append("richtig")
+    assert main(["password", password_url]) == 0
+    assert list(memory_keyring.values()) == ["richtig"]
+    assert main(["status", "--db", password_url]) == 0  # from the keyring: nothing asked
+    assert answers == []
+    # A wrong password in the keyring (changed on the server since): asked, and the right one works.
+    memory_keyring[next(iter(memory_keyring))] = "veraltet"
+    answers.append("richtig")
+    assert main(["status", "--db", password_url]) == 0
+    assert answers == []
+
+
+def _log(doc: Document) -> list[tuple[int, str, int | None, str]]:
+    with doc.reading() as s:
+        return [
+            (e.revision, e.kind, e.item_id, e.action)
+            for e in s.scalars(select(ChangeLogEntry).order_by(ChangeLogEntry.revision))
+        ]
+
+
+def _age_log(doc: Document, up_to: int, days: int) -> None:
+    """Date the change log's entries up to revision ``up_to`` back by ``days``."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    with doc.engine.begin() as conn:
+        conn.execute(
+            update(ChangeLogEntry)
+            .where(ChangeLogEntry.revision <= up_to)
+            .values(changed_at=datetime.now() - timedelta(days=days))
+        )
+
+
+def test_change_log_is_pruned_on_open_and_leaves_a_marker(two_sessions: tuple[Document, Document]) -> None:
+    """Entries older than KEEP_DAYS go when the document is opened for writing; the newest of them stays
+    as a marker, so a poller that had not read them reloads the plan and undo refuses an older step."""
+    from kik_desktop.domain.changes import Change
+    from kik_desktop.store.changelog import KEEP_DAYS, PRUNED, latest_revision, prune, prune_on_open
+
+    a, b = two_sessions
+    behind = ChangePoller(b)  # B's window, started before everything below
+    m1, m2 = measure_id(a, "M1"), measure_id(a, "M2")
+    old_step = save(a, "measure", m1, {"title": "alt"})
+    with a.reading() as s:
+        old_top = latest_revision(s)
+    recent_step = save(a, "measure", m2, {"title": "neu"})
+    recent = [e for e in _log(a) if e[0] > old_top]
+    assert recent and len(_log(a)) > len(recent) + 1
+    _age_log(a, old_top, KEEP_DAYS + 1)
+    # Opened read-only: nothing is written, also not the pruning.
+    open_document(a.location, read_only=True).close()
+    assert len(_log(a)) > len(recent) + 1
+    open_document(a.location).close()
+    assert _log(a) == [(old_top, "plan", None, PRUNED), *recent]
+    # The window that had not read the removed entries reloads the plan, then gets the recent change.
+    changes = behind.poll()
+    assert Change(Action.RESET, "plan") in changes
+    assert any(c.item_id == m2 and c.values.get("title") == "neu" for c in changes)
+    # Undo of a step older than the marker is refused (who changed it since is no longer known) …
+    with pytest.raises(UndoRefusedError, match="älter als das Änderungsprotokoll"), a.transaction() as s:
+        plan.update_item(s, "measure", m1, old_step.old, record_history=False, undo_since=old_step.since)
+    assert read(a, "measure", m1)["title"] == "alt"
+    # … a recent step still undoes.
+    with a.transaction() as s:
+        plan.update_item(
+            s, "measure", m2, recent_step.old, record_history=False, undo_since=recent_step.since
+        )
+    assert read(a, "measure", m2)["title"] == "M2"
+    # Pruning again finds nothing (the marker alone is not pruned); revisions go on after it.
+    assert prune_on_open(a) == 0
+    with a.transaction() as s:
+        assert prune(s) == 0
+    fresh = ChangePoller(a)
+    save(b, "measure", m1, {"title": "von Ben"})
+    assert [(c.item_id, c.values["title"]) for c in fresh.poll()] == [(m1, "von Ben")]
+    assert _log(a)[0] == (old_top, "plan", None, PRUNED) and _log(a)[-1][0] > old_top
+
+
+def test_pruning_counts_what_it_removed_and_keeps_the_recent_days(any_small_plan: Document) -> None:
+    from datetime import datetime, timedelta
+
+    from kik_desktop.store.changelog import PRUNED, latest_revision, prune
+
+    doc = any_small_plan
+    with doc.reading() as s:
+        first = latest_revision(s)
+    entries = len(_log(doc))
+    save(doc, "measure", measure_id(doc, "M3"), {"title": "danach"})
+    # Ten days later, with seven days kept: the plan's creation goes, the edit of today stays.
+    with doc.transaction() as s:
+        assert prune(s, keep_days=7, now=datetime.now() + timedelta(days=3)) == 0
+    _age_log(doc, first, 10)
+    with doc.transaction() as s:
+        assert prune(s, keep_days=7) == entries
+    log = _log(doc)
+    assert log[0] == (first, "plan", None, PRUNED) and len(log) == 2 and log[1][3] == "updated"
+
+
+def test_reporting_dates_are_frozen_after_the_upgrade_from_0007(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """0008_team gives PostgreSQL the triggers SQLite had since 0005: a reporting date of a document of the
+    previous format cannot be edited after the upgrade either, only deleted."""
+    from datetime import date
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    from kik_desktop.domain import snapshots
+    from kik_desktop.domain.indicators import create_indicator, set_value
+    from kik_desktop.store import migrations
+
+    if backend == "sqlite":
+        target: str = str(tmp_path / "alt.kik")
+        engine = create_engine(f"sqlite:///{target}")
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA application_id=1263094577")
+    else:
+        server = request.getfixturevalue("pg_server")
+        target = create_database(server)
+        request.addfinalizer(lambda: drop_database(server, target))
+        engine = create_engine(target.replace("postgresql://", "postgresql+psycopg://", 1))
+    migrations.upgrade(engine, Path("unused"), backup=False, target="0007_team")
+    engine.dispose()
+    with open_document(target) as doc:
+        assert migrations.current_revision(doc.engine) == "0008_team" == migrations.head_revision()
+        with doc.transaction() as s:
+            field = plan.create_item(s, "field", None, None, {"name": "Feld"})
+            goal = plan.create_item(s, "goal", field, None, {"title": "Ziel"})
+            plan.create_item(s, "measure", goal, None, {"title": "Maßnahme"})
+            indicator_id, _changes = create_indicator(s, "goal", goal, {"name": "Teilnehmende"})
+            set_value(s, indicator_id, "03/2026", "42")
+            snapshots.create_snapshot(s, "Frühjahr", date(2026, 4, 1))
+        for table in ("snapshot", "snapshot_measure", "snapshot_indicator"):
+            with pytest.raises(IntegrityError, match="kann nicht geändert werden"), doc.transaction() as s:
+                s.execute(text(f"UPDATE {table} SET id = id"))
+        with doc.transaction() as s:
+            snapshots.delete_snapshot(s, "Frühjahr")
+            assert snapshots.list_snapshots(s) == []

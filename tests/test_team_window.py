@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from kik_desktop.domain import plan
+from kik_desktop.domain.changes import Action
 from kik_desktop.models import Measure
 from kik_desktop.store import Document, open_document
 from kik_desktop.ui import team
@@ -171,3 +173,76 @@ def test_save_copy_of_a_server_document_writes_a_kik_file(
     window.save_copy()
     with open_document(target) as copy, copy.reading() as s:
         assert plan.counts(s) == {"fields": 1, "goals": 1, "measures": 2}
+
+
+def test_wrong_password_in_the_window_is_refused_and_not_stored(
+    qtbot: QtBot,
+    tmp_path: Path,
+    password_url: str,
+    memory_keyring: dict[tuple[str, str], str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that wants a password (scram-sha-256): a wrong one gives the German message and goes into
+    no keyring; the right one connects and is stored; the next connect takes it from the keyring."""
+    from PySide6.QtWidgets import QInputDialog
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    asked: list[str] = []
+    answers = ["falsch"]
+
+    def get_text(_parent: object, _title: str, label: str, *_a: object, **_k: object) -> tuple[str, bool]:
+        asked.append(label)
+        return answers.pop(0), True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(get_text))
+
+    def messages() -> list[QMessageBox]:
+        return [b for b in win.findChildren(QMessageBox) if b.isVisible()]
+
+    assert not team.connect_to_server(win.context, password_url)
+    assert asked == ["Passwort für kik_passwort@" + str(make_url(password_url).query["host"]) + ":"]
+    [box] = messages()
+    assert (box.windowTitle(), box.text()) == (
+        "Verbindung zum Server nicht möglich",
+        f"Anmeldung an „{make_url(password_url).database} auf localhost“ fehlgeschlagen: "
+        "Benutzername oder Passwort ist falsch.",
+    )
+    box.grab().save(str(SHOTS / "team_wrong_password.png"))
+    box.close()
+    assert memory_keyring == {}
+    assert win.document is None or not win.document.is_server
+    # The right password: connected, and stored (the dialog's box is ticked by default).
+    answers.append("richtig")
+    assert team.connect_to_server(win.context, password_url)
+    assert win.document is not None and win.document.is_server
+    assert list(memory_keyring.values()) == ["richtig"]
+    win.close_document()
+    # Next time the keyring has it: no question.
+    asked.clear()
+    assert team.connect_to_server(win.context, password_url)
+    assert asked == [] and messages() == []
+    win.close_document()
+    win.close()
+
+
+def test_a_window_behind_a_pruned_change_log_reloads_the_plan(
+    window: MainWindow, server_doc: Document
+) -> None:
+    """Another editor's open pruned the change log past what this window had read: the marker makes the
+    window reload the whole plan, so the change whose entry is gone still shows."""
+    from datetime import datetime, timedelta
+
+    from kik_desktop.store.changelog import KEEP_DAYS, prune
+
+    m1 = mid(server_doc, "M1")
+    with server_doc.transaction() as s:
+        plan.update_item(s, "measure", m1, {"title": "M1 vor langer Zeit"})
+    with server_doc.transaction() as s:
+        assert prune(s, now=datetime.now() + timedelta(days=KEEP_DAYS + 1)) > 0
+    assert tree_title(window, m1) == "M1"
+    changes = team.poll_now(window.context)
+    assert any(c.action is Action.RESET for c in changes)
+    assert tree_title(window, m1) == "M1 vor langer Zeit"

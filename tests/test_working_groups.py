@@ -13,6 +13,8 @@ from kik_desktop.domain.plan import PlanError
 from kik_desktop.domain.queries import dump_plan
 from kik_desktop.store import Document, open_document
 
+pytestmark = pytest.mark.both_backends
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

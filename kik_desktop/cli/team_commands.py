@@ -54,7 +54,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
 def cmd_password(args: argparse.Namespace) -> int:
     import getpass
 
-    from kik_desktop.store.server import is_server_url, save_password, user_at_host
+    from kik_desktop.store import DocumentError
+    from kik_desktop.store.server import check_password, is_server_url, save_password, user_at_host
 
     if not is_server_url(args.url):
         raise CommandError(
@@ -63,6 +64,10 @@ def cmd_password(args: argparse.Namespace) -> int:
     password = getpass.getpass(f"Passwort für {user_at_host(args.url)}: ")
     if not password:
         raise CommandError("Kein Passwort eingegeben: nichts gespeichert.")
+    try:
+        check_password(args.url, password)  # a wrong password does not go into the keyring
+    except DocumentError as exc:
+        raise CommandError(f"{exc} Das Passwort wurde nicht gespeichert.") from None
     if not save_password(args.url, password):
         raise CommandError("Auf diesem Rechner gibt es keinen nutzbaren Schlüsselbund: nichts gespeichert.")
     print(f"Passwort für {user_at_host(args.url)} im Schlüsselbund gespeichert (Dienst „KIK-Desktop“).")

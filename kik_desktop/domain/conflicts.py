@@ -161,7 +161,18 @@ def last_other_author(s: Session, kind: str, item_id: int) -> str:
 
 
 def changed_by_others_since(s: Session, kind: str, item_id: int, revision: int) -> ChangeLogEntry | None:
-    """The newest change of this item by another editor after ``revision``, or None."""
+    """The newest change of this item by another editor after ``revision``, or None. The marker of a
+    pruned change log (action ``PRUNED``) after ``revision`` is returned as well: what happened to the
+    item in between is no longer known."""
+    from kik_desktop.store.changelog import PRUNED
+
+    marker = s.scalars(
+        select(ChangeLogEntry)
+        .where(ChangeLogEntry.action == PRUNED, ChangeLogEntry.revision > revision)
+        .limit(1)
+    ).first()
+    if marker is not None:
+        return marker
     return s.scalars(
         select(ChangeLogEntry)
         .where(

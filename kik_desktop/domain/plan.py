@@ -325,11 +325,18 @@ def update_item(
     from sqlalchemy.orm.exc import StaleDataError
 
     from kik_desktop.domain import conflicts
-    from kik_desktop.store.changelog import latest_revision
+    from kik_desktop.store.changelog import KEEP_DAYS, PRUNED, latest_revision
 
     obj = _get(s, kind, item_id)
     if undo_since is not None:
         other = conflicts.changed_by_others_since(s, kind, item_id, undo_since)
+        if other is not None and other.action == PRUNED:
+            raise conflicts.UndoRefusedError(
+                f"{conflicts.KIND_NAMES.get(kind, 'Der Eintrag')} „{title_of(kind, _values_of(obj, kind))}“: "
+                f"Der Schritt ist älter als das Änderungsprotokoll (es behält {KEEP_DAYS} Tage); ob jemand "
+                "anderes den Eintrag seitdem geändert hat, ist nicht mehr bekannt. Er kann nicht rückgängig "
+                "gemacht werden."
+            )
         if other is not None:
             raise conflicts.UndoRefusedError(
                 f"{conflicts.KIND_NAMES.get(kind, 'Der Eintrag')} „{title_of(kind, _values_of(obj, kind))}“ "

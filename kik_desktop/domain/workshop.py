@@ -37,7 +37,7 @@ def checkout(
     target = Path(copy_path)
     if target.exists():
         raise WorkshopError(f"„{target.name}“ gibt es schon; bitte einen anderen Namen wählen.")
-    if target.resolve() == Path(doc.path).resolve():
+    if not doc.is_server and target.resolve() == Path(doc.path).resolve():
         raise WorkshopError("Die Kopie kann nicht das Dokument selbst sein.")
     with doc.transaction() as s:
         doc_uid = dispatches.document_uid(s, create=True)
@@ -51,7 +51,13 @@ def checkout(
             file_name=target.name,
         )
     try:
-        copy_database(Path(doc.path), target)
+        if doc.is_server:
+            # A server document: its rows into a new .kik file (the copy of ``kik-desktop copy``).
+            from kik_desktop.store.transfer import copy_to_file
+
+            copy_to_file(doc, target)
+        else:
+            copy_database(Path(doc.path), target)
         with open_document(target) as copy, copy.transaction() as cs:
             cs.merge(DocumentProperty(key=COPY_OF_KEY, value=doc_uid or ""))
             cs.merge(DocumentProperty(key=COPY_DISPATCH_KEY, value=info.uid))

@@ -10,17 +10,34 @@ fields, goals and measures (created, updated, moved, deleted), the bulk statemen
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+import logging
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import delete, event, func, insert, inspect, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from kik_desktop.models import ChangeLogEntry, Field, Goal, Measure, StatusChange
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from sqlalchemy.orm import sessionmaker
+
+
+class _Document(Protocol):
+    """What pruning needs of a store.database.Document (not imported: the store's modules stay acyclic)."""
+
+    read_only: bool
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
+
+log = logging.getLogger(__name__)
 
 PLAN_CLASSES: dict[type[Any], str] = {Field: "field", Goal: "goal", Measure: "measure"}
 PLAN_TABLES = {"field": "field", "goal": "goal", "measure": "measure"}
@@ -32,6 +49,13 @@ SKIPPED_TABLES = {"change_log", "alembic_version", "status_change"}
 MAX_ENTRIES = 300
 
 _PENDING = "kik_changes"
+# How many days the change log keeps (README "Im Team arbeiten"): older entries are removed when a document
+# is opened for writing. The newest removed entry stays as a marker (action PRUNED, kind "plan"): a poller
+# that had not read up to it gets a reset of the plan instead of the lost entries, and undo refuses a
+# step older than the marker (it can no longer tell whether someone else changed the item since).
+KEEP_DAYS = 30
+PRUNED = "pruned"
+
 # Session.info key of domain/conflicts.remember's undo entries (the same string there).
 SEEN_UNDO = "kik_seen_undo"
 
@@ -234,3 +258,56 @@ def latest_revision(session: Session) -> int:
     from sqlalchemy import func
 
     return int(session.scalar(select(func.coalesce(func.max(ChangeLogEntry.revision), 0))) or 0)
+
+
+def _old_entries(session: Session, cutoff: datetime) -> tuple[int, int | None]:
+    """How many entries are older than cutoff (not counting the marker alone) and the newest of them."""
+    count, newest = session.execute(
+        select(func.count(), func.max(ChangeLogEntry.revision)).where(ChangeLogEntry.changed_at < cutoff)
+    ).one()
+    if count == 1:
+        action = session.scalar(select(ChangeLogEntry.action).where(ChangeLogEntry.revision == newest))
+        if action == PRUNED:
+            return 0, None
+    return int(count or 0), newest
+
+
+def prune(session: Session, *, keep_days: int = KEEP_DAYS, now: datetime | None = None) -> int:
+    """Remove the change log's entries older than ``keep_days`` (by revision: everything up to the newest
+    old one, which becomes the PRUNED marker). Returns how many entries were removed (0: nothing old)."""
+    cutoff = (now or datetime.now()) - timedelta(days=keep_days)
+    count, newest = _old_entries(session, cutoff)
+    if not count or newest is None:
+        return 0
+    real = session.scalar(
+        select(func.count()).where(ChangeLogEntry.revision <= newest, ChangeLogEntry.action != PRUNED)
+    )
+    session.execute(delete(ChangeLogEntry).where(ChangeLogEntry.revision < newest))
+    session.execute(
+        update(ChangeLogEntry)
+        .where(ChangeLogEntry.revision == newest)
+        .values(kind="plan", item_id=None, action=PRUNED, attrs="{}", author="", session="")
+    )
+    return int(real or 0)
+
+
+def prune_on_open(doc: _Document, *, keep_days: int = KEEP_DAYS, now: datetime | None = None) -> int:
+    """Prune the change log of a document opened for writing (a read checks first, so an open with
+    nothing old writes nothing). A failure is logged, never fatal: the log only grows a while longer."""
+    from kik_desktop.store.errors import DocumentError
+
+    if doc.read_only:
+        return 0
+    cutoff = (now or datetime.now()) - timedelta(days=keep_days)
+    try:
+        with doc.reading() as s:
+            count, _newest = _old_entries(s, cutoff)
+        if not count:
+            return 0
+        with doc.transaction() as s:
+            removed = prune(s, keep_days=keep_days, now=now)
+    except (DocumentError, SQLAlchemyError) as exc:
+        log.warning("change log not pruned: %s", exc)
+        return 0
+    log.info("change log: %d entries older than %d days removed", removed, keep_days)
+    return removed

@@ -340,7 +340,15 @@ def open_document(
     except (OperationalError, DBAPIError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         raise DocumentError(f"„{p.name}“ kann nicht geöffnet werden: {describe_sqlite_error(exc)}") from exc
-    return Document(p, engine, read_only)
+    doc = Document(p, engine, read_only)
+    _prune_change_log(doc)
+    return doc
+
+
+def _prune_change_log(doc: Document) -> None:
+    from kik_desktop.store.changelog import prune_on_open
+
+    prune_on_open(doc)
 
 
 def _server_tables(engine: Engine) -> set[str]:
@@ -391,6 +399,7 @@ def _open_server(
         raise DocumentError(
             f"„{name}“ kann nicht geöffnet werden: {describe_server_error(exc, url)}"
         ) from exc
+    _prune_change_log(doc)
     return doc
 
 

@@ -26,6 +26,7 @@ REVISIONS = (
     "0005_indicators",
     "0006_editions",
     "0007_team",
+    "0008_team",
 )
 HEAD = REVISIONS[-1]
 

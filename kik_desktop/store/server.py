@@ -227,6 +227,27 @@ def connect_engine(url: str, password_provider: PasswordProvider | None = None) 
     raise AssertionError("unreachable")
 
 
+def check_password(url: str, password: str) -> None:
+    """Log in once with this password (not the keyring's, not asked); raises DocumentError with the
+    German message when the server refuses it (or cannot be reached), so a wrong password is never stored."""
+    from sqlalchemy.exc import DBAPIError
+
+    from kik_desktop.store.errors import DocumentError
+
+    engine = make_server_engine(parse_url(url).set(password=password))
+    try:
+        with engine.connect() as conn:
+            conn.rollback()
+    except ImportError as exc:
+        raise DocumentError(
+            "Für Server-Dokumente fehlt das Paket „psycopg“ (pip install 'psycopg[binary]')."
+        ) from exc
+    except DBAPIError as exc:
+        raise DocumentError(describe_server_error(exc, url)) from exc
+    finally:
+        engine.dispose()
+
+
 def insufficient_privilege(exc: BaseException) -> bool:
     orig: Any = getattr(exc, "orig", exc)
     return getattr(orig, "sqlstate", None) == "42501" or "permission denied" in str(orig).lower()
