@@ -84,10 +84,45 @@ class WorkbookGrid:
 
 
 def load_workbook(*args: Any, **kwargs: Any) -> Any:
-    """openpyxl's load_workbook, imported on first use (openpyxl is not loaded when the program starts)."""
+    """openpyxl's load_workbook, imported on first use (openpyxl is not loaded when the program starts).
+    Read-only workbooks come without openpyxl's size probe of each sheet (see ``_reader_class``)."""
+    if kwargs.get("read_only"):
+        reader = _reader_class()(*args, **kwargs)
+        reader.read()
+        return reader.wb
     from openpyxl import load_workbook as load
 
     return load(*args, **kwargs)
+
+
+@functools.cache
+def _reader_class() -> Any:
+    """openpyxl's workbook reader whose read-only sheets skip the size probe.
+
+    openpyxl reads a read-only sheet's size when the sheet object is made, from its ``<dimension>``
+    element; a sheet without one (openpyxl's own write-only output, many other writers) is parsed to its
+    end for that: a whole extra pass over every sheet, a third of the reading time. The importer never
+    asks for the size (``_read_sheet`` parses each sheet once), so it is not probed."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        def _get_size(self) -> None:
+            return None
+
+    class _Reader(ExcelReader):  # type: ignore[misc]
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(sheet, rel)
+                    continue
+                ws = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    return _Reader
 
 
 @functools.cache
