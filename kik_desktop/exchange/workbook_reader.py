@@ -129,11 +129,34 @@ def _reader_class() -> Any:
 def _parser_class() -> Any:
     """openpyxl's streaming sheet parser, noting which cells hold a formula. Made on first use:
     openpyxl is imported when a workbook is read, not when the program starts."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    text_tag, run_tag = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+
+    def inline_text(inline: Any) -> str:
+        """The text of an inline string: its plain text, then the text of each run (phonetic runs are
+        not text). What openpyxl's ``Text.from_tree(inline).content`` gives, without building the
+        descriptor objects for every cell (most strings of openpyxl's own output are inline)."""
+        parts = []
+        plain = inline.find(text_tag)
+        if plain is not None and plain.text is not None:
+            parts.append(plain.text)
+        for run in inline.findall(run_tag):
+            t = run.find(text_tag)
+            if t is not None and t.text is not None:
+                parts.append(t.text)
+        return "".join(parts)
 
     class _Parser(WorkSheetParser):  # type: ignore[misc]
         def parse_cell(self, element: Any) -> dict[str, Any]:
+            inline = element.find(INLINE_STRING) if element.get("t") == "inlineStr" else None
+            if inline is not None:
+                element.remove(inline)  # read below, faster
             cell: dict[str, Any] = super().parse_cell(element)
+            if inline is not None:
+                cell["value"] = inline_text(inline)
+                cell["data_type"] = "s"
             if element.find(FORMULA_TAG) is not None:
                 cell["formula"] = True
             return cell
