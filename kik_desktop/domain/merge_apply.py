@@ -281,6 +281,22 @@ def _ids_by_uid(s: Session) -> dict[Key, int]:
     return out
 
 
+def _preload(s: Session, values: Mapping[Hashable, Any], known: dict[Key, int]) -> list[Any]:
+    """The items of VALUES, loaded into the session in chunks; the list keeps them there."""
+    ids: dict[str, list[int]] = {}
+    for key in values:
+        item_id = known.get(key)  # type: ignore[call-overload]
+        if item_id is not None:
+            ids.setdefault(key[0], []).append(item_id)  # type: ignore[index]
+    loaded: list[Any] = []
+    for kind, item_ids in ids.items():
+        cls = plan.CLASS_OF[kind]
+        for start in range(0, len(item_ids), 500):
+            chunk = item_ids[start : start + 500]
+            loaded.extend(s.scalars(select(cls).where(cls.id.in_(chunk))))
+    return loaded
+
+
 @dataclass
 class MergeUndo:
     """The decided merge as one undoable change."""
@@ -305,6 +321,11 @@ class MergeUndo:
         for dec in p.result.changed + p.result.conflicts:
             currents.setdefault((dec.key, dec.attribute), dec.current)
         known = _ids_by_uid(s) if len(self.values) > 20 else None
+        # Many changed items: load them in a few queries (update_item then finds each in the session
+        # instead of a query that first flushes the previous item), and add the value sources after the
+        # loop, so each item's own flush writes only its own row.
+        loaded = _preload(s, self.values, known) if known is not None else []
+        sources: list[ValueSource] = []
         for key, attrs in self.values.items():
             assert isinstance(key, tuple)
             kind, uid = key
@@ -318,7 +339,7 @@ class MergeUndo:
                 out.append(changes.updated(kind, item_id, result.new))
             for attr, value in attrs.items():
                 decision_current = currents.get((key, attr))
-                s.add(
+                sources.append(
                     ValueSource(
                         changed_at=stamp,
                         kind=kind,
@@ -331,6 +352,8 @@ class MergeUndo:
                         group_name=p.group,
                     )
                 )
+        s.add_all(sources)
+        del loaded
         new_uids: dict[Key, str] = {}
         for index, item in enumerate(p.new_items):
             parent_kind, parent_uid = item.parent
