@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kik_desktop.domain import changes, dispatches, plan
 from kik_desktop.domain.changes import ChangeSet
@@ -292,8 +292,10 @@ def _preload(s: Session, values: Mapping[Hashable, Any], known: dict[Key, int]) 
     for kind, item_ids in ids.items():
         cls = plan.CLASS_OF[kind]
         for start in range(0, len(item_ids), 500):
-            chunk = item_ids[start : start + 500]
-            loaded.extend(s.scalars(select(cls).where(cls.id.in_(chunk))))
+            query = select(cls).where(cls.id.in_(item_ids[start : start + 500]))
+            if cls is Measure:  # update_item reads a measure's tasks: with it, not one query each
+                query = query.options(selectinload(Measure.tasks))
+            loaded.extend(s.scalars(query))
     return loaded
 
 
