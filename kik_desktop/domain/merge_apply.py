@@ -22,7 +22,7 @@ from kik_desktop.domain import changes, dispatches, plan
 from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dispatches import Key, ValueMap
 from kik_desktop.domain.merge import Choice, MergeResult, ValueDecision, merge_items, resolve
-from kik_desktop.models import Dispatch, Field, Goal, Measure, ValueSource
+from kik_desktop.models import Dispatch, Field, Goal, Measure, Status, ValueSource
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,8 @@ def _preload(s: Session, values: Mapping[Hashable, Any], known: dict[Key, int]) 
         item_id = known.get(key)  # type: ignore[call-overload]
         if item_id is not None:
             ids.setdefault(key[0], []).append(item_id)  # type: ignore[index]
-    loaded: list[Any] = []
+    # The statuses too: update_item checks a status with session.get, then found without a query.
+    loaded: list[Any] = list(s.scalars(select(Status)))
     for kind, item_ids in ids.items():
         cls = plan.CLASS_OF[kind]
         for start in range(0, len(item_ids), 500):
