@@ -23,6 +23,7 @@ from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dispatches import Key, ValueMap
 from kik_desktop.domain.merge import Choice, MergeResult, ValueDecision, merge_items, resolve
 from kik_desktop.models import Dispatch, Field, Goal, Measure, Status, ValueSource
+from kik_desktop.store.changelog import latest_revision
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,7 @@ class MergeUndo:
         # loop, so each item's own flush writes only its own row.
         loaded = _preload(s, self.values, known) if known is not None else []
         sources: list[ValueSource] = []
+        revision = latest_revision(s)  # the same for every item of this transaction: read once
         for key, attrs in self.values.items():
             assert isinstance(key, tuple)
             kind, uid = key
@@ -336,7 +338,7 @@ class MergeUndo:
             if item_id is None:
                 continue
             model = _model_values(kind, attrs)
-            result = plan.update_item(s, kind, item_id, model, now=stamp)
+            result = plan.update_item(s, kind, item_id, model, now=stamp, since=revision)
             self._done.append(("update", (kind, item_id, result)))
             if result.new:
                 out.append(changes.updated(kind, item_id, result.new))
