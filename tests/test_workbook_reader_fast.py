@@ -73,3 +73,23 @@ def test_written_workbook_round_trips_values(tmp_path: Path) -> None:
     assert len(sheet.cells) == len(rows)
     for r, row in enumerate(rows, start=1):
         assert [sheet.cells[r][c][0] for c in (1, 2, 3)] == row
+
+
+def test_garbage_collection_is_back_on_after_reading(tmp_path: Path) -> None:
+    """Reading pauses the cyclic garbage collector; it runs again afterwards, also after a bad file."""
+    import gc
+
+    import pytest
+
+    from kik_desktop.exchange.xlsx_guard import WorkbookRejected
+
+    good = tmp_path / "good.xlsx"
+    _write_inline_sheet(good)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert gc.isenabled()
+    read_workbook(good)
+    assert gc.isenabled()
+    with pytest.raises(WorkbookRejected):
+        read_workbook(bad)
+    assert gc.isenabled()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import warnings
 import zipfile
@@ -182,6 +183,11 @@ def read_workbook(path: str | os.PathLike[str]) -> WorkbookGrid:
     """Read every sheet of a workbook within the limits; raises WorkbookRejected with a German message."""
     p = Path(path)
     preflight(p)
+    # No cyclic garbage collection while the grid is built: every collection would walk all the cells
+    # read so far (they all stay alive), which made reading 50,000 measures 25-45 % slower and grow
+    # faster than linear. Reference counting still frees what is dropped; collection resumes after.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -192,6 +198,9 @@ def read_workbook(path: str | os.PathLike[str]) -> WorkbookGrid:
         raise _unreadable(p.name, exc) from None
     except Exception as exc:  # openpyxl, lxml, expat, zipfile: any failure is "unreadable"
         raise _unreadable(p.name, exc) from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _read(p: Path) -> WorkbookGrid:
