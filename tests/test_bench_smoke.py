@@ -19,6 +19,8 @@ CASES = (
     "Gesamtschau neu berechnet nach einer Statusänderung",
     "Excel-Export der Umsetzungstabelle",
     "Excel-Import (Lesen + Vorschau)",
+    "neuen Maßnahmen in ein leeres Dokument",
+    "Rückmeldebogen mit 144 Maßnahmen",
     "PDF „bericht“ des Konzepts",
     "PDF „tabelle“",
 )

@@ -50,3 +50,35 @@ def test_export_still_loads_openpyxl_when_used(tmp_path: Path) -> None:
         assert not preview.new and not preview.changed
     finally:
         doc.close()
+
+
+BUILT = """
+import os, sys, tempfile
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from kik_desktop.domain.defaults import create_default_document
+from kik_desktop.ui.app import create_application
+from kik_desktop.ui.main_window import MainWindow
+
+app = create_application()
+tmp = Path(tempfile.mkdtemp())
+create_default_document(tmp / "k.kik").close()
+window = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat))
+window.show()
+assert window.open_path(tmp / "k.kik")
+app.processEvents()
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("openpyxl", "reportlab", "pyphen"))
+print("HEAVY", " ".join(heavy[:5]), flush=True)
+os._exit(0)
+"""
+
+
+def test_built_window_with_document_has_no_excel_pdf_or_hyphenation_library() -> None:
+    """The whole window, every extension installed and a document open, as the user sees it at start."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILT], capture_output=True, text=True, env=env, cwd=ROOT, timeout=180
+    )
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("HEAVY")), None)
+    assert line is not None, proc.stderr[-2000:]
+    assert line.strip() == "HEAVY", f"loaded by the time the window shows a document: {line}"

@@ -121,9 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
-    from kik_desktop.store.server import set_password_provider
+    if not getattr(args, "window_start", False):
+        # The window registers it after its start picture: this import loads SQLAlchemy (~0.4 s).
+        from kik_desktop.store.server import set_password_provider
 
-    set_password_provider(_ask_password)
+        set_password_provider(_ask_password)
     try:
         code: int = args.func(args)
     except CommandError as exc:

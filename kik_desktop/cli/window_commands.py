@@ -11,7 +11,7 @@ from kik_desktop.cli import db_argument
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("open", help="das Fenster öffnen (Standard, wenn kein Befehl angegeben ist)")
     p.add_argument("file", type=Path, nargs="?", metavar="DATEI")
-    p.set_defaults(func=cmd_open)
+    p.set_defaults(func=cmd_open, window_start=True)
 
     p = sub.add_parser("screenshot", help="das Hauptfenster ohne Bildschirm in eine PNG-Datei zeichnen")
     p.add_argument("output", type=Path, metavar="AUSGABE.png")
@@ -27,9 +27,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from kik_desktop.cli import _ask_password
     from kik_desktop.ui.app import run_app
 
-    return run_app(args.file)
+    return run_app(args.file, password_provider=_ask_password)
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:

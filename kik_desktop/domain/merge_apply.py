@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kik_desktop.domain import changes, dispatches, indicator_merge, plan
 from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.dispatches import Key, ValueMap
 from kik_desktop.domain.merge import Choice, MergeResult, ValueDecision, merge_items, resolve
-from kik_desktop.models import Dispatch, Field, Goal, Measure, ValueSource
+from kik_desktop.models import Dispatch, Field, Goal, Measure, Status, ValueSource
+from kik_desktop.store.changelog import latest_revision
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,25 @@ def _ids_by_uid(s: Session) -> dict[Key, int]:
     return out
 
 
+def _preload(s: Session, values: Mapping[Hashable, Any], known: dict[Key, int]) -> list[Any]:
+    """The items of VALUES, loaded into the session in chunks; the list keeps them there."""
+    ids: dict[str, list[int]] = {}
+    for key in values:
+        item_id = known.get(key)  # type: ignore[call-overload]
+        if item_id is not None:
+            ids.setdefault(key[0], []).append(item_id)  # type: ignore[index]
+    # The statuses too: update_item checks a status with session.get, then found without a query.
+    loaded: list[Any] = list(s.scalars(select(Status)))
+    for kind, item_ids in ids.items():
+        cls = plan.CLASS_OF[kind]
+        for start in range(0, len(item_ids), 500):
+            query = select(cls).where(cls.id.in_(item_ids[start : start + 500]))
+            if cls is Measure:  # update_item reads a measure's tasks: with it, not one query each
+                query = query.options(selectinload(Measure.tasks))
+            loaded.extend(s.scalars(query))
+    return loaded
+
+
 @dataclass
 class MergeUndo:
     """The decided merge as one undoable change."""
@@ -321,6 +341,12 @@ class MergeUndo:
         for dec in p.result.changed + p.result.conflicts:
             currents.setdefault((dec.key, dec.attribute), dec.current)
         known = _ids_by_uid(s) if len(self.values) > 20 else None
+        # Many changed items: load them in a few queries (update_item then finds each in the session
+        # instead of a query that first flushes the previous item), and add the value sources after the
+        # loop, so each item's own flush writes only its own row.
+        loaded = _preload(s, self.values, known) if known is not None else []
+        sources: list[ValueSource] = []
+        revision = latest_revision(s)  # the same for every item of this transaction: read once
         for key, attrs in self.values.items():
             assert isinstance(key, tuple)
             kind, uid = key
@@ -330,13 +356,13 @@ class MergeUndo:
             if item_id is None:
                 continue
             model = model_values(kind, attrs)
-            result = plan.update_item(s, kind, item_id, model, now=stamp)
+            result = plan.update_item(s, kind, item_id, model, now=stamp, since=revision)
             self._done.append(("update", (kind, item_id, result)))
             if result.new:
                 out.append(changes.updated(kind, item_id, result.new))
             for attr, value in attrs.items():
                 decision_current = currents.get((key, attr))
-                s.add(
+                sources.append(
                     ValueSource(
                         changed_at=stamp,
                         kind=kind,
@@ -349,6 +375,8 @@ class MergeUndo:
                         group_name=p.group,
                     )
                 )
+        s.add_all(sources)
+        del loaded
         new_uids: dict[Key, str] = {}
         for index, item in enumerate(p.new_items):
             if item.kind == indicator_merge.KIND:

@@ -311,13 +311,15 @@ def update_item(
     now: datetime | None = None,
     check_conflicts: bool = True,
     undo_since: int | None = None,
+    since: int | None = None,
 ) -> UpdateResult:
     """Change some values of one item; a measure's status change is recorded in its history.
 
     Another editor's change since this program read the item (``get_values``) raises ConflictError
     when both changed the same attribute to different values (``check_conflicts``). ``undo_since``:
     this is the undo of a step made at that change-log revision; refused (UndoRefusedError) when
-    another editor changed the item since.
+    another editor changed the item since. ``since``: the change log's newest revision, when the caller
+    (a merge of many items in one transaction) has read it once already.
 
     ``result.changes``: one UPDATED record with the changed attributes' new (normalised) values, and a
     CREATED ``status_change`` record when the history got an entry.
@@ -348,7 +350,10 @@ def update_item(
     current = _values_of(obj, kind)
     changed = {k: v for k, v in clean.items() if current.get(k) != v}
     result = UpdateResult(
-        old={k: current[k] for k in changed}, new=changed, normalized=clean, since=latest_revision(s)
+        old={k: current[k] for k in changed},
+        new=changed,
+        normalized=clean,
+        since=latest_revision(s) if since is None else since,
     )
     if check_conflicts and base is not None and base[0] != obj.version and changed:
         author = conflicts.last_other_author(s, kind, item_id)

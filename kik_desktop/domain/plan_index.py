@@ -14,8 +14,9 @@ change), and everything else reads the returned delta (the board, the filters, t
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
@@ -250,6 +251,20 @@ class IndexDelta:
         return out
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a read makes many objects that all stay alive: each
+    collection would walk every node made so far, so a full read of 50,000 measures grew faster than
+    linear (k = 1.17 from 10,000). Reference counting still frees what is dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _by_id(conn: Connection, sql: str, value: int) -> CursorResult[*tuple[Any, ...]]:
     """``sql`` with one ``?`` parameter in the connection's own paramstyle: SQLite takes it as it is,
     PostgreSQL (psycopg) wants ``%s``; the statements here contain no other ``?`` or ``%``."""
@@ -289,6 +304,10 @@ class PlanIndex:
             listener.after_reset()
 
     def _read_all(self, s: Session, texts: bool = True) -> None:
+        with gc_paused():
+            self._read_all_nodes(s, texts)
+
+    def _read_all_nodes(self, s: Session, texts: bool) -> None:
         self.loads += 1
         field_sql, goal_sql = (FIELD_SQL, GOAL_SQL) if texts else (LEAN_FIELD_SQL, LEAN_GOAL_SQL)
         measure_sql, measure = (MEASURE_SQL, _measure) if texts else (LEAN_MEASURE_SQL, _lean_measure)

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -138,9 +138,14 @@ def startup_splash(app: QApplication) -> QLabel:
     return splash
 
 
-def run_app(file: Path | None = None) -> int:
+def run_app(file: Path | None = None, password_provider: Callable[[str], str | None] | None = None) -> int:
     app = create_application()
     splash = startup_splash(app)
+    if password_provider is not None:
+        # Registered here, after the start picture: importing the store loads SQLAlchemy.
+        from kik_desktop.store.server import set_password_provider
+
+        set_password_provider(password_provider)
     from kik_desktop.ui.errors import install_excepthook
 
     install_excepthook()
