@@ -44,7 +44,11 @@ def find_bin(name: str) -> str | None:
 
 def _as_owner(cmd: list[str]) -> list[str]:
     if os.name == "posix" and os.geteuid() == 0:
-        return ["runuser", "-u", "nobody", "--", *cmd]
+        # runuser lives in /usr/sbin, which a minimal PATH (CI, env -i) may leave out.
+        runuser = shutil.which("runuser") or next(
+            (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(p)), "runuser"
+        )
+        return [runuser, "-u", "nobody", "--", *cmd]
     return cmd
 
 
