@@ -203,6 +203,48 @@ def test_search_escape_hit_count_and_hidden_item(
     assert window.search_hits.text().startswith("6 Treffer")
 
 
+def shown_self_matches(window: MainWindow, text: str) -> int:
+    """The hit count by its definition, read from the view: shown rows whose own text has every word."""
+    terms = text.lower().split()
+    view, model = window.tree_view, window.tree_model
+    count = 0
+
+    def walk(parent: QModelIndex) -> None:
+        nonlocal count
+        for row in range(model.rowCount(parent)):
+            if view.isRowHidden(row, parent):
+                continue
+            index = model.index(row, 0, parent)
+            node = index.internalPointer()
+            count += all(t in node.search_text for t in terms)
+            walk(index)
+
+    walk(QModelIndex())
+    return count
+
+
+def test_search_hit_count_counts_shown_entries_matching_themselves(
+    window: MainWindow, small_plan: Document
+) -> None:
+    """The filter counts hits in its one pass over the tree: fields, goals and measures that match
+    themselves and are shown, with several words, and under the filter bar's measure filter."""
+    assert window.open_path(small_plan.path)
+    expected = {"feld eins": 1, "ziel": 3, "ziel a": 1, "m": 6, "M1": 1, "ind a": 1, "feld m": 0, "": 0}
+    for text, hits in expected.items():
+        window.search.setText(text)
+        assert window.search_hit_count() == hits, text
+        if text:
+            assert shown_self_matches(window, text) == hits, text
+    m5 = item_id(small_plan, "2.1.1")[1]
+    window.set_id_filter({m5}, "eine Maßnahme")
+    for text, hits in {"m": 1, "M1": 0, "ziel": 0, "feld": 0}.items():
+        window.search.setText(text)
+        assert window.search_hit_count() == hits, text
+        assert shown_self_matches(window, text) == hits, text
+    window.search.setText("")
+    assert window.search_hit_count() == 0
+
+
 # -- 16: the example banner can be cleared where it is ---------------------------------------------------
 def test_example_banner_has_a_clear_button(window: MainWindow, default_doc: Document) -> None:
     assert window.open_path(default_doc.path)

@@ -792,15 +792,8 @@ class MainWindow(QMainWindow):
 
     def search_hit_count(self) -> int:
         """How many entries match the search themselves (not only as parents of a match)."""
-        terms = self.search.text().lower().split()
-        if not terms:
-            return 0
-        hidden = self.tree_filter.is_hidden
-        return sum(
-            1
-            for node in self.tree_model.root.walk()
-            if node.kind != "root" and not hidden(node) and all(t in node.search_text for t in terms)
-        )
+        # The filter counts them in its pass over the tree (a second walk here cost as much again).
+        return self.tree_filter.search_hits if self.search.text().split() else 0
 
     def _update_search_hits(self) -> None:
         if not self.search.text().strip():

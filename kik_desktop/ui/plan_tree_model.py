@@ -381,6 +381,7 @@ class PlanTreeFilter(QObject):
         self.id_filter_label = ""
         self._hidden: set[PlanNode] = set()
         self.visible_measures = 0
+        self.search_hits = 0
         model.modelReset.connect(self._structure_changed)
         model.rowsInserted.connect(self._structure_changed)
         model.rowsMoved.connect(self._structure_changed)
@@ -406,35 +407,51 @@ class PlanTreeFilter(QObject):
     def is_hidden(self, node: PlanNode) -> bool:
         return node in self._hidden
 
-    def _hidden_nodes(self) -> tuple[set[PlanNode], int]:
-        """What the filters hide, and how many measures stay; flat loops, as this runs per keystroke."""
+    def _hidden_nodes(self) -> tuple[set[PlanNode], int, int]:
+        """What the filters hide, how many measures stay, and how many shown entries match the search
+        themselves (the hit count: not only as parents of a match); flat loops, as this runs per keystroke
+        (walking the tree a second time for the hit count doubled a keystroke at 10,000 measures)."""
         terms, ids = self._terms, self._ids
         hidden: set[PlanNode] = set()
-        shown_measures = 0
+        shown_measures = hits = 0
         hide = hidden.add
+        # One word is what is typed most: a plain "in" per measure instead of all() over a generator.
+        single = terms[0] if len(terms) == 1 else None
         for field in self.model.root.children:
             field_shown = False
             for goal in field.children:
                 goal_shown = False
                 for m in goal.children:
-                    if (ids is None or m.id in ids) and all(t in m.search_text for t in terms):
+                    if (ids is None or m.id in ids) and (
+                        single in m.search_text
+                        if single is not None
+                        else all(t in m.search_text for t in terms)
+                    ):
                         goal_shown = True
                         shown_measures += 1
                     else:
                         hide(m)
-                if goal_shown or (ids is None and all(t in goal.search_text for t in terms)):
+                goal_matches = bool(terms) and all(t in goal.search_text for t in terms)
+                if goal_shown or (ids is None and goal_matches):
                     field_shown = True
+                    hits += goal_matches
                 else:
                     hide(goal)
-            if not field_shown and not (ids is None and all(t in field.search_text for t in terms)):
+            field_matches = bool(terms) and all(t in field.search_text for t in terms)
+            if field_shown or (ids is None and field_matches):
+                hits += field_matches
+            else:
                 hide(field)
-        return hidden, shown_measures
+        if terms:
+            hits += shown_measures  # every measure still shown passed the search terms
+        return hidden, shown_measures, hits
 
     def apply(self) -> None:
         if self.active:
-            hidden, self.visible_measures = self._hidden_nodes()
+            hidden, self.visible_measures, self.search_hits = self._hidden_nodes()
         else:
             hidden = set()
+            self.search_hits = 0
             self.visible_measures = sum(len(g.children) for f in self.model.root.children for g in f.children)
         # Only rows whose state changes are touched: a keystroke costs what it changes.
         for node in self._hidden ^ hidden:
