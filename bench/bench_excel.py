@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +43,39 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def plain_write(doc: Any, path: Path) -> None:
-    """The same cell values in the same sheets, written by openpyxl's write-only mode, nothing else."""
+    """The cell values of the export's table sheet ("Alle Maßnahmen": one row per measure, the twelve
+    columns, the three ids, the field and the priority; month/year dates as dates, the status as its
+    label), written by openpyxl's write-only mode, nothing else: no styles, widths, row heights or
+    validations. Until 30.11.2026 this wrote the old layout (an "Alle" sheet plus one sheet per field,
+    every measure twice) while the export writes every measure once, which made the ratio look better
+    than it was."""
+    from kik_desktop.domain.dates import parse_month_year
+    from kik_desktop.domain.plan import PRIORITIES
+    from kik_desktop.domain.queries import statuses
+
     with doc.reading() as s:
         fields = load_table(s)
+        labels = {st.key: st.label for st in statuses(s)}
     wb = Workbook(write_only=True)
 
-    def rows_of(f: Any) -> list[list[Any]]:
-        out = []
+    def when(text: str) -> Any:
+        if not text:
+            return None
+        parsed = parse_month_year(text)
+        if parsed.year is not None and parsed.month is not None:
+            return datetime(parsed.year, parsed.month, 1)
+        return text
+
+    ws = wb.create_sheet("Alle Maßnahmen")
+    ws.append(["Kommunales Integrationskonzept Kempten (KIK) – Umsetzungstabelle"])
+    ws.append(["Stand"])
+    ws.append([f"Spalte {i}" for i in range(1, 18)])
+    for f in fields:
+        field_text = f"{f.number} {f.name}"
         for g in f.goals:
             for m in g.measures:
                 v = m.values
-                out.append(
+                ws.append(
                     [
                         f"{g.number} {g.title}",
                         g.indicator,
@@ -62,26 +85,17 @@ def plain_write(doc: Any, path: Path) -> None:
                         v["responsible"],
                         v["actors"],
                         v["needs"],
-                        v["start"],
-                        v["end"],
+                        when(v["start"] or ""),
+                        when(v["end"] or ""),
                         v["success_indicator"],
-                        v["status_key"],
+                        labels.get(v["status_key"] or ""),
                         m.uid,
                         g.uid,
                         f.uid,
+                        field_text,
+                        PRIORITIES.get(v["priority"] or 0),
                     ]
                 )
-        return out
-
-    ws = wb.create_sheet("Alle")
-    for f in fields:
-        ws.append([f"Handlungsfeld {f.number}: {f.name}"])
-        for row in rows_of(f):
-            ws.append(row)
-    for f in fields:
-        ws = wb.create_sheet(f"HF {f.number}")
-        for row in rows_of(f):
-            ws.append(row)
     wb.save(path)
 
 

@@ -54,34 +54,58 @@ def _word_advance(word: str, bold: bool) -> int:
 
 def word_width(text: str, *, bold: bool = False, size: float = 10.0) -> float:
     """The column width (Excel's unit) at which the longest word of text fits on one line."""
-    longest = max((_word_advance(w, bold) for w in text.split()), default=0)
+    longest = _longest_word(text, bold) if len(text) > _MEMO_TEXT else _longest_word_memo(text, bold)
     if not longest:
         return 0.0
     return (longest * size * 96 / 72 / 2048 * _SAFETY + _CELL_MARGIN_PX) / _PX_PER_WIDTH
 
 
+def _longest_word(text: str, bold: bool) -> int:
+    """The advance of the widest word of text (0 for a text without words)."""
+    advance = _word_advance
+    return max([advance(w, bold) for w in text.split()], default=0)
+
+
+_longest_word_memo = functools.lru_cache(maxsize=16_384)(_longest_word)
+_MEMO_TEXT = 200  # longer texts (descriptions) are rarely repeated: not kept in the memos
+
+
 def estimate_lines(text: str, width: float, *, bold: bool = False, size: float = 10.0) -> int:
     """How many lines a wrapped text takes in a column of this width (Excel's width unit): words wrapped
     greedily at spaces by their Calibri widths, a word longer than the line broken inside."""
+    if len(text) > _MEMO_TEXT:
+        return _estimate_lines(text, width, bold, size)
+    # Memoised: an export repeats the goal, its indicator, target groups and institutions on every row.
+    return _estimate_lines_memo(text, width, bold, size)
+
+
+def _estimate_lines(text: str, width: float, bold: bool, size: float) -> int:
     px_per_unit = size * 96 / 72 / 2048 * _SAFETY
     avail = max(width * _PX_PER_WIDTH - _CELL_MARGIN_PX, 20.0) / px_per_unit  # in font units
     space = _SPACE_ADVANCE
+    advance = _word_advance
     lines = 0
     for paragraph in text.split("\n"):
-        used = 0.0
+        widths = [advance(word, bold) for word in paragraph.split()]
         lines += 1
-        for word in paragraph.split():
-            n = float(_word_advance(word, bold))
-            if used and used + space + n > avail:
-                lines += 1
-                used = 0.0
-            while n > avail:  # a word longer than the line wraps by itself
-                lines += 1
-                n -= avail
-            used = used + space + n if used else n
+        # A paragraph that fits on its line as a whole needs no greedy wrapping (it would not wrap).
+        if widths and sum(widths) + space * (len(widths) - 1) > avail:
+            used = 0.0
+            for w in widths:
+                n = float(w)
+                if used and used + space + n > avail:
+                    lines += 1
+                    used = 0.0
+                while n > avail:  # a word longer than the line wraps by itself
+                    lines += 1
+                    n -= avail
+                used = used + space + n if used else n
         if lines > 40:
             break
     return lines
+
+
+_estimate_lines_memo = functools.lru_cache(maxsize=16_384)(_estimate_lines)
 
 
 def _cut_at_word(text: str, limit: int) -> str:

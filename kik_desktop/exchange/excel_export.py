@@ -149,21 +149,63 @@ def _parse_date(value: str) -> MonthYear:
     return parse_month_year(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def _first_of_month(value: str) -> datetime | None:
+    """The date a month/year text is written as (the first of the month), None if it is no date."""
+    parsed = _parse_date(value)
+    if parsed.year is not None and parsed.month is not None:
+        return datetime(parsed.year, parsed.month, 1)
+    return None
+
+
+@functools.cache
+def _prepared_cell_class() -> Any:
+    """A Cell whose style id is looked up once when it is made (openpyxl's style_id property hashes the
+    style array of every cell again when the row is written); write_row reads style_id and has_style."""
+    from openpyxl.cell import Cell
+
+    class PreparedCell(Cell):  # type: ignore[misc]  # openpyxl has no type hints
+        __slots__ = ("has_style", "style_id")
+
+    return PreparedCell
+
+
+def _style_id(ws: Any, style: Any) -> int:
+    """The workbook's index of a style array, registered on first use exactly as openpyxl would (the
+    order of first use decides the numbers in styles.xml), then remembered by the array's identity."""
+    wb = ws.parent
+    memo: dict[int, tuple[Any, int]] | None = wb.__dict__.get("_kik_style_ids")
+    if memo is None:
+        memo = wb.__dict__["_kik_style_ids"] = {}
+    known = memo.get(id(style))
+    if known is None:
+        known = memo[id(style)] = (style, wb._cell_styles.add(style))  # keeps the array (and its id) alive
+    return known[1]
+
+
 def _text_cell(ws: Any, value: str, style: Any) -> Cell:
     """A string cell with a precomputed style, built without Cell.__init__ (which allocates a style
     array and runs the type dispatch of the value setter): the export writes about 20 of these per
     measure. data_type "s" makes openpyxl write an inline string, never a formula."""
-    from openpyxl.cell import Cell
+    return _prepared_cell(ws, value, "s", style)
 
-    cell = Cell.__new__(Cell)
+
+def _prepared_cell(ws: Any, value: Any, data_type: str, style: Any) -> Cell:
+    """A cell of the given type and style array (None: unstyled), style id looked up now."""
+    cls = _prepared_cell_class()
+    cell = cls.__new__(cls)
     cell.parent = ws
     cell.row = 0
     cell.column = 0
     cell._value = value
-    cell.data_type = "s"
+    cell.data_type = data_type
     cell._style = style
     cell._hyperlink = None
     cell._comment = None
+    styled = style is not None and any(style)
+    cell.has_style = styled
+    if styled:
+        cell.style_id = _style_id(ws, style)
     return cell
 
 
@@ -271,15 +313,11 @@ class _SheetWriter:
         return cell
 
     def date_cell(self, value: str, where: str) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-
         if not value:
             return None
-        parsed = _parse_date(value)
-        if parsed.year is not None and parsed.month is not None:
-            cell = WriteOnlyCell(self.ws, value=datetime(parsed.year, parsed.month, 1))
-            cell._style = self.st.date
-            return cell
+        when = _first_of_month(value)
+        if when is not None:
+            return _prepared_cell(self.ws, when, "d", self.st.date)
         return self.text_cell(value, where)
 
     def append(self, cells: Iterable[Any], *, fit: bool = False, height: float | None = None) -> None:
@@ -327,7 +365,7 @@ class _SheetWriter:
         from openpyxl.cell import WriteOnlyCell
 
         if _HEX_UID.match(uid):
-            return uid  # a plain value: the cheapest cell openpyxl writes
+            return _prepared_cell(self.ws, uid, "s", None)  # unstyled, as openpyxl writes a plain value
         cell = WriteOnlyCell(self.ws, value=clean_cell_text(uid, "ID", self.warnings))
         cell.data_type = "s"
         cell._style = self.st.hidden_id
@@ -501,11 +539,13 @@ def _fast_rows(ws: Any) -> None:
     cell object as a value first (an exception per styled cell) and allocates a new cell after it."""
     from openpyxl.cell import Cell, WriteOnlyCell
 
+    prepared = _prepared_cell_class()
+
     def values_to_row(values: list[Any], row_idx: int) -> Iterator[Cell]:
         for col_idx, value in enumerate(values, 1):
             if value is None:
                 continue
-            if type(value) is not Cell:
+            if type(value) is not prepared and type(value) is not Cell:
                 value = WriteOnlyCell(ws, value)
             value.column = col_idx
             value.row = row_idx
