@@ -426,6 +426,9 @@ def test_help_menu_has_guide_shortcuts_and_about(window: MainWindow) -> None:
 
     rows = dict(shortcut_rows(window))
     assert rows["F11"] == "Präsentationsmodus" and rows["F1"] == "Anleitung" and rows["F9"] == "Gesamtschau"
+    assert all(keys.strip() for keys in rows)  # no action with a key Qt could not read
+    commands = {command: keys for keys, command in rows.items()}
+    assert commands["Alles aufklappen"].endswith("+") and commands["Alles zuklappen"].endswith("-")
 
 
 # -- accessibility -------------------------------------------------------------------------------------------

@@ -262,8 +262,14 @@ class MainWindow(QMainWindow):
         self._action(e, "&Suchen", self.focus_search, QKeySequence.StandardKey.Find)
 
         v = self.menus["view"]
-        self._action(v, "Alles &aufklappen", self.tree_view.expandAll, QKeySequence("Ctrl+Shift+Plus"))
-        self._action(v, "Alles &zuklappen", self.collapse_to_fields, QKeySequence("Ctrl+Shift+Minus"))
+        # "Plus"/"Minus" are no key names for QKeySequence (they gave an unknown key): the keys themselves.
+        ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        self._action(
+            v, "Alles &aufklappen", self.tree_view.expandAll, QKeySequence(ctrl_shift | Qt.Key.Key_Plus)
+        )
+        self._action(
+            v, "Alles &zuklappen", self.collapse_to_fields, QKeySequence(ctrl_shift | Qt.Key.Key_Minus)
+        )
         v.addSeparator()
         self._action(
             v,
