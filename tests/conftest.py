@@ -78,18 +78,9 @@ def empty_doc(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Docume
 @pytest.fixture
 def small_plan(empty_doc: Document) -> Document:
     """Two fields, three goals, six measures with known titles: 1.1.1 … 2.1.2."""
-    from kik_desktop.domain import plan
+    from tests.pg_harness import fill_small_plan
 
-    with empty_doc.transaction() as s:
-        f1 = plan.create_item(s, "field", None, None, {"name": "Feld Eins"})
-        f2 = plan.create_item(s, "field", None, None, {"name": "Feld Zwei"})
-        g11 = plan.create_item(s, "goal", f1, None, {"title": "Ziel A", "indicator": "Ind A"})
-        g12 = plan.create_item(s, "goal", f1, None, {"title": "Ziel B"})
-        g21 = plan.create_item(s, "goal", f2, None, {"title": "Ziel C"})
-        for goal, titles in ((g11, ["M1", "M2", "M3"]), (g12, ["M4"]), (g21, ["M5", "M6"])):
-            for t in titles:
-                plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
-    return empty_doc
+    return fill_small_plan(empty_doc)
 
 
 @pytest.fixture

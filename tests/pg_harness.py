@@ -42,6 +42,22 @@ def find_bin(name: str) -> str | None:
     return candidates[0] if candidates else None
 
 
+def fill_small_plan(doc: Any) -> Any:
+    """Two fields, three goals, six measures with known titles (1.1.1 … 2.1.2), on any back end."""
+    from kik_desktop.domain import plan
+
+    with doc.transaction() as s:
+        f1 = plan.create_item(s, "field", None, None, {"name": "Feld Eins"})
+        f2 = plan.create_item(s, "field", None, None, {"name": "Feld Zwei"})
+        g11 = plan.create_item(s, "goal", f1, None, {"title": "Ziel A", "indicator": "Ind A"})
+        g12 = plan.create_item(s, "goal", f1, None, {"title": "Ziel B"})
+        g21 = plan.create_item(s, "goal", f2, None, {"title": "Ziel C"})
+        for goal, titles in ((g11, ["M1", "M2", "M3"]), (g12, ["M4"]), (g21, ["M5", "M6"])):
+            for t in titles:
+                plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
+    return doc
+
+
 def _as_owner(cmd: list[str]) -> list[str]:
     if os.name == "posix" and os.geteuid() == 0:
         # runuser lives in /usr/sbin, which a minimal PATH (CI, env -i) may leave out.
@@ -327,15 +343,4 @@ if pytest is not None:
     @pytest.fixture
     def any_small_plan(any_empty_doc: Any) -> Any:
         """The small plan of conftest's ``small_plan`` (1.1.1 … 2.1.2), on both back ends."""
-        from kik_desktop.domain import plan
-
-        with any_empty_doc.transaction() as s:
-            f1 = plan.create_item(s, "field", None, None, {"name": "Feld Eins"})
-            f2 = plan.create_item(s, "field", None, None, {"name": "Feld Zwei"})
-            g11 = plan.create_item(s, "goal", f1, None, {"title": "Ziel A", "indicator": "Ind A"})
-            g12 = plan.create_item(s, "goal", f1, None, {"title": "Ziel B"})
-            g21 = plan.create_item(s, "goal", f2, None, {"title": "Ziel C"})
-            for goal, titles in ((g11, ["M1", "M2", "M3"]), (g12, ["M4"]), (g21, ["M5", "M6"])):
-                for t in titles:
-                    plan.create_item(s, "measure", goal, None, {"title": t, "status_key": "anfang"})
-        return any_empty_doc
+        return fill_small_plan(any_empty_doc)

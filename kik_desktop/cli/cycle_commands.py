@@ -4,7 +4,6 @@ workshop copies (checkout/checkin)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from datetime import date, datetime
@@ -232,13 +231,12 @@ def cmd_dispatches(args: argparse.Namespace) -> int:
 
 
 def cmd_checkout(args: argparse.Namespace) -> int:
+    from kik_desktop.cli.writing import document_write_lock
     from kik_desktop.domain.workshop import checkout
     from kik_desktop.store import open_document
-    from kik_desktop.store.lock import DocumentLock
-    from kik_desktop.store.server import is_server_url
 
     path = resolve_db(args.db)
-    with contextlib.nullcontext() if is_server_url(path) else DocumentLock(path), open_document(path) as doc:
+    with document_write_lock(path, command="checkout"), open_document(path) as doc:
         info = checkout(doc, args.copy, recipient=args.recipient)
     print(f"Arbeitskopie angelegt: {args.copy} (Ausgabe {info.uid}). Zurückführen mit „kik-desktop checkin“.")
     return 0

@@ -581,12 +581,12 @@ def not_updated_since(s: Session, months: int = 6, today: datetime | None = None
     return out
 
 
-def provenance_text(s: Session, measure_id: int) -> str:
+def provenance(s: Session, measure_id: int) -> tuple[str, ValueSource | None]:
     """ "zuletzt geändert am … (Import Rückmeldung AG …)" for the editor, "… (im Programm)" when the last
-    change was not an import; "" when nothing is known."""
+    change was not an import, "" when nothing is known; with the import's record when it was one."""
     m = s.get(Measure, measure_id)
     if m is None or m.updated_at is None:
-        return ""
+        return "", None
     text = f"zuletzt geändert am {m.updated_at:%d.%m.%Y}"
     source = last_import_source(s, m.uid)
     # The import's record is written with (or just after) the changes it made, so the measure's last
@@ -597,9 +597,13 @@ def provenance_text(s: Session, measure_id: int) -> str:
             text += f" (Import Rückmeldung{' ' + source.group_name if source.group_name else ''})"
         else:
             text += f" (Import aus „{source.source_file}“)"
-    else:
-        text += " (im Programm)"
-    return text
+        return text, source
+    return text + " (im Programm)", None
+
+
+def provenance_text(s: Session, measure_id: int) -> str:
+    """The editor's line of ``provenance``."""
+    return provenance(s, measure_id)[0]
 
 
 __all__ = [
@@ -615,5 +619,6 @@ __all__ = [
     "model_values",
     "not_updated_since",
     "prepare_merge",
+    "provenance",
     "provenance_text",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 MAX_CELL = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -141,3 +142,24 @@ def clean_cell_text(text: str, where: str, warnings: list[str]) -> str:
         )
         text = text[:MAX_CELL]
     return text
+
+
+def add_enforced_list(ws: Any, formula: str, cells: str, title: str, error: str, prompt: str = "") -> None:
+    """An enforced drop-down over ``cells`` (status, priority, the goal of a new row): values from
+    ``formula`` (a range or a quoted list), anything else refused with ``error``; ``prompt`` as input hint."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=title,
+        error=error,
+        promptTitle=title if prompt else None,
+        prompt=prompt or None,
+        showInputMessage=bool(prompt),
+    )
+    dv.add(cells)
+    ws.data_validations.append(dv)

@@ -28,6 +28,7 @@ from kik_desktop.domain.dates import MonthYear, parse_month_year
 from kik_desktop.domain.plan import PRIORITIES
 from kik_desktop.domain.queries import StatusInfo, statuses
 from kik_desktop.exchange.cells import (
+    add_enforced_list,
     clean_cell_text,
     estimate_lines,
     safe_sheet_title,
@@ -428,7 +429,6 @@ class _SheetWriter:
         from openpyxl.styles import PatternFill
         from openpyxl.styles.differential import DifferentialStyle
         from openpyxl.styles.numbers import NumberFormat
-        from openpyxl.worksheet.datavalidation import DataValidation
 
         ws = self.ws
         last = max(self.row, FIRST_DATA_ROW)
@@ -437,30 +437,25 @@ class _SheetWriter:
         rows_to = max(last, FIRST_DATA_ROW + 200)
         rng = f"{status_letter}{FIRST_DATA_ROW}:{status_letter}{rows_to}"
         # The drop-down refuses other values: a typo would make a status the import cannot read.
-        dv = DataValidation(type="list", formula1=legend_range, allow_blank=True, showDropDown=False)
-        dv.showErrorMessage = True
-        dv.errorStyle = "stop"
-        dv.error = "Bitte einen der sechs Status aus der Liste wählen (siehe Blatt „Legende“)."
-        dv.errorTitle = "Status"
-        dv.showInputMessage = True
-        dv.prompt = "Status aus der Liste wählen"
-        dv.promptTitle = "Status"
-        dv.add(rng)
-        ws.data_validations.append(dv)
+        add_enforced_list(
+            ws,
+            legend_range,
+            rng,
+            "Status",
+            "Bitte einen der sechs Status aus der Liste wählen (siehe Blatt „Legende“).",
+            "Status aus der Liste wählen",
+        )
         if self.field_column:
             # The same words as the return workbooks (exchange/return_workbook.py), other values refused.
-            words = ",".join(PRIORITIES.values())
-            prio = DataValidation(type="list", formula1=f'"{words}"', allow_blank=True, showDropDown=False)
-            prio.showErrorMessage = True
-            prio.errorStyle = "stop"
-            prio.error = "Bitte „hoch“, „mittel“ oder „niedrig“ wählen (oder die Zelle leeren)."
-            prio.errorTitle = "Priorität"
-            prio.showInputMessage = True
-            prio.prompt = "hoch, mittel oder niedrig"
-            prio.promptTitle = "Priorität"
             prio_letter = column_letter(PRIORITY_COL)
-            prio.add(f"{prio_letter}{FIRST_DATA_ROW}:{prio_letter}{rows_to}")
-            ws.data_validations.append(prio)
+            add_enforced_list(
+                ws,
+                '"' + ",".join(PRIORITIES.values()) + '"',
+                f"{prio_letter}{FIRST_DATA_ROW}:{prio_letter}{rows_to}",
+                "Priorität",
+                "Bitte „hoch“, „mittel“ oder „niedrig“ wählen (oder die Zelle leeren).",
+                "hoch, mittel oder niedrig",
+            )
         for st in status_list:
             if len(st.label) < 250 and st.color:
                 literal = '"' + st.label.replace('"', '""') + '"'

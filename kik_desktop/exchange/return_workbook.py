@@ -29,7 +29,7 @@ from kik_desktop.domain.changes import ChangeSet
 from kik_desktop.domain.plan import PRIORITIES
 from kik_desktop.domain.queries import properties, split_names, statuses
 from kik_desktop.domain.working_groups import find_group, list_groups
-from kik_desktop.exchange.cells import clean_cell_text
+from kik_desktop.exchange.cells import add_enforced_list, clean_cell_text
 from kik_desktop.exchange.excel_export import ExportError, save_atomically
 from kik_desktop.exchange.indicator_sheet import write_indicator_sheet
 from kik_desktop.models import Field, Goal, Institution, Measure
@@ -289,19 +289,9 @@ def _list_validation(
 ) -> None:
     """An enforced drop-down over ``cells`` with the first ``count`` entries of a column of the list
     sheet: other values are refused with ``error`` (status, priority, the goal of a new row)."""
-    dv = DataValidation(
-        type="list",
-        formula1=f"={LIST_SHEET}!${list_column}$1:${list_column}${count}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=title,
-        error=error,
-        promptTitle=title if prompt else None,
-        prompt=prompt or None,
-        showInputMessage=bool(prompt),
+    add_enforced_list(
+        ws, f"={LIST_SHEET}!${list_column}$1:${list_column}${count}", cells, title, error, prompt
     )
-    dv.add(cells)
-    ws.add_data_validation(dv)
 
 
 def _validations(ws: Any, last_row: int, n_status: int) -> None:

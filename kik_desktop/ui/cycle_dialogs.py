@@ -782,8 +782,7 @@ class ProvenanceLabel(QLabel):
         self.refresh()
 
     def refresh(self) -> None:
-        from kik_desktop.domain.merge_apply import last_import_source, provenance_text
-        from kik_desktop.models import Measure
+        from kik_desktop.domain.merge_apply import provenance
 
         doc = self.ctx.document
         if doc is None or self.measure_id is None:
@@ -791,10 +790,8 @@ class ProvenanceLabel(QLabel):
             self.setToolTip("")
             return
         with doc.reading() as s:
-            text = provenance_text(s, self.measure_id)
-            measure = s.get(Measure, self.measure_id)
-            source = last_import_source(s, measure.uid) if measure is not None else None
-            tip = f"Datei „{source.source_file}“" if source is not None and "(Import" in text else ""
+            text, source = provenance(s, self.measure_id)
+            tip = f"Datei „{source.source_file}“" if source is not None else ""
         self.setText(text)
         self.setToolTip(tip)
 
