@@ -15,11 +15,12 @@ CI = (ROOT / ".ci" / "run").read_text("utf-8")
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
-    [test_command] = [b.strip() for b in blocks if "pytest" in b]
-    assert test_command == 'pip install -e ".[test]" && pytest'
+    [test_block] = [b.strip().splitlines() for b in blocks if "pytest" in b]
+    assert test_block == ['pip install -e ".[test]"', "pytest"]
     commands = [line.strip() for line in CI.splitlines() if line.strip() and not line.startswith("#")]
-    # Verbatim, bare pytest as the README writes it: no python -m that hides path problems.
-    assert test_command in commands
+    # Verbatim and in this order, bare pytest as the README writes it: no python -m that hides path problems.
+    at = commands.index(test_block[0])
+    assert commands[at : at + len(test_block)] == test_block
     assert not any(re.search(r"-m pytest", line) for line in commands)
 
 
